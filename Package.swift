@@ -1,0 +1,41 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "redline",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "redline", targets: ["redline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C bindings: a module map and a shim header each, found with pkg-config.
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+        .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
+
+        // One Swift module per binding; none depends on another.
+        .target(name: "GEOSKit", dependencies: ["CGEOS"]),
+        .target(name: "PROJKit", dependencies: ["CPROJ"]),
+        .target(name: "GDALKit", dependencies: ["CGDAL"]),
+
+        // The domain: sources, protected areas, the overlap engine, clues.
+        .target(name: "RedlineCore", dependencies: ["GEOSKit", "PROJKit", "GDALKit"]),
+        // The files a check writes.
+        .target(name: "RedlineOutputs", dependencies: ["RedlineCore", "GDALKit"]),
+        // The thin command line.
+        .executableTarget(name: "redline", dependencies: [
+            "RedlineCore", "RedlineOutputs",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .target(name: "TestSupport", dependencies: ["GDALKit"], path: "Tests/TestSupport"),
+        .testTarget(name: "GEOSKitTests", dependencies: ["GEOSKit"]),
+        .testTarget(name: "PROJKitTests", dependencies: ["PROJKit", "TestSupport"]),
+        .testTarget(name: "GDALKitTests", dependencies: ["GDALKit", "TestSupport"]),
+        .testTarget(name: "RedlineCoreTests", dependencies: ["RedlineCore", "TestSupport"]),
+        .testTarget(name: "RedlineCLITests", dependencies: ["RedlineCore", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,154 @@
+import CGDAL
+import Foundation
+
+/// A field of a layer's schema.
+public struct FieldDefinition: Sendable, Equatable {
+    public enum Kind: Sendable { case string, integer, real, date, other }
+    public let name: String
+    public let kind: Kind
+
+    public init(name: String, kind: Kind) {
+        self.name = name
+        self.kind = kind
+    }
+}
+
+/// A value to write into a field.
+public enum FieldValue: Sendable, Equatable {
+    case string(String)
+    case integer(Int64)
+    case real(Double)
+    case null
+}
+
+/// A layer of a dataset. It borrows its dataset's handle and keeps the dataset alive.
+public final class VectorLayer {
+    let handle: OGRLayerH
+    public let dataset: VectorDataset
+
+    init(handle: OGRLayerH, dataset: VectorDataset) {
+        self.handle = handle
+        self.dataset = dataset
+    }
+
+    public var name: String { String(cString: OGR_L_GetName(handle)) }
+
+    /// The number of features, or nil when counting would mean reading them all.
+    public var cheapFeatureCount: Int? {
+        let count = OGR_L_GetFeatureCount(handle, 0)
+        return count < 0 ? nil : Int(count)
+    }
+
+    public var featureCount: Int { Int(OGR_L_GetFeatureCount(handle, 1)) }
+
+    public var fields: [FieldDefinition] {
+        let definition = OGR_L_GetLayerDefn(handle)
+        return (0..<OGR_FD_GetFieldCount(definition)).map { index in
+            let field = OGR_FD_GetFieldDefn(definition, index)
+            let kind: FieldDefinition.Kind
+            switch OGR_Fld_GetType(field) {
+            case OFTString: kind = .string
+            case OFTInteger, OFTInteger64: kind = .integer
+            case OFTReal: kind = .real
+            case OFTDate, OFTDateTime: kind = .date
+            default: kind = .other
+            }
+            return FieldDefinition(name: String(cString: OGR_Fld_GetNameRef(field)), kind: kind)
+        }
+    }
+
+    /// The layer's CRS as WKT2 (2019), or nil when the source declares none.
+    public var crsWKT: String? {
+        guard let srs = OGR_L_GetSpatialRef(handle) else { return nil }
+        var text: UnsafeMutablePointer<CChar>?
+        let result = withStringList(["FORMAT=WKT2_2019"]) { OSRExportToWktEx(srs, &text, $0?.constList) }
+        defer { VSIFree(text) }
+        guard result == OGRERR_NONE, let text else { return nil }
+        return String(cString: text)
+    }
+
+    /// The bounding box of the layer in its own coordinates (computed if the driver has none).
+    public var extent: (minX: Double, minY: Double, maxX: Double, maxY: Double)? {
+        var envelope = OGREnvelope()
+        guard OGR_L_GetExtent(handle, &envelope, 1) == OGRERR_NONE else { return nil }
+        return (envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY)
+    }
+
+    public func metadataItem(_ key: String, domain: String? = nil) -> String? {
+        GDALGetMetadataItem(handle, key, domain).map { String(cString: $0) }
+    }
+
+    /// Lets the driver skip these fields' values when reading.
+    public func ignoreFields(_ names: [String]) {
+        _ = withStringList(names) { OGR_L_SetIgnoredFields(handle, UnsafeMutablePointer(mutating: $0?.constList)) }
+    }
+
+    public func resetReading() { OGR_L_ResetReading(handle) }
+
+    /// The next feature, or nil at the end. Throws when the driver fails mid-layer.
+    public func nextFeature() throws -> Feature? {
+        CPLErrorReset()
+        if let feature = OGR_L_GetNextFeature(handle) { return Feature(handle: feature) }
+        if CPLGetLastErrorType() == CE_Failure || CPLGetLastErrorType() == CE_Fatal {
+            throw GDALError.last("reading layer \(name) of \(dataset.path)")
+        }
+        return nil
+    }
+
+    // MARK: Writing
+
+    public func createField(_ name: String, kind: FieldDefinition.Kind, width: Int = 0, precision: Int = 0) throws {
+        let field = OGR_Fld_Create(name, kind.ogrType)
+        defer { OGR_Fld_Destroy(field) }
+        if width > 0 { OGR_Fld_SetWidth(field, Int32(width)) }
+        if precision > 0 { OGR_Fld_SetPrecision(field, Int32(precision)) }
+        // OGR_L_CreateField copies the definition.
+        guard OGR_L_CreateField(handle, field, 1) == OGRERR_NONE else {
+            throw GDALError.last("cannot create field \(name) in layer \(self.name)")
+        }
+    }
+
+    /// Writes one feature: `values` in field order, geometry as WKB in the layer's CRS. With
+    /// `promoteToMulti`, a polygon is written as a one-part multi-polygon, as a MultiPolygon
+    /// layer of a GeoPackage requires.
+    public func write(_ values: [FieldValue], wkb: [UInt8]? = nil, promoteToMulti: Bool = false) throws {
+        guard let feature = OGR_F_Create(OGR_L_GetLayerDefn(handle)) else {
+            throw GDALError.last("cannot create a feature in layer \(name)")
+        }
+        defer { OGR_F_Destroy(feature) }
+        for (index, value) in values.enumerated() {
+            let field = Int32(index)
+            switch value {
+            case .string(let text): OGR_F_SetFieldString(feature, field, text)
+            case .integer(let number): OGR_F_SetFieldInteger64(feature, field, number)
+            case .real(let number): OGR_F_SetFieldDouble(feature, field, number)
+            case .null: OGR_F_SetFieldNull(feature, field)
+            }
+        }
+        if let wkb {
+            var geometry: OGRGeometryH?
+            let parsed = wkb.withUnsafeBytes { OGR_G_CreateFromWkbEx($0.baseAddress, nil, &geometry, $0.count) }
+            guard parsed == OGRERR_NONE, var geometry else {
+                throw GDALError.last("cannot read a geometry to write into layer \(name)")
+            }
+            // OGR_G_ForceToMultiPolygon consumes its argument and returns the result.
+            if promoteToMulti { geometry = OGR_G_ForceToMultiPolygon(geometry) }
+            // OGR_F_SetGeometryDirectly takes ownership of the geometry.
+            OGR_F_SetGeometryDirectly(feature, geometry)
+        }
+        guard OGR_L_CreateFeature(handle, feature) == OGRERR_NONE else {
+            throw GDALError.last("cannot write a feature into layer \(name) of \(dataset.path)")
+        }
+    }
+}
+
+extension FieldDefinition.Kind {
+    var ogrType: OGRFieldType {
+        switch self {
+        case .string, .other: return OFTString
+        case .integer: return OFTInteger64
+        case .real: return OFTReal
+        case .date: return OFTDate
+        }
+    }
+}

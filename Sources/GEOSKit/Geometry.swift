@@ -1,0 +1,235 @@
+import CGEOS
+
+/// The kinds of geometry GEOS distinguishes (`GEOSGeomTypes`).
+public enum GeometryKind: Int32, Sendable {
+    case point = 0, lineString, linearRing, polygon, multiPoint, multiLineString, multiPolygon, geometryCollection
+}
+
+/// A GEOS geometry. An owned geometry is destroyed in `deinit`; a part borrowed from a collection
+/// keeps its parent alive and frees nothing.
+public final class Geometry {
+    public let context: GEOSContext
+    let handle: OpaquePointer
+    private let parent: Geometry?
+
+    init(owned handle: OpaquePointer, context: GEOSContext) {
+        self.handle = handle
+        self.context = context
+        parent = nil
+    }
+
+    private init(borrowed handle: OpaquePointer, parent: Geometry) {
+        self.handle = handle
+        context = parent.context
+        self.parent = parent
+    }
+
+    deinit {
+        if parent == nil { GEOSGeom_destroy_r(context.handle, handle) }
+    }
+
+    private var ctx: GEOSContextHandle_t { context.handle }
+
+    public var kind: GeometryKind {
+        // GEOSGeomTypeId_r returns -1 on exception; an existing handle always has a type.
+        GeometryKind(rawValue: GEOSGeomTypeId_r(ctx, handle)) ?? .geometryCollection
+    }
+
+    /// GEOSisEmpty_r returns 2 on exception.
+    public var isEmpty: Bool { GEOSisEmpty_r(ctx, handle) == 1 }
+
+    public var isPolygonal: Bool { kind == .polygon || kind == .multiPolygon }
+
+    public var coordinateCount: Int { Int(GEOSGetNumCoordinates_r(ctx, handle)) }
+
+    public var envelope: Envelope {
+        var box = Envelope(minX: 0, minY: 0, maxX: 0, maxY: 0)
+        // GEOSGeom_getExtent_r returns 0 on exception (for instance an empty geometry).
+        if GEOSGeom_getExtent_r(ctx, handle, &box.minX, &box.minY, &box.maxX, &box.maxY) == 0 {
+            return Envelope(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan)
+        }
+        return box
+    }
+
+    /// Number of parts of a collection; 1 for a single geometry.
+    public var partCount: Int { Int(GEOSGetNumGeometries_r(ctx, handle)) }
+
+    /// Part `index` of a collection (or the geometry itself), borrowed from this one.
+    public func part(_ index: Int) -> Geometry {
+        Geometry(borrowed: GEOSGetGeometryN_r(ctx, handle, Int32(index)), parent: self)
+    }
+
+    /// The parts of a collection, or the geometry itself.
+    public var parts: [Geometry] { (0..<partCount).map(part) }
+
+    /// ISO WKB, little-endian, 2D.
+    public func wkb() throws -> [UInt8] {
+        var size = 0
+        // GEOSWKBWriter_write_r returns a buffer the caller frees with GEOSFree_r, NULL on exception.
+        guard let buffer = GEOSWKBWriter_write_r(ctx, context.writer, handle, &size) else {
+            throw context.error("WKB write")
+        }
+        defer { GEOSFree_r(ctx, buffer) }
+        return Array(UnsafeBufferPointer(start: buffer, count: size))
+    }
+
+    public func wkt() -> String {
+        guard let writer = GEOSWKTWriter_create_r(ctx) else { return "" }
+        defer { GEOSWKTWriter_destroy_r(ctx, writer) }
+        GEOSWKTWriter_setTrim_r(ctx, writer, 1)
+        guard let text = GEOSWKTWriter_write_r(ctx, writer, handle) else { return "" }
+        defer { GEOSFree_r(ctx, text) }
+        return String(cString: text)
+    }
+
+    public func clone() throws -> Geometry {
+        try context.own(GEOSGeom_clone_r(ctx, handle), "clone")
+    }
+
+    // MARK: Validity
+
+    public func isValid() throws -> Bool {
+        try context.predicate("isValid", GEOSisValid_r(ctx, handle))
+    }
+
+    /// Why the geometry is invalid (e.g. "Self-intersection at 1 2"), or nil when it is valid.
+    public func invalidityReason() throws -> String? {
+        var reason: UnsafeMutablePointer<CChar>?
+        var location: OpaquePointer?
+        // GEOSisValidDetail_r returns 1 when valid, 0 when invalid, 2 on exception; the caller
+        // frees the reason with GEOSFree_r and the location with GEOSGeom_destroy_r.
+        let result = GEOSisValidDetail_r(ctx, handle, 0, &reason, &location)
+        defer {
+            if let reason { GEOSFree_r(ctx, reason) }
+            if let location { GEOSGeom_destroy_r(ctx, location) }
+        }
+        if try context.predicate("isValidDetail", result) { return nil }
+        return reason.map { String(cString: $0) } ?? "invalid geometry"
+    }
+
+    /// A valid geometry covering the same area, by GEOS's "structure" method, which keeps polygons
+    /// polygons (a bow-tie becomes two triangles) and drops collapsed parts.
+    public func makeValid() throws -> Geometry {
+        guard let params = GEOSMakeValidParams_create_r(ctx) else { throw context.error("MakeValid params") }
+        defer { GEOSMakeValidParams_destroy_r(ctx, params) }
+        GEOSMakeValidParams_setMethod_r(ctx, params, GEOS_MAKE_VALID_STRUCTURE)
+        GEOSMakeValidParams_setKeepCollapsed_r(ctx, params, 0)
+        return try context.own(GEOSMakeValidWithParams_r(ctx, handle, params), "MakeValid")
+    }
+
+    /// Only the polygons of this geometry (a collection's lines and points dropped), as a polygon
+    /// or multi-polygon; `self` when it already is one.
+    public func polygonalPart() throws -> Geometry {
+        if isPolygonal { return self }
+        var polygons: [Geometry] = []
+        collectPolygons(into: &polygons)
+        return polygons.count == 1 ? try polygons[0].clone() : try context.multiPolygon(polygons)
+    }
+
+    private func collectPolygons(into polygons: inout [Geometry]) {
+        switch kind {
+        case .polygon: polygons.append(self)
+        case .multiPolygon, .geometryCollection: for part in parts { part.collectPolygons(into: &polygons) }
+        default: break
+        }
+    }
+
+    // MARK: Operations (each returns a new geometry the caller owns)
+
+    public func intersection(_ other: Geometry) throws -> Geometry {
+        try context.own(GEOSIntersection_r(ctx, handle, other.handle), "intersection")
+    }
+
+    /// The intersection computed on a grid of `gridSize` units: slower, but it survives the
+    /// robustness failures ("TopologyException") that nearly coincident edges can cause.
+    public func intersection(_ other: Geometry, gridSize: Double) throws -> Geometry {
+        try context.own(GEOSIntersectionPrec_r(ctx, handle, other.handle, gridSize), "intersection on a grid")
+    }
+
+    public func union(_ other: Geometry) throws -> Geometry {
+        try context.own(GEOSUnion_r(ctx, handle, other.handle), "union")
+    }
+
+    public func unaryUnion() throws -> Geometry {
+        try context.own(GEOSUnaryUnion_r(ctx, handle), "unary union")
+    }
+
+    /// Fast clip by an axis-aligned rectangle (the result may need `makeValid`).
+    public func clip(to box: Envelope) throws -> Geometry {
+        try context.own(GEOSClipByRect_r(ctx, handle, box.minX, box.minY, box.maxX, box.maxY), "clip by rectangle")
+    }
+
+    public func centroid() throws -> Geometry {
+        try context.own(GEOSGetCentroid_r(ctx, handle), "centroid")
+    }
+
+    public func pointOnSurface() throws -> Geometry {
+        try context.own(GEOSPointOnSurface_r(ctx, handle), "point on surface")
+    }
+
+    /// The x and y of a point.
+    public func pointCoordinates() throws -> (x: Double, y: Double) {
+        var x = 0.0, y = 0.0
+        // GEOSGeomGetX_r / GEOSGeomGetY_r return 0 on exception.
+        try context.check("point x", GEOSGeomGetX_r(ctx, handle, &x))
+        try context.check("point y", GEOSGeomGetY_r(ctx, handle, &y))
+        return (x, y)
+    }
+
+    public func intersects(_ other: Geometry) throws -> Bool {
+        try context.predicate("intersects", GEOSIntersects_r(ctx, handle, other.handle))
+    }
+
+    public func distance(to other: Geometry) throws -> Double {
+        var result = 0.0
+        try context.check("distance", GEOSDistance_r(ctx, handle, other.handle, &result))
+        return result
+    }
+
+    // MARK: Rings and coordinates
+
+    /// The rings of every polygon in this geometry as flat x,y arrays: for each polygon its shell,
+    /// then its holes. Rings are closed (first point repeated last), as GEOS stores them.
+    public func polygonRings() throws -> [[Double]] {
+        var polygons: [Geometry] = []
+        collectPolygons(into: &polygons)
+        var rings: [[Double]] = []
+        for polygon in polygons {
+            // GEOSGetExteriorRing_r / GEOSGetInteriorRingN_r return pointers owned by the polygon.
+            guard let shell = GEOSGetExteriorRing_r(ctx, polygon.handle) else { throw context.error("exterior ring") }
+            rings.append(try coordinates(ofRing: shell))
+            let holeCount = GEOSGetNumInteriorRings_r(ctx, polygon.handle)
+            for index in 0..<max(holeCount, 0) {
+                guard let hole = GEOSGetInteriorRingN_r(ctx, polygon.handle, index) else {
+                    throw context.error("interior ring")
+                }
+                rings.append(try coordinates(ofRing: hole))
+            }
+        }
+        return rings
+    }
+
+    /// Calls `body` with each polygon's rings: shell first, holes after.
+    public func forEachPolygon(_ body: (_ shell: [Double], _ holes: [[Double]]) throws -> Void) throws {
+        var polygons: [Geometry] = []
+        collectPolygons(into: &polygons)
+        for polygon in polygons {
+            let rings = try polygon.polygonRings()
+            guard let shell = rings.first else { continue }
+            try body(shell, Array(rings.dropFirst()))
+        }
+    }
+
+    private func coordinates(ofRing ring: OpaquePointer) throws -> [Double] {
+        // GEOSGeom_getCoordSeq_r returns a sequence owned by the ring.
+        guard let sequence = GEOSGeom_getCoordSeq_r(ctx, ring) else { throw context.error("coordinate sequence") }
+        var size: UInt32 = 0
+        try context.check("sequence size", GEOSCoordSeq_getSize_r(ctx, sequence, &size))
+        var buffer = [Double](repeating: 0, count: Int(size) * 2)
+        try buffer.withUnsafeMutableBufferPointer { pointer in
+            try context.check("copy coordinates",
+                              GEOSCoordSeq_copyToBuffer_r(ctx, sequence, pointer.baseAddress, 0, 0))
+        }
+        return buffer
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+import GDALKit
+import GEOSKit
+
+/// Where the results of a check go, in input order, on the thread that called `CheckRun.run`.
+public protocol ClueSink: AnyObject {
+    func begin(_ plan: CheckPlan) throws
+    func accept(_ clue: Clue) throws
+    func finish(_ summary: CheckSummary) throws
+}
+
+/// What a sink needs to know before the first clue: the inputs and the protected areas.
+public struct CheckPlan: Sendable {
+    public let activityLayers: [SourceLayer]
+    public let index: ProtectedIndex
+}
+
+/// How far a check has got, for a progress line.
+public struct CheckProgress: Sendable {
+    public let patchesRead: Int
+    public let patchesChecked: Int
+    /// The total when the drivers could tell it cheaply.
+    public let expectedTotal: Int?
+    public let clues: Int
+    public let elapsed: Double
+}
+
+/// One check: streams the activity patches of every layer through `jobs` worker threads, each
+/// with its own `OverlapEngine`, and hands the clues to a sink in input order — the same output
+/// whatever the number of workers. At most a few batches are in flight, so memory does not
+/// grow with the number of patches.
+public final class CheckRun {
+    public let activityLayers: [SourceLayer]
+    public let index: ProtectedIndex
+    public let settings: CheckSettings
+    public let activityIDField: String?
+    public let jobs: Int
+    public var batchSize = 256
+    public var progress: ((CheckProgress) -> Void)?
+
+    public init(activityLayers: [SourceLayer], index: ProtectedIndex, settings: CheckSettings,
+                activityIDField: String?, jobs: Int) {
+        self.activityLayers = activityLayers
+        self.index = index
+        self.settings = settings
+        self.activityIDField = activityIDField
+        self.jobs = max(1, jobs)
+    }
+
+    static let activityIDDefaults = ["activity_id", "patch_id", "tbbh", "图斑编号", "id", "bsm", "标识码", "objectid"]
+    /// Samples per layer kept for the swapped-axes check.
+    static let axisSamples = 64
+
+    public func run(into sink: ClueSink) throws -> CheckSummary {
+        let started = Date()
+        let idFields = try activityLayers.map {
+            try $0.resolveField(option: "--activity-id", requested: activityIDField, defaults: Self.activityIDDefaults)
+        }
+        try sink.begin(CheckPlan(activityLayers: activityLayers, index: index))
+        var tally = Tally(layerCount: activityLayers.count)
+        let queue = BatchQueue(limit: jobs * 3)
+        let workers = try startWorkers(queue)
+        defer {
+            queue.close()
+            for worker in workers { worker.join() }
+        }
+        var samples = Array(repeating: [Envelope](), count: activityLayers.count)
+        let expected = activityLayers.reduce(Optional(0)) { total, layer in
+            total.flatMap { sum in layer.featureCountHint.map { sum + $0 } }
+        }
+        var lastReport = Date.distantPast
+        func deliver(_ outcomes: [PatchOutcome]) throws {
+            for outcome in outcomes {
+                if case .clue(let clue) = outcome { try sink.accept(clue) }
+                try tally.add(outcome)
+            }
+            if let progress, Date().timeIntervalSince(lastReport) > 0.5 {
+                lastReport = Date()
+                progress(CheckProgress(patchesRead: tally.read, patchesChecked: tally.checked, expectedTotal: expected,
+                                       clues: tally.clues, elapsed: Date().timeIntervalSince(started)))
+            }
+        }
+
+        var sequence = 0
+        var batch: [ActivityPatch] = []
+        for (layerIndex, source) in activityLayers.enumerated() {
+            let layer = try source.open()
+            while let feature = try readNext(layer, source) {
+                let geometry = feature.geometry()
+                if samples[layerIndex].count < Self.axisSamples, case .polygonal(let wkb) = geometry,
+                   let box = WKBCoordinates.envelope(of: wkb) {
+                    samples[layerIndex].append(box)
+                }
+                let id = idFields[layerIndex].flatMap(feature.text) ?? feature.fid.map(String.init) ?? "\(sequence + 1)"
+                batch.append(ActivityPatch(sequence: sequence, layer: layerIndex, fid: feature.fid, activityID: id,
+                                           attributes: (0..<feature.fieldCount).map(feature.text), geometry: geometry))
+                sequence += 1
+                tally.read += 1
+                tally.readPerLayer[layerIndex] += 1
+                if batch.count == batchSize {
+                    try queue.submit(batch, deliver: deliver)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        if !batch.isEmpty { try queue.submit(batch, deliver: deliver) }
+        try queue.drain(deliver: deliver)
+        try checkAxisOrder(samples: samples, tally: tally)
+
+        let summary = tally.summary(index: index, layers: activityLayers,
+                                    elapsed: Date().timeIntervalSince(started))
+        try sink.finish(summary)
+        return summary
+    }
+
+    private func readNext(_ layer: VectorLayer, _ source: SourceLayer) throws -> Feature? {
+        do {
+            return try layer.nextFeature()
+        } catch {
+            throw RedlineError.readFailed(layer: source.label, reason: "\(error)")
+        }
+    }
+
+    private func startWorkers(_ queue: BatchQueue) throws -> [WorkerThread] {
+        let index = self.index, layers = activityLayers, settings = self.settings
+        return (0..<jobs).map { _ in
+            WorkerThread(queue: queue) { try OverlapEngine(index: index, activityLayers: layers, settings: settings) }
+        }
+    }
+
+    /// A layer that hit nothing but whose swapped coordinates would: fail rather than report no clues.
+    private func checkAxisOrder(samples: [[Envelope]], tally: Tally) throws {
+        let silent = activityLayers.indices.filter { tally.cluesPerLayer[$0] == 0 && !samples[$0].isEmpty }
+        guard !silent.isEmpty else { return }
+        let engine = try OverlapEngine(index: index, activityLayers: activityLayers, settings: settings)
+        for layer in silent where engine.swappedBoxesHitProtection(samples[layer], layer: layer) {
+            throw RedlineError.axesSwapped(layer: activityLayers[layer].label)
+        }
+    }
+}
+
+/// Counts kept while results stream past.
+struct Tally {
+    var read = 0
+    var checked = 0
+    var clues = 0
+    var pairs = 0
+    var repaired = 0
+    var readPerLayer: [Int]
+    var cluesPerLayer: [Int]
+    var skipped: [SkipReason: Int] = [:]
+    var perArea: [Int: (pairs: Int, m2: Double)] = [:]
+    var perZone: [Zone: (clues: Int, m2: Double)] = [:]
+    var totalOverlapM2 = 0.0
+
+    init(layerCount: Int) {
+        readPerLayer = Array(repeating: 0, count: layerCount)
+        cluesPerLayer = Array(repeating: 0, count: layerCount)
+    }
+
+    mutating func add(_ outcome: PatchOutcome) throws {
+        checked += 1
+        switch outcome {
+        case .clue(let clue):
+            clues += 1
+            cluesPerLayer[clue.patch.layer] += 1
+            pairs += clue.overlaps.count
+            totalOverlapM2 += clue.overlapM2
+            if clue.repaired { repaired += 1 }
+            for overlap in clue.overlaps {
+                perArea[overlap.area, default: (0, 0)].pairs += 1
+                perArea[overlap.area, default: (0, 0)].m2 += overlap.overlapM2
+            }
+            perZone[clue.strictestZone, default: (0, 0)].clues += 1
+            perZone[clue.strictestZone, default: (0, 0)].m2 += clue.overlapM2
+        case .clear(let wasRepaired):
+            if wasRepaired { repaired += 1 }
+        case .skipped(let reason):
+            skipped[reason, default: 0] += 1
+        case .failed(let error):
+            throw error
+        }
+    }
+
+    func summary(index: ProtectedIndex, layers: [SourceLayer], elapsed: Double) -> CheckSummary {
+        CheckSummary(
+            activityLayers: layers.enumerated().map { CheckSummary.LayerCount(layer: $1.label, features: readPerLayer[$0],
+                                                                             clues: cluesPerLayer[$0]) },
+            patchesRead: read, clues: clues, overlapPairs: pairs, repaired: repaired,
+            skipped: skipped, protectedFeatures: index.featuresRead, protectedAreas: index.areas.count,
+            protectedPieces: index.pieces.count, protectedRepaired: index.repaired, protectedSkipped: index.skipped,
+            unknownZones: index.unknownZones,
+            perArea: perArea.keys.sorted().map { key in
+                let area = index.areas[key]
+                return CheckSummary.AreaTotal(protectedID: area.protectedID, name: area.name, kind: area.kind,
+                                              zone: area.zone, zoneText: area.zoneText, layer: area.layer,
+                                              pairs: perArea[key]!.pairs, overlapM2: perArea[key]!.m2)
+            },
+            perZone: perZone.keys.sorted().map { CheckSummary.ZoneTotal(zone: $0, clues: perZone[$0]!.clues,
+                                                                        overlapM2: perZone[$0]!.m2) },
+            totalOverlapM2: totalOverlapM2, elapsedSeconds: elapsed, workingCRS: index.frame.crsName,
+            ellipsoid: index.frame.geodesic.ellipsoid.name)
+    }
+}
+
+/// Figures of a finished check.
+public struct CheckSummary: Sendable {
+    public struct LayerCount: Sendable { public let layer: String; public let features: Int; public let clues: Int }
+    public struct AreaTotal: Sendable {
+        public let protectedID: String, name: String, kind: ProtectionKind, zone: Zone, zoneText: String, layer: String
+        public let pairs: Int
+        public let overlapM2: Double
+    }
+    public struct ZoneTotal: Sendable { public let zone: Zone; public let clues: Int; public let overlapM2: Double }
+
+    public let activityLayers: [LayerCount]
+    public let patchesRead: Int
+    public let clues: Int
+    public let overlapPairs: Int
+    public let repaired: Int
+    public let skipped: [SkipReason: Int]
+    public let protectedFeatures: Int
+    public let protectedAreas: Int
+    public let protectedPieces: Int
+    public let protectedRepaired: Int
+    public let protectedSkipped: [SkipReason: Int]
+    public let unknownZones: [String: Int]
+    /// Pair areas summed per protected area: a patch in two areas counts in both.
+    public let perArea: [AreaTotal]
+    /// Clues by the strictest zone they touch, with their (counted once) overlap areas.
+    public let perZone: [ZoneTotal]
+    public let totalOverlapM2: Double
+    public let elapsedSeconds: Double
+    public let workingCRS: String
+    public let ellipsoid: String
+}

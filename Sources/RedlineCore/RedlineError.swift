@@ -1,0 +1,48 @@
+/// Everything that stops a check, each with a one-line message that names the input and says
+/// what to do about it.
+public enum RedlineError: Error, CustomStringConvertible, Equatable {
+    case cannotOpen(source: String, reason: String)
+    case noSuchLayer(source: String, layer: String, available: [String])
+    case noLayers(source: String)
+    case missingCRS(layer: String)
+    case badCRS(layer: String, reason: String)
+    case noSuchField(layer: String, option: String, field: String, available: [String])
+    case axesSwapped(layer: String)
+    case invalidGeometry(layer: String, feature: String, reason: String)
+    case readFailed(layer: String, reason: String)
+    case noProtectedAreas(sources: [String])
+    case geometryFailure(layer: String, feature: String, reason: String)
+    case outputFailed(path: String, reason: String)
+    case badOption(String)
+
+    public var description: String {
+        switch self {
+        case let .cannotOpen(source, reason):
+            return "cannot open \(source): \(reason) — check the path, or for PostGIS the PG: connection string"
+        case let .noSuchLayer(source, layer, available):
+            return "\(source) has no layer “\(layer)”; its layers are: \(available.joined(separator: ", "))"
+        case let .noLayers(source):
+            return "\(source) holds no vector layers — pass a file or database with polygon features"
+        case let .missingCRS(layer):
+            return "\(layer) declares no coordinate reference system — pass --assume-crs (e.g. --assume-crs EPSG:4490)"
+        case let .badCRS(layer, reason):
+            return "\(layer): cannot use its coordinate reference system (\(reason)) — pass --assume-crs with an EPSG code"
+        case let .noSuchField(layer, option, field, available):
+            return "\(layer) has no field “\(field)” (asked for by \(option)); its fields are: \(available.joined(separator: ", "))"
+        case let .axesSwapped(layer):
+            return "\(layer) misses every protected area, but would land on them with x and y exchanged — its coordinates look written as lat,lon; fix the file's axis order (or its CRS) and run again"
+        case let .invalidGeometry(layer, feature, reason):
+            return "\(layer) feature \(feature) has an invalid geometry (\(reason)) — repair it, or pass --invalid repair or --invalid skip"
+        case let .readFailed(layer, reason):
+            return "reading \(layer) failed: \(reason)"
+        case let .noProtectedAreas(sources):
+            return "no protected polygons found in \(sources.joined(separator: ", ")) — check --protected"
+        case let .geometryFailure(layer, feature, reason):
+            return "\(layer) feature \(feature): geometry operation failed (\(reason)) — repair the geometry and run again"
+        case let .outputFailed(path, reason):
+            return "cannot write \(path): \(reason) — check the --out folder is writable and has space; nothing was replaced"
+        case let .badOption(message):
+            return message
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import GDALKit
+import RedlineCore
+
+/// A column of an output table. Reals carry their number of decimals, so every format writes the
+/// same fixed figures and reruns compare byte for byte.
+struct Column {
+    enum Kind { case text, integer, real(decimals: Int) }
+    let name: String
+    let kind: Kind
+}
+
+/// The columns of clues.csv / the `clues` layer, and of overlaps.csv / the `overlaps` layer,
+/// and how a clue fills them.
+struct ClueTables {
+    let plan: CheckPlan
+    /// The union of the activity layers' attribute names, in first-seen order.
+    let attributeColumns: [String]
+    /// For each activity layer, the attribute column each of its fields goes to.
+    private let attributeSlots: [[Int]]
+
+    static let clueColumns: [Column] = [
+        Column(name: "clue_id", kind: .text), Column(name: "activity_id", kind: .text),
+        Column(name: "source_layer", kind: .text),
+        Column(name: "overlap_m2", kind: .real(decimals: 2)), Column(name: "overlap_ha", kind: .real(decimals: 4)),
+        Column(name: "overlap_mu", kind: .real(decimals: 2)), Column(name: "patch_m2", kind: .real(decimals: 2)),
+        Column(name: "patch_ha", kind: .real(decimals: 4)), Column(name: "share_inside", kind: .real(decimals: 4)),
+        Column(name: "strictest_zone", kind: .text), Column(name: "strictest_zone_label", kind: .text),
+        Column(name: "protected_count", kind: .integer), Column(name: "protected_ids", kind: .text),
+        Column(name: "protected_names", kind: .text),
+        Column(name: "centroid_lon", kind: .real(decimals: 7)), Column(name: "centroid_lat", kind: .real(decimals: 7)),
+        Column(name: "repaired", kind: .integer),
+    ]
+
+    static let overlapColumns: [Column] = [
+        Column(name: "clue_id", kind: .text), Column(name: "activity_id", kind: .text),
+        Column(name: "source_layer", kind: .text),
+        Column(name: "protected_id", kind: .text), Column(name: "protected_name", kind: .text),
+        Column(name: "kind", kind: .text), Column(name: "zone", kind: .text), Column(name: "zone_label", kind: .text),
+        Column(name: "zone_in_data", kind: .text), Column(name: "protected_layer", kind: .text),
+        Column(name: "overlap_m2", kind: .real(decimals: 2)), Column(name: "overlap_ha", kind: .real(decimals: 4)),
+        Column(name: "overlap_mu", kind: .real(decimals: 2)), Column(name: "share_of_patch", kind: .real(decimals: 4)),
+    ]
+
+    init(plan: CheckPlan) {
+        self.plan = plan
+        let reserved = Set(Self.clueColumns.map { $0.name.lowercased() })
+        var columns: [String] = []
+        var slotByKey: [String: Int] = [:]
+        attributeSlots = plan.activityLayers.map { layer in
+            layer.fields.map { field in
+                let key = field.name.lowercased()
+                if let slot = slotByKey[key] { return slot }
+                slotByKey[key] = columns.count
+                columns.append(reserved.contains(key) ? "attr_\(field.name)" : field.name)
+                return columns.count - 1
+            }
+        }
+        attributeColumns = columns
+    }
+
+    var clueSchema: [Column] { Self.clueColumns + attributeColumns.map { Column(name: $0, kind: .text) } }
+
+    func clueRow(_ clue: Clue) -> [FieldValue] {
+        let areas = clue.overlaps.map { plan.index.areas[$0.area] }
+        var row: [FieldValue] = [
+            .string(clue.clueID), .string(clue.patch.activityID), .string(plan.activityLayers[clue.patch.layer].label),
+            .real(clue.overlapM2), .real(clue.overlapHectares), .real(clue.overlapMu),
+            .real(clue.patchAreaM2), .real(clue.patchAreaM2 / 10_000), .real(clue.share),
+            .string(clue.strictestZone.rawValue), .string(clue.strictestZone.label),
+            .integer(Int64(areas.count)), .string(areas.map(\.protectedID).joined(separator: "; ")),
+            .string(uniqueInOrder(areas.map(\.name)).joined(separator: "; ")),
+            .real(clue.centroidLon), .real(clue.centroidLat), .integer(clue.repaired ? 1 : 0),
+        ]
+        var attributes = [FieldValue](repeating: .null, count: attributeColumns.count)
+        for (field, value) in clue.patch.attributes.enumerated() {
+            if let value { attributes[attributeSlots[clue.patch.layer][field]] = .string(value) }
+        }
+        row += attributes
+        return row
+    }
+
+    func overlapRows(_ clue: Clue) -> [(row: [FieldValue], wkb: [UInt8])] {
+        clue.overlaps.map { overlap in
+            let area = plan.index.areas[overlap.area]
+            let row: [FieldValue] = [
+                .string(clue.clueID), .string(clue.patch.activityID), .string(plan.activityLayers[clue.patch.layer].label),
+                .string(area.protectedID), .string(area.name), .string(area.kind.description),
+                .string(area.zone.rawValue), .string(area.zone.label), .string(area.zoneText), .string(area.layer),
+                .real(overlap.overlapM2), .real(overlap.overlapM2 / 10_000), .real(overlap.overlapM2 / squareMetresPerMu),
+                .real(clue.patchAreaM2 > 0 ? min(1, overlap.overlapM2 / clue.patchAreaM2) : 0),
+            ]
+            return (row, overlap.wkb)
+        }
+    }
+
+    private func uniqueInOrder(_ names: [String]) -> [String] {
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }
+    }
+}
+
+/// A layer being written, with its columns: rounds reals to their decimals, and for text-only
+/// formats (CSV) writes every value as fixed text.
+final class TableWriter {
+    let layer: VectorLayer
+    let columns: [Column]
+    let allText: Bool
+    let geometry: Bool
+
+    init(dataset: VectorDataset, name: String, columns: [Column], crs: String?, geometry: Bool, allText: Bool,
+         options: [String] = []) throws {
+        layer = try dataset.createLayer(name, crs: geometry ? crs : nil,
+                                        geometry: geometry ? .multiPolygon : .none, options: options)
+        self.columns = columns
+        self.allText = allText
+        self.geometry = geometry
+        for column in columns {
+            switch (column.kind, allText) {
+            case (.text, _), (_, true): try layer.createField(column.name, kind: .string)
+            case (.integer, false): try layer.createField(column.name, kind: .integer)
+            case (.real(let decimals), false): try layer.createField(column.name, kind: .real, width: 24, precision: decimals)
+            }
+        }
+    }
+
+    func write(_ row: [FieldValue], wkb: [UInt8]? = nil) throws {
+        let values = zip(columns, row).map { column, value -> FieldValue in
+            guard case .real(let decimals) = column.kind, case .real(let number) = value else {
+                if allText, case .integer(let number) = value { return .string(String(number)) }
+                return value
+            }
+            return allText ? .string(String(format: "%.\(decimals)f", number)) : .real(Self.round(number, decimals))
+        }
+        try layer.write(values, wkb: geometry ? wkb : nil, promoteToMulti: geometry)
+    }
+
+    static func round(_ value: Double, _ decimals: Int) -> Double {
+        let scale = pow(10, Double(decimals))
+        return (value * scale).rounded() / scale
+    }
+}

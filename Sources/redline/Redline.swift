@@ -1,0 +1,15 @@
+/// The `redline` command line: parses options, calls RedlineCore and RedlineOutputs, and turns
+/// errors into one line on stderr and an exit code. No logic lives here.
+import ArgumentParser
+
+@main
+struct Redline: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "redline",
+        abstract: "Checks human-activity patches against ecological protection red lines and nature reserves.",
+        version: version,
+        subcommands: [Check.self]
+    )
+}
