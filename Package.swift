@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "GEOSKitTests", dependencies: ["GEOSKit"]),
         .testTarget(name: "PROJKitTests", dependencies: ["PROJKit", "TestSupport"]),
         .testTarget(name: "GDALKitTests", dependencies: ["GDALKit", "TestSupport"]),
-        .testTarget(name: "RedlineCoreTests", dependencies: ["RedlineCore", "TestSupport"]),
+        .testTarget(name: "RedlineCoreTests", dependencies: ["RedlineCore", "GEOSKit", "PROJKit", "TestSupport"]),
         .testTarget(name: "RedlineCLITests", dependencies: ["RedlineCore", "TestSupport"]),
     ]
 )

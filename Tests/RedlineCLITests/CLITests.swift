@@ -1,1 +1,110 @@
+import Foundation
+import GDALKit
 import Testing
+import TestSupport
+
+/// Runs the built `redline` binary on the bundled Geodata, as a user would.
+@Suite(.serialized) struct CLITests {
+    let geodata = Command.packageRoot.appendingPathComponent("Geodata")
+
+    func check(_ arguments: [String]) throws -> CommandResult {
+        try Command.run(Command.redline, ["check", "--quiet"] + arguments)
+    }
+
+    func rows(_ file: String) throws -> [[String: String]] {
+        let layer = try VectorDataset.open(file).layer(at: 0)
+        var rows: [[String: String]] = []
+        while let feature = try layer.nextFeature() {
+            var row: [String: String] = [:]
+            for (index, field) in layer.fields.enumerated() { row[field.name] = feature.text(index) }
+            rows.append(row)
+        }
+        return rows
+    }
+
+    @Test func checksTheBundledGeodataEndToEnd() throws {
+        let out = TemporaryFolder("redline-cli")
+        let result = try check([geodata.appendingPathComponent("activities.gpkg").path, "--out", out.url.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.url.path).sorted()
+        #expect(files == ["clues.csv", "clues.geojson", "clues.gpkg", "overlaps.csv", "summary.json"])
+
+        let clues = try rows(out.path("clues.csv"))
+        let byID = Dictionary(uniqueKeysWithValues: clues.map { ($0["activity_id"]!, $0) })
+        #expect(byID["KL-0001"]?["strictest_zone"] == "core")
+        #expect(byID["KL-0001"]?["share_inside"] == "1.0000")
+        #expect(byID["KL-0002"]?["protected_count"] == "2")
+        #expect(byID["KL-0004"]?["strictest_zone"] == "experimental")
+        #expect(byID["KL-0005"].map { Double($0["share_inside"]!)! }.map { $0 > 0.3 && $0 < 0.7 } == true)
+        #expect(byID["KL-0007"]?["overlap_m2"] == byID["KL-0007"]?["patch_m2"])
+        #expect(byID["KL-0009"]?["repaired"] == "1")
+        #expect(byID["KL-0008"]?["strictest_zone"] == "red_line")
+        #expect(byID["KL-0001"]?["类型"] == "采矿")
+        for absent in ["KL-0006", "KL-0011", "KL-0012", "KL-0013", "KL-0014"] { #expect(byID[absent] == nil, "\(absent)") }
+
+        let overlaps = try rows(out.path("overlaps.csv"))
+        #expect(overlaps.filter { $0["activity_id"] == "KL-0007" }.map { $0["kind"]! }.sorted() == ["nature_reserve", "red_line"])
+        #expect(try rows(out.path("clues.geojson")).count == clues.count)
+        let gpkg = try VectorDataset.open(out.path("clues.gpkg"))
+        #expect(try gpkg.layer(named: "clues")?.featureCount == clues.count)
+        #expect(try gpkg.layer(named: "overlaps")?.featureCount == overlaps.count)
+
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out.path("summary.json")))) as! [String: Any]
+        #expect(summary["clues"] as? Int == clues.count)
+        let activities = summary["activities"] as! [String: Any]
+        #expect(activities["features_read"] as? Int == 60)
+        #expect((activities["skipped"] as! [String: Int])["missing_geometry"] == 1)
+        #expect(activities["repaired"] as? Int == 1)
+        let inputs = (summary["inputs"] as! [String: [[String: Any]]])["activities"]!
+        #expect((inputs[0]["sha256"] as? String)?.count == 64)
+    }
+
+    @Test func overlapsAgreeWithAnIndependentShapelyAndGeodComputation() throws {
+        let out = TemporaryFolder("redline-cross")
+        let activities = geodata.appendingPathComponent("activities.gpkg").path
+        let protected = geodata.appendingPathComponent("protected.gpkg").path
+        #expect(try check([activities, "--protected", protected, "--out", out.url.path]).status == 0)
+        let result = try Command.run("/usr/bin/python3", [Command.packageRoot.appendingPathComponent("Tools/crosscheck.py").path,
+                                                          out.url.path, "--activities", activities, "--protected", protected])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("0 problems"))
+    }
+
+    @Test func oneWorkerAndManyWriteTheSameBytes() throws {
+        let one = TemporaryFolder("redline-j1"), many = TemporaryFolder("redline-j3")
+        let activities = geodata.appendingPathComponent("activities.gpkg").path
+        #expect(try check([activities, "--jobs", "1", "--out", one.url.path]).status == 0)
+        #expect(try check([activities, "--jobs", "3", "--out", many.url.path]).status == 0)
+        for file in ["clues.csv", "overlaps.csv", "clues.geojson"] {
+            let a = FileManager.default.contents(atPath: one.path(file)), b = FileManager.default.contents(atPath: many.path(file))
+            #expect(a != nil && a == b, "\(file) differs between --jobs 1 and --jobs 3")
+        }
+    }
+
+    @Test func badInputIsOneLineAndLeavesEarlierOutputsAlone() throws {
+        let out = TemporaryFolder("redline-bad")
+        try Data("earlier run\n".utf8).write(to: URL(fileURLWithPath: out.path("clues.csv")))
+        let result = try check(["/no/such/patches.gpkg", "--out", out.url.path])
+        #expect(result.status == 2)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("/no/such/patches.gpkg") == true)
+        #expect(String(decoding: FileManager.default.contents(atPath: out.path("clues.csv"))!, as: UTF8.self) == "earlier run\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.url.path) == ["clues.csv"])
+    }
+
+    @Test func unknownFieldNamesTheLayerAndListsItsFields() throws {
+        let out = TemporaryFolder("redline-field")
+        let result = try check([geodata.appendingPathComponent("activities.gpkg").path, "--activity-id", "nope",
+                                "--out", out.url.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("has no field “nope”"))
+        #expect(result.stderr.contains("tbbh"))
+    }
+
+    @Test func helpShowsAWorkedExample() throws {
+        let result = try Command.run(Command.redline, ["check", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("redline check Geodata/activities.gpkg"))
+    }
+}

@@ -1,1 +1,218 @@
+import Foundation
+import GDALKit
+import RedlineCore
 import Testing
+import TestSupport
+
+@Suite struct EngineTests {
+    func close(_ value: Double?, _ reference: Double, relative: Double = 2e-5) -> Bool {
+        guard let value else { return false }
+        return abs(value - reference) <= max(relative * reference, 0.01)
+    }
+
+    @Test func insidePatchIsWhollyInTheCoreZone() throws {
+        let fixture = try EngineFixture()
+        let path = try fixture.writeActivities("a.gpkg", [EngineFixture.patch("A", 89.02, 45.01)])
+        let clue = try #require(try fixture.run([path]).clue("A"))
+        let reference = EngineFixture.cell(89.02, 45.01, 89.024, 45.014)
+        #expect(close(clue.overlapM2, reference))
+        #expect(close(clue.patchAreaM2, reference))
+        #expect(clue.share == 1)
+        #expect(clue.strictestZone == .core)
+        #expect(clue.overlaps.count == 1)
+        #expect(abs(clue.centroidLon - 89.022) < 1e-9 && abs(clue.centroidLat - 45.012) < 1e-9)
+    }
+
+    @Test func patchAcrossTwoZonesIsSplitAndTakesTheStricter() throws {
+        let fixture = try EngineFixture()
+        let path = try fixture.writeActivities("b.gpkg", [EngineFixture.patch("B", 89.098, 45.01)])
+        let clue = try #require(try fixture.run([path]).clue("B"))
+        #expect(clue.overlaps.count == 2)
+        #expect(close(clue.overlaps[0].overlapM2, EngineFixture.cell(89.098, 45.01, 89.10, 45.014)))
+        #expect(close(clue.overlaps[1].overlapM2, EngineFixture.cell(89.10, 45.01, 89.102, 45.014)))
+        #expect(close(clue.overlapM2, EngineFixture.cell(89.098, 45.01, 89.102, 45.014)))
+        #expect(clue.strictestZone == .core)
+    }
+
+    @Test func touchingAnEdgeOrSittingInAHoleIsNoClue() throws {
+        let fixture = try EngineFixture()
+        let path = try fixture.writeActivities("c.gpkg", [
+            EngineFixture.patch("touch", 89.40, 45.01), EngineFixture.patch("hole", 89.31, 45.04),
+            EngineFixture.patch("far", 88.0, 44.0),
+        ])
+        let sink = try fixture.run([path])
+        #expect(sink.clues.isEmpty)
+        #expect(sink.summary?.patchesRead == 3)
+    }
+
+    @Test func multipartPatchCountsOnlyItsPartInside() throws {
+        let fixture = try EngineFixture()
+        let wkb = Fixture.multiPolygon([[Fixture.box(89.21, 45.01, 89.214, 45.014)], [Fixture.box(89.50, 45.01, 89.504, 45.014)]])
+        let path = try fixture.writeActivities("e.gpkg", [FixtureFeature([.string("E"), .string("工矿")], wkb: wkb)])
+        let clue = try #require(try fixture.run([path]).clue("E"))
+        let part = EngineFixture.cell(89.21, 45.01, 89.214, 45.014)
+        #expect(close(clue.overlapM2, part))
+        #expect(close(clue.patchAreaM2, part + EngineFixture.cell(89.50, 45.01, 89.504, 45.014)))
+        #expect(abs(clue.share - 0.5) < 1e-3)
+        #expect(clue.strictestZone == .experimental)
+    }
+
+    static let bowTie = FixtureFeature([.string("F"), .string("采矿")], wkb: Fixture.polygon([[
+        (89.22, 45.02), (89.224, 45.024), (89.224, 45.02), (89.22, 45.024),
+    ]]))
+
+    @Test func bowTieIsRepairedIntoTwoTrianglesByDefault() throws {
+        let fixture = try EngineFixture()
+        let path = try fixture.writeActivities("f.gpkg", [Self.bowTie])
+        let sink = try fixture.run([path])
+        let clue = try #require(sink.clue("F"))
+        #expect(clue.repaired)
+        #expect(sink.summary?.repaired == 1)
+        // Two triangles that meet at the centre: half the square, to within the curvature of the
+        // diagonals.
+        #expect(close(clue.overlapM2, EngineFixture.cell(89.22, 45.02, 89.224, 45.024) / 2, relative: 1e-3))
+    }
+
+    @Test func bowTieIsSkippedOrStopsTheRunWhenAskedTo() throws {
+        let fixture = try EngineFixture()
+        let path = try fixture.writeActivities("f.gpkg", [Self.bowTie, EngineFixture.patch("A", 89.02, 45.01)])
+        let skipped = try fixture.run([path], settings: CheckSettings(invalid: .skip))
+        #expect(skipped.clue("F") == nil && skipped.clue("A") != nil)
+        #expect(skipped.summary?.skipped[.invalid] == 1)
+        do {
+            _ = try fixture.run([path], settings: CheckSettings(invalid: .fail))
+            Issue.record("expected --invalid fail to stop the run")
+        } catch let error as RedlineError {
+            guard case .invalidGeometry(_, let feature, let reason) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(feature == "F")
+            #expect(reason.contains("Self-intersection"))
+            #expect(error.description.contains("f.gpkg"))
+        }
+    }
+
+    @Test func sliverBelowTheThresholdIsDroppedAndKeptWhenTheThresholdIsLower() throws {
+        let fixture = try EngineFixture()
+        // Reaches 1e-8° (0.8 mm) into the experimental zone over 0.0009° (100 m): about 0.08 m².
+        let sliver = FixtureFeature([.string("G"), .string("居民点")],
+                                    wkb: Fixture.polygon([Fixture.box(89.40 - 1e-8, 45.05, 89.404, 45.0509)]))
+        let path = try fixture.writeActivities("g.gpkg", [sliver])
+        #expect(try fixture.run([path]).clues.isEmpty)
+        let kept = try #require(try fixture.run([path], settings: CheckSettings(minOverlapM2: 0.01)).clue("G"))
+        let reference = EngineFixture.cell(89.40 - 1e-8, 45.05, 89.40, 45.0509)
+        #expect(abs(kept.overlapM2 - reference) < 0.01)
+    }
+
+    @Test func redLineOverReserveIsTwoPairsButCountedOnce() throws {
+        let fixture = try EngineFixture()
+        let path = try fixture.writeActivities("h.gpkg", [EngineFixture.patch("H", 89.06, 45.06)])
+        let clue = try #require(try fixture.run([path]).clue("H"))
+        let reference = EngineFixture.cell(89.06, 45.06, 89.064, 45.064)
+        #expect(clue.overlaps.count == 2)
+        #expect(clue.overlaps.allSatisfy { close($0.overlapM2, reference) })
+        #expect(close(clue.overlapM2, reference))
+    }
+
+    @Test func partlyOverlappingLayersAreUnitedNotSummed() throws {
+        let fixture = try EngineFixture()
+        // Half in the red line only (north of 45.10), half in both the core... straddling 45.10.
+        let path = try fixture.writeActivities("h2.gpkg", [EngineFixture.patch("H2", 89.06, 45.098)])
+        let clue = try #require(try fixture.run([path]).clue("H2"))
+        #expect(clue.overlaps.count == 2)
+        #expect(close(clue.overlapM2, EngineFixture.cell(89.06, 45.098, 89.064, 45.102)))
+        let summed = clue.overlaps.map(\.overlapM2).reduce(0, +)
+        #expect(summed > clue.overlapM2 * 1.4)
+    }
+
+    @Test func threeDimensionalPatchesMeasureLikeTheirFootprint() throws {
+        let fixture = try EngineFixture()
+        let z = FixtureFeature([.string("I"), .string("道路")],
+                               wkb: Fixture.polygonZ([Fixture.box(89.03, 45.02, 89.034, 45.024)], z: 900))
+        let path = try fixture.writeActivities("i.gpkg", [z])
+        let clue = try #require(try fixture.run([path]).clue("I"))
+        #expect(close(clue.overlapM2, EngineFixture.cell(89.03, 45.02, 89.034, 45.024)))
+    }
+
+    /// A 200 m square on the 90° E central meridian of CGCS2000 / 3-degree GK CM 90E (EPSG:4539),
+    /// where the scale factor is 1: its ellipsoidal area is 40 000 m².
+    @Test func projectedPatchesAreReprojectedBeforeMeasuring() throws {
+        let fixture = try EngineFixture()
+        let northing = 4_984_944.378
+        let square = FixtureFeature([.string("CM"), .string("采矿")], wkb: Fixture.polygon([
+            Fixture.box(499_900, northing - 100, 500_100, northing + 100)]))
+        let path = try fixture.writeActivities("cm.gpkg", crs: "EPSG:4539", [square])
+        let clue = try #require(try fixture.run([path]).clue("CM"))
+        #expect(abs(clue.overlapM2 - 40_000) < 1)
+        #expect(abs(clue.centroidLon - 90) < 1e-7 && abs(clue.centroidLat - 45) < 1e-7)
+    }
+
+    @Test func latLonSwappedLayerFailsInsteadOfFindingNothing() throws {
+        let fixture = try EngineFixture()
+        let swapped = FixtureFeature([.string("S"), .string("采矿")],
+                                     wkb: Fixture.polygon([Fixture.box(45.01, 89.02, 45.014, 89.024)]))
+        let path = try fixture.writeActivities("swapped.gpkg", [swapped])
+        #expect(throws: RedlineError.axesSwapped(layer: "\(path):swapped")) { try fixture.run([path]) }
+    }
+
+    @Test func layerWithoutCRSNeedsAssumeCRS() throws {
+        let fixture = try EngineFixture()
+        let path = try fixture.writeActivities("nocrs.shp", crs: nil, driver: "ESRI Shapefile", options: ["ENCODING=UTF-8"],
+                                               [EngineFixture.patch("A", 89.02, 45.01)])
+        #expect(throws: RedlineError.missingCRS(layer: "\(path):nocrs")) {
+            try SourceCatalog.layers(of: SourceSpec(path: path))
+        }
+        let sink = try fixture.run([path], assumedCRS: "EPSG:4490")
+        #expect(sink.clue("A") != nil)
+    }
+
+    @Test func gbkShapefileWithoutCpgComesOutInChinese() throws {
+        let fixture = try EngineFixture()
+        let path = try fixture.writeActivities("gbk.shp", driver: "ESRI Shapefile", options: ["ENCODING=CP936"],
+                                               [EngineFixture.patch("A", 89.02, 45.01)])
+        try FileManager.default.removeItem(atPath: fixture.folder.path("gbk.cpg"))
+        let layer = try #require(try SourceCatalog.layers(of: SourceSpec(path: path)).first)
+        #expect(layer.fields.map(\.name) == ["tbbh", "类型"])
+        let clue = try #require(try fixture.run([path]).clue("A"))
+        #expect(clue.patch.attributes[1] == "采矿")
+    }
+
+    @Test func missingGeometryIsSkippedAndCounted() throws {
+        let fixture = try EngineFixture()
+        let path = try fixture.writeActivities("k.gpkg", [FixtureFeature([.string("K"), .string("采矿")], wkb: nil),
+                                                          EngineFixture.patch("A", 89.02, 45.01)])
+        let sink = try fixture.run([path])
+        #expect(sink.summary?.skipped[.missingGeometry] == 1)
+        #expect(sink.clues.map(\.patch.activityID) == ["A"])
+    }
+
+    @Test func resultsDoNotDependOnTheNumberOfWorkers() throws {
+        let fixture = try EngineFixture()
+        var features: [FixtureFeature] = []
+        for row in 0..<12 {
+            for column in 0..<12 {
+                features.append(EngineFixture.patch("P\(row)-\(column)", 88.98 + Double(column) * 0.037,
+                                                    44.99 + Double(row) * 0.0099, size: 0.006))
+            }
+        }
+        let path = try fixture.writeActivities("grid.gpkg", features)
+        let one = try fixture.run([path], jobs: 1, batchSize: 5)
+        let three = try fixture.run([path], jobs: 3, batchSize: 2)
+        #expect(!one.clues.isEmpty)
+        #expect(one.clues.map(\.clueID) == three.clues.map(\.clueID))
+        #expect(one.clues.map(\.overlapM2) == three.clues.map(\.overlapM2))
+        #expect(one.clues.map { $0.overlaps.map(\.wkb) } == three.clues.map { $0.overlaps.map(\.wkb) })
+        #expect(one.clues.map(\.patch.sequence) == one.clues.map(\.patch.sequence).sorted())
+    }
+
+    @Test func clueIDsAreStableAcrossRerunsAndReordering() throws {
+        let fixture = try EngineFixture()
+        let a = EngineFixture.patch("A", 89.02, 45.01), b = EngineFixture.patch("B", 89.098, 45.01)
+        let first = try fixture.run([try fixture.writeActivities("x.gpkg", [a, b])])
+        let second = try fixture.run([try fixture.writeActivities("y/x.gpkg", [b, a])])
+        #expect(first.clue("A")?.clueID == second.clue("A")?.clueID)
+        #expect(first.clue("B")?.clueID == second.clue("B")?.clueID)
+        #expect(first.clue("A")?.clueID != first.clue("B")?.clueID)
+    }
+}

@@ -19,7 +19,7 @@ public final class TemporaryFolder {
 }
 
 /// A feature to write into a fixture layer: attribute values in field order and WKB.
-public struct FixtureFeature {
+public struct FixtureFeature: Sendable {
     public let values: [FieldValue]
     public let wkb: [UInt8]?
 

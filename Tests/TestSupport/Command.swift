@@ -1,0 +1,45 @@
+import Foundation
+
+/// Runs a program and captures what it printed.
+public struct CommandResult {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+}
+
+public enum Command {
+    /// The package's root folder (this file is Tests/TestSupport/Command.swift).
+    public static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The built `redline` executable, beside the test bundle in the build folder.
+    public static var redline: String {
+        var folder = Bundle.main.bundleURL
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("redline").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            folder.deleteLastPathComponent()
+        }
+        return packageRoot.appendingPathComponent(".build/debug/redline").path
+    }
+
+    @discardableResult
+    public static func run(_ executable: String, _ arguments: [String], in directory: URL = packageRoot) throws -> CommandResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        // Files, not pipes: a chatty process can never block on a full pipe.
+        let folder = TemporaryFolder("redline-command")
+        _ = FileManager.default.createFile(atPath: folder.path("out"), contents: nil)
+        _ = FileManager.default.createFile(atPath: folder.path("err"), contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: folder.path("out")))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: folder.path("err")))
+        try process.run()
+        process.waitUntilExit()
+        let outputData = FileManager.default.contents(atPath: folder.path("out")) ?? Data()
+        let errorData = FileManager.default.contents(atPath: folder.path("err")) ?? Data()
+        return CommandResult(status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
+                             stderr: String(decoding: errorData, as: UTF8.self))
+    }
+}
