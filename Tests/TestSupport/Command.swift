@@ -37,8 +37,8 @@ public enum Command {
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: folder.path("err")))
         try process.run()
         process.waitUntilExit()
-        let outputData = FileManager.default.contents(atPath: folder.path("out")) ?? Data()
-        let errorData = FileManager.default.contents(atPath: folder.path("err")) ?? Data()
+        let outputData = (try? Data(contentsOf: URL(fileURLWithPath: folder.path("out")))) ?? Data()
+        let errorData = (try? Data(contentsOf: URL(fileURLWithPath: folder.path("err")))) ?? Data()
         return CommandResult(status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
                              stderr: String(decoding: errorData, as: UTF8.self))
     }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what redline needs on Debian 12 (bookworm) with Swift already installed: the GEOS,
+# PROJ and GDAL development packages, GDAL's command-line tools (for the data generators), and the
+# Python packages the independent cross-check uses. Does nothing when all are present.
+set -euo pipefail
+packages=(pkg-config libgeos-dev libproj-dev proj-bin libgdal-dev gdal-bin python3-gdal python3-shapely python3-pyproj)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if ! command -v swift >/dev/null; then
+  echo "setup: swift is not on PATH — install the Swift 6 toolchain first" >&2
+  exit 1
+fi
