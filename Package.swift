@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["GDALKit"], path: "Tests/TestSupport"),
         .testTarget(name: "GEOSKitTests", dependencies: ["GEOSKit"]),
         .testTarget(name: "PROJKitTests", dependencies: ["PROJKit", "TestSupport"]),
-        .testTarget(name: "GDALKitTests", dependencies: ["GDALKit", "TestSupport"]),
+        .testTarget(name: "GDALKitTests", dependencies: ["GDALKit", "GEOSKit", "TestSupport"]),
         .testTarget(name: "RedlineCoreTests", dependencies: ["RedlineCore", "GEOSKit", "PROJKit", "TestSupport"]),
         .testTarget(name: "RedlineCLITests", dependencies: ["RedlineCore", "TestSupport"]),
     ]

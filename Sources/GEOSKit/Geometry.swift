@@ -180,6 +180,11 @@ public final class Geometry {
         try context.predicate("intersects", GEOSIntersects_r(ctx, handle, other.handle))
     }
 
+    /// Same point set, whatever the vertex order, ring orientation or multi-wrapping.
+    public func equalsTopologically(_ other: Geometry) throws -> Bool {
+        try context.predicate("equals", GEOSEquals_r(ctx, handle, other.handle))
+    }
+
     public func distance(to other: Geometry) throws -> Double {
         var result = 0.0
         try context.check("distance", GEOSDistance_r(ctx, handle, other.handle, &result))

@@ -1,5 +1,6 @@
 import Foundation
 import GDALKit
+import GEOSKit
 import Testing
 import TestSupport
 
@@ -13,14 +14,15 @@ import TestSupport
         return (layer.fields.map(\.name), (0..<feature.fieldCount).map(feature.text), feature.geometry())
     }
 
-    @Test(arguments: [("GPKG", "t.gpkg"), ("GeoJSON", "t.geojson"), ("FlatGeobuf", "t.fgb"), ("ESRI Shapefile", "t.shp")])
+    @Test(arguments: [("GPKG", "t.gpkg"), ("GeoJSON", "t.geojson"), ("FlatGeobuf", "t.fgb"), ("ESRI Shapefile", "t.shp"),
+                      ("OpenFileGDB", "t.gdb")])
     func chineseTextAndGeometrySurviveARoundTrip(driver: String, file: String) throws {
         let folder = TemporaryFolder()
         // A shapefile is written as ISO-8859-1 unless told otherwise.
         let options = driver == "ESRI Shapefile" ? ["ENCODING=UTF-8"] : []
         let path = try Fixture.write(folder.path(file), driver: driver, layer: "t", crs: "EPSG:4490", fields: fields,
                                      features: [FixtureFeature([.string("卡拉麦里-核心区"), .real(12.5)], wkb: square)],
-                                     layerOptions: options)
+                                     layerOptions: options, geometry: .polygon)
         let back = try readBack(path)
         #expect(back.names == ["编号", "area"])
         #expect(back.values[0] == "卡拉麦里-核心区")
@@ -29,7 +31,33 @@ import TestSupport
             Issue.record("expected a polygon from \(driver)")
             return
         }
-        #expect(wkb.count == square.count)
+        // Shapefile and FileGDB turn rings clockwise, FileGDB makes one-part multi-polygons and
+        // snaps coordinates to its grid: the same shape all the same.
+        let context = GEOSContext()
+        let shape = try context.geometry(wkb: wkb), original = try context.geometry(wkb: square)
+        if driver == "OpenFileGDB" {
+            let a = shape.envelope, b = original.envelope
+            let drift = [a.minX - b.minX, a.minY - b.minY, a.maxX - b.maxX, a.maxY - b.maxY].map(abs).max()!
+            #expect(drift < 1e-7)
+            #expect(shape.coordinateCount == original.coordinateCount)
+        } else {
+            #expect(try shape.equalsTopologically(original))
+        }
+    }
+
+    @Test func kmlPlacemarksReadAsPolygonsWithTheirNames() throws {
+        let folder = TemporaryFolder()
+        let path = try Fixture.write(folder.path("t.kml"), driver: "KML", layer: "clues", crs: "EPSG:4326",
+                                     fields: [FieldDefinition(name: "Name", kind: .string)],
+                                     features: [FixtureFeature([.string("卡拉麦里")], wkb: square)])
+        let layer = try VectorDataset.open(path).layer(at: 0)
+        let feature = try #require(try layer.nextFeature())
+        let nameField = try #require(layer.fields.firstIndex { $0.name.lowercased() == "name" })
+        #expect(feature.text(nameField) == "卡拉麦里")
+        guard case .polygonal = feature.geometry() else {
+            Issue.record("expected a polygon from KML")
+            return
+        }
     }
 
     @Test func gbkShapefileReadsRightWithItsCpgAndRawWithout() throws {

@@ -102,6 +102,33 @@ import TestSupport
         #expect(result.stderr.contains("tbbh"))
     }
 
+    /// The same check with every layer read from a real PostGIS server (a throwaway cluster on a
+    /// unix socket, started by Tools/postgis.sh) gives the same clues as from the GeoPackages.
+    @Test func readsActivitiesAndBoundariesFromPostGIS() throws {
+        let cluster = TemporaryFolder("redline-pg")
+        let script = Command.packageRoot.appendingPathComponent("Tools/postgis.sh").path
+        let started = try Command.run("/bin/bash", [script, "start", cluster.path("pg")])
+        #expect(started.status == 0, "\(started.stderr)")
+        let connection = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? Command.run("/bin/bash", [script, "stop", cluster.path("pg")]) }
+        for file in ["activities.gpkg", "protected.gpkg"] {
+            let loaded = try Command.run("/usr/bin/ogr2ogr", ["-f", "PostgreSQL", connection,
+                                                              geodata.appendingPathComponent(file).path])
+            #expect(loaded.status == 0, "\(loaded.stderr)")
+        }
+        let fromDatabase = TemporaryFolder("redline-pg-out"), fromFiles = TemporaryFolder("redline-file-out")
+        let result = try check(["\(connection)|layername=patches", "--protected", "\(connection)|layername=nature_reserve_zones",
+                                "--protected", "\(connection)|layername=red_lines", "--out", fromDatabase.url.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try check([geodata.appendingPathComponent("activities.gpkg").path, "--out", fromFiles.url.path]).status == 0)
+        func figures(_ folder: TemporaryFolder) throws -> [String] {
+            try rows(folder.path("clues.csv")).map { "\($0["clue_id"]!) \($0["activity_id"]!) \($0["overlap_m2"]!) \($0["strictest_zone"]!)" }
+        }
+        let database = try figures(fromDatabase)
+        #expect(!database.isEmpty)
+        #expect(database.map { $0.split(separator: " ").dropFirst().joined() } == (try figures(fromFiles)).map { $0.split(separator: " ").dropFirst().joined() })
+    }
+
     @Test func helpShowsAWorkedExample() throws {
         let result = try Command.run(Command.redline, ["check", "--help"])
         #expect(result.status == 0)

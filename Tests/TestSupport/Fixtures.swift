@@ -34,11 +34,12 @@ public enum Fixture {
     @discardableResult
     public static func write(_ path: String, driver: String = "GPKG", layer: String, crs: String?,
                              fields: [FieldDefinition], features: [FixtureFeature],
-                             layerOptions: [String] = [], append: Bool = false) throws -> String {
+                             layerOptions: [String] = [], append: Bool = false,
+                             geometry: GeometryType = .unknown) throws -> String {
         let dataset = append && FileManager.default.fileExists(atPath: path)
             ? try VectorDataset.open(path, update: true)
             : try VectorDataset.create(path, driver: driver)
-        let created = try dataset.createLayer(layer, crs: crs, geometry: .unknown, options: layerOptions)
+        let created = try dataset.createLayer(layer, crs: crs, geometry: geometry, options: layerOptions)
         for field in fields { try created.createField(field.name, kind: field.kind) }
         for feature in features { try created.write(feature.values, wkb: feature.wkb) }
         try dataset.close()
