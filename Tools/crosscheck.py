@@ -102,7 +102,7 @@ def main():
                 if area > 0:
                     expected[(activity_id, protected_id)] = area
 
-    with open(f"{args.out}/overlaps.csv", newline="", encoding="utf-8") as handle:
+    with open(f"{args.out}/overlaps.csv", newline="", encoding="utf-8-sig") as handle:
         measured = {(row["activity_id"], row["protected_id"]): float(row["overlap_m2"]) for row in csv.DictReader(handle)}
 
     threshold = args.min_overlap_m2

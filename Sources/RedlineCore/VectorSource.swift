@@ -81,8 +81,8 @@ public struct SourceLayer: Sendable {
 
 /// Opens sources and describes their layers.
 public enum SourceCatalog {
-    /// Every layer of `spec` (or the chosen one), with its CRS resolved. A layer without a CRS
-    /// takes `assumedCRS`, or is an error.
+    /// Every layer of `spec` (or the chosen one), with its CRS resolved. A layer that declares no
+    /// CRS takes `assumedCRS`, or is an error.
     public static func layers(of spec: SourceSpec, assumedCRS: String? = nil,
                               encoding: String? = nil) throws -> [SourceLayer] {
         let dataset = try open(spec, options: encoding.map { ["ENCODING=\($0)"] } ?? [])
@@ -106,12 +106,8 @@ public enum SourceCatalog {
                 throw RedlineError.noSuchLayer(source: spec.displayPath, layer: original.name, available: [])
             }
             let label = "\(spec.displayPath):\(layer.name)"
-            let crs: CRSDefinition
-            if let assumedCRS {
-                crs = CRSDefinition(assumedCRS)
-            } else if let wkt = layer.crsWKT {
-                crs = CRSDefinition(wkt)
-            } else {
+            // The layer's own CRS wins; the assumed one only fills in where there is none.
+            guard let crs = layer.crsWKT.map(CRSDefinition.init) ?? assumedCRS.map(CRSDefinition.init) else {
                 throw RedlineError.missingCRS(layer: label)
             }
             do {

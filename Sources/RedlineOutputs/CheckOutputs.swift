@@ -41,7 +41,8 @@ public final class CheckOutputs: ClueSink {
         let tables = ClueTables(plan: plan)
         self.tables = tables
         let crs = plan.index.frame.crsIdentifier ?? plan.index.frame.crs.text
-        let csvOptions = ["LINEFORMAT=LF", "STRING_QUOTING=IF_NEEDED"]
+        // The byte-order mark makes Excel read the CSV as UTF-8, so Chinese text opens right.
+        let csvOptions = ["LINEFORMAT=LF", "STRING_QUOTING=IF_NEEDED", "WRITE_BOM=YES"]
         try guarded("overlaps.csv") {
             let csv = try create("overlaps.csv", driver: "CSV")
             overlapWriters.append(try TableWriter(dataset: csv, name: "overlaps", columns: ClueTables.overlapColumns,

@@ -146,6 +146,9 @@ import TestSupport
         let clue = try #require(try fixture.run([path]).clue("CM"))
         #expect(abs(clue.overlapM2 - 40_000) < 1)
         #expect(abs(clue.centroidLon - 90) < 1e-7 && abs(clue.centroidLat - 45) < 1e-7)
+        // --assume-crs fills in a missing CRS only; it never overrides the one a layer declares.
+        let assumed = try #require(try fixture.run([path], assumedCRS: "EPSG:4490").clue("CM"))
+        #expect(assumed.overlapM2 == clue.overlapM2)
     }
 
     @Test func latLonSwappedLayerFailsInsteadOfFindingNothing() throws {
