@@ -1,8 +1,8 @@
 import Foundation
 
-/// Hands batches of patches from the reading thread to worker threads and gives their outcomes
-/// back in submission order. Only `Sendable` values pass through it; all state is guarded by
-/// one condition lock.
+/// Hands batches of patches from the reading thread to worker threads, and their outcomes to
+/// the writing thread in submission order. Only `Sendable` values pass through it; all state is
+/// guarded by one condition lock.
 final class BatchQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private let limit: Int
@@ -11,53 +11,39 @@ final class BatchQueue: @unchecked Sendable {
     private var done: [Int: [PatchOutcome]] = [:]
     private var submitted = 0
     private var delivered = 0
+    private var inputFinished = false
     private var closed = false
-    private var workerError: Error?
+    private(set) var failure: Error?
 
-    /// At most `limit` batches are submitted but not yet delivered.
+    /// At most `limit` batches are submitted but not yet handed to the writer.
     init(limit: Int) { self.limit = max(1, limit) }
 
-    /// Queues a batch, first delivering finished ones while too many are in flight.
-    func submit(_ batch: [ActivityPatch], deliver: ([PatchOutcome]) throws -> Void) throws {
-        try deliverReady(deliver, untilInFlightBelow: limit)
+    /// Queues a batch, waiting while too many are in flight. Throws the first failure of a
+    /// worker or the writer.
+    func submit(_ batch: [ActivityPatch]) throws {
         condition.lock()
+        defer { condition.unlock() }
+        while submitted - delivered >= limit && failure == nil { condition.wait() }
+        if let failure { throw failure }
         pending.append((submitted, batch))
         submitted += 1
+        condition.broadcast()
+    }
+
+    /// No more batches will come.
+    func finishInput() {
+        condition.lock()
+        inputFinished = true
         condition.broadcast()
         condition.unlock()
     }
 
-    /// Delivers everything submitted.
-    func drain(deliver: ([PatchOutcome]) throws -> Void) throws {
-        try deliverReady(deliver, untilInFlightBelow: 1)
-    }
-
-    private func deliverReady(_ deliver: ([PatchOutcome]) throws -> Void, untilInFlightBelow bound: Int) throws {
-        while true {
-            condition.lock()
-            while done[delivered] == nil && submitted - delivered >= bound && workerError == nil {
-                condition.wait()
-            }
-            if let workerError {
-                condition.unlock()
-                throw workerError
-            }
-            guard let outcomes = done.removeValue(forKey: delivered) else {
-                condition.unlock()
-                return
-            }
-            delivered += 1
-            condition.unlock()
-            try deliver(outcomes)
-        }
-    }
-
-    /// The next batch for a worker, or nil once the queue is closed.
+    /// The next batch for a worker, or nil once the queue is closed or failed.
     func take() -> (Int, [ActivityPatch])? {
         condition.lock()
         defer { condition.unlock() }
-        while pendingStart == pending.count && !closed { condition.wait() }
-        guard pendingStart < pending.count else { return nil }
+        while pendingStart == pending.count && !closed && !inputFinished && failure == nil { condition.wait() }
+        guard pendingStart < pending.count, failure == nil, !closed else { return nil }
         let job = pending[pendingStart]
         pending[pendingStart].1 = []
         pendingStart += 1
@@ -75,9 +61,23 @@ final class BatchQueue: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// The outcomes of the next batch in submission order, or nil when every batch has been
+    /// handed over (or the run failed).
+    func nextInOrder() -> [PatchOutcome]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while done[delivered] == nil && failure == nil && !closed && !(inputFinished && delivered == submitted) {
+            condition.wait()
+        }
+        guard failure == nil, let outcomes = done.removeValue(forKey: delivered) else { return nil }
+        delivered += 1
+        condition.broadcast()
+        return outcomes
+    }
+
     func fail(_ error: Error) {
         condition.lock()
-        if workerError == nil { workerError = error }
+        if failure == nil { failure = error }
         condition.broadcast()
         condition.unlock()
     }
@@ -90,29 +90,24 @@ final class BatchQueue: @unchecked Sendable {
     }
 }
 
-/// A thread that builds its own engine, then checks batches until the queue closes.
-final class WorkerThread: @unchecked Sendable {
+/// A thread running one body, with a big enough stack for GEOS, that can be waited for.
+final class JoinableThread: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
-    init(queue: BatchQueue, makeEngine: @escaping @Sendable () throws -> OverlapEngine) {
+    init(_ body: @escaping @Sendable () -> Void) {
         let finished = self.finished
         let thread = Thread {
             defer { finished.signal() }
-            let engine: OverlapEngine
-            do {
-                engine = try makeEngine()
-            } catch {
-                queue.fail(error)
-                return
-            }
-            while let (sequence, batch) = queue.take() {
-                queue.complete(sequence, batch.map(engine.check))
-            }
+            body()
         }
         // GEOS recurses on deeply nested overlays; give it room.
         thread.stackSize = 16 << 20
         thread.start()
     }
 
-    func join() { finished.wait() }
+    /// Waits for the body to end; may be called any number of times.
+    func join() {
+        finished.wait()
+        finished.signal()
+    }
 }

@@ -17,7 +17,6 @@ public struct CheckPlan: Sendable {
 
 /// How far a check has got, for a progress line.
 public struct CheckProgress: Sendable {
-    public let patchesRead: Int
     public let patchesChecked: Int
     /// The total when the drivers could tell it cheaply.
     public let expectedTotal: Int?
@@ -25,10 +24,11 @@ public struct CheckProgress: Sendable {
     public let elapsed: Double
 }
 
-/// One check: streams the activity patches of every layer through `jobs` worker threads, each
-/// with its own `OverlapEngine`, and hands the clues to a sink in input order — the same output
-/// whatever the number of workers. At most a few batches are in flight, so memory does not
-/// grow with the number of patches.
+/// One check: streams the activity patches of every layer through the overlap engine and hands
+/// the clues to a sink in input order — the same output whatever the number of jobs. With one
+/// job everything runs on the calling thread; with N, the calling thread reads, N − 1 worker
+/// threads (each with its own `OverlapEngine`) check, and one thread writes. At most a few
+/// batches are in flight, so memory does not grow with the number of patches.
 public final class CheckRun {
     public let activityLayers: [SourceLayer]
     public let index: ProtectedIndex
@@ -36,7 +36,7 @@ public final class CheckRun {
     public let activityIDField: String?
     public let jobs: Int
     public var batchSize = 256
-    public var progress: ((CheckProgress) -> Void)?
+    public var progress: (@Sendable (CheckProgress) -> Void)?
 
     public init(activityLayers: [SourceLayer], index: ProtectedIndex, settings: CheckSettings,
                 activityIDField: String?, jobs: Int) {
@@ -48,93 +48,169 @@ public final class CheckRun {
     }
 
     static let activityIDDefaults = ["activity_id", "patch_id", "tbbh", "图斑编号", "id", "bsm", "标识码", "objectid"]
-    /// Samples per layer kept for the swapped-axes check.
-    static let axisSamples = 64
 
     public func run(into sink: ClueSink) throws -> CheckSummary {
         let started = Date()
         let idFields = try activityLayers.map {
             try $0.resolveField(option: "--activity-id", requested: activityIDField, defaults: Self.activityIDDefaults)
         }
+        let reader = PatchReader(layers: activityLayers, idFields: idFields, batchSize: batchSize)
         try sink.begin(CheckPlan(activityLayers: activityLayers, index: index))
-        var tally = Tally(layerCount: activityLayers.count)
-        let queue = BatchQueue(limit: jobs * 3)
-        let workers = try startWorkers(queue)
-        defer {
-            queue.close()
-            for worker in workers { worker.join() }
+        let delivery = Delivery(sink: sink, layerCount: activityLayers.count, progress: progress, started: started,
+                                expected: activityLayers.reduce(Optional(0)) { total, layer in
+                                    total.flatMap { sum in layer.featureCountHint.map { sum + $0 } }
+                                })
+        if jobs == 1 {
+            let engine = try OverlapEngine(index: index, activityLayers: activityLayers, settings: settings)
+            while let batch = try reader.next() { try delivery.deliver(batch.map(engine.check)) }
+        } else {
+            try runThreaded(reader: reader, delivery: delivery)
         }
-        var samples = Array(repeating: [Envelope](), count: activityLayers.count)
-        let expected = activityLayers.reduce(Optional(0)) { total, layer in
-            total.flatMap { sum in layer.featureCountHint.map { sum + $0 } }
-        }
-        var lastReport = Date.distantPast
-        func deliver(_ outcomes: [PatchOutcome]) throws {
-            for outcome in outcomes {
-                if case .clue(let clue) = outcome { try sink.accept(clue) }
-                try tally.add(outcome)
-            }
-            if let progress, Date().timeIntervalSince(lastReport) > 0.5 {
-                lastReport = Date()
-                progress(CheckProgress(patchesRead: tally.read, patchesChecked: tally.checked, expectedTotal: expected,
-                                       clues: tally.clues, elapsed: Date().timeIntervalSince(started)))
-            }
-        }
+        try checkAxisOrder(samples: reader.samples, cluesPerLayer: delivery.tally.cluesPerLayer)
 
-        var sequence = 0
-        var batch: [ActivityPatch] = []
-        for (layerIndex, source) in activityLayers.enumerated() {
-            let layer = try source.open()
-            while let feature = try readNext(layer, source) {
-                let geometry = feature.geometry()
-                if samples[layerIndex].count < Self.axisSamples, case .polygonal(let wkb) = geometry,
-                   let box = WKBCoordinates.envelope(of: wkb) {
-                    samples[layerIndex].append(box)
-                }
-                let id = idFields[layerIndex].flatMap(feature.text) ?? feature.fid.map(String.init) ?? "\(sequence + 1)"
-                batch.append(ActivityPatch(sequence: sequence, layer: layerIndex, fid: feature.fid, activityID: id,
-                                           attributes: (0..<feature.fieldCount).map(feature.text), geometry: geometry))
-                sequence += 1
-                tally.read += 1
-                tally.readPerLayer[layerIndex] += 1
-                if batch.count == batchSize {
-                    try queue.submit(batch, deliver: deliver)
-                    batch.removeAll(keepingCapacity: true)
-                }
-            }
-        }
-        if !batch.isEmpty { try queue.submit(batch, deliver: deliver) }
-        try queue.drain(deliver: deliver)
-        try checkAxisOrder(samples: samples, tally: tally)
-
-        let summary = tally.summary(index: index, layers: activityLayers,
-                                    elapsed: Date().timeIntervalSince(started))
+        var tally = delivery.tally
+        tally.read = reader.read
+        tally.readPerLayer = reader.readPerLayer
+        let summary = tally.summary(index: index, layers: activityLayers, elapsed: Date().timeIntervalSince(started))
         try sink.finish(summary)
         return summary
     }
 
-    private func readNext(_ layer: VectorLayer, _ source: SourceLayer) throws -> Feature? {
-        do {
-            return try layer.nextFeature()
-        } catch {
-            throw RedlineError.readFailed(layer: source.label, reason: "\(error)")
-        }
-    }
-
-    private func startWorkers(_ queue: BatchQueue) throws -> [WorkerThread] {
+    private func runThreaded(reader: PatchReader, delivery: Delivery) throws {
+        let queue = BatchQueue(limit: jobs * 4)
         let index = self.index, layers = activityLayers, settings = self.settings
-        return (0..<jobs).map { _ in
-            WorkerThread(queue: queue) { try OverlapEngine(index: index, activityLayers: layers, settings: settings) }
+        var threads = (1..<jobs).map { _ in
+            JoinableThread {
+                let engine: OverlapEngine
+                do {
+                    engine = try OverlapEngine(index: index, activityLayers: layers, settings: settings)
+                } catch {
+                    queue.fail(error)
+                    return
+                }
+                while let (sequence, batch) = queue.take() { queue.complete(sequence, batch.map(engine.check)) }
+            }
         }
+        threads.append(JoinableThread {
+            while let outcomes = queue.nextInOrder() {
+                do {
+                    try delivery.deliver(outcomes)
+                } catch {
+                    queue.fail(error)
+                }
+            }
+        })
+        defer {
+            queue.close()
+            for thread in threads { thread.join() }
+        }
+        do {
+            while let batch = try reader.next() { try queue.submit(batch) }
+        } catch {
+            queue.fail(error)
+            throw queue.failure ?? error
+        }
+        queue.finishInput()
+        threads.last?.join()
+        if let failure = queue.failure { throw failure }
     }
 
     /// A layer that hit nothing but whose swapped coordinates would: fail rather than report no clues.
-    private func checkAxisOrder(samples: [[Envelope]], tally: Tally) throws {
-        let silent = activityLayers.indices.filter { tally.cluesPerLayer[$0] == 0 && !samples[$0].isEmpty }
+    private func checkAxisOrder(samples: [[Envelope]], cluesPerLayer: [Int]) throws {
+        let silent = activityLayers.indices.filter { cluesPerLayer[$0] == 0 && !samples[$0].isEmpty }
         guard !silent.isEmpty else { return }
         let engine = try OverlapEngine(index: index, activityLayers: activityLayers, settings: settings)
         for layer in silent where engine.swappedBoxesHitProtection(samples[layer], layer: layer) {
             throw RedlineError.axesSwapped(layer: activityLayers[layer].label)
+        }
+    }
+}
+
+/// Reads the activity layers one after the other into batches of patches, keeping a few
+/// envelopes per layer for the swapped-axes check. Used by the calling thread only.
+final class PatchReader {
+    /// Samples per layer kept for the swapped-axes check.
+    static let axisSamples = 64
+
+    private let layers: [SourceLayer]
+    private let idFields: [Int?]
+    private let batchSize: Int
+    private var layerIndex = 0
+    private var open: VectorLayer?
+    private(set) var read = 0
+    private(set) var readPerLayer: [Int]
+    private(set) var samples: [[Envelope]]
+
+    init(layers: [SourceLayer], idFields: [Int?], batchSize: Int) {
+        self.layers = layers
+        self.idFields = idFields
+        self.batchSize = max(1, batchSize)
+        readPerLayer = Array(repeating: 0, count: layers.count)
+        samples = Array(repeating: [], count: layers.count)
+    }
+
+    /// The next batch, or nil when every layer has been read.
+    func next() throws -> [ActivityPatch]? {
+        var batch: [ActivityPatch] = []
+        batch.reserveCapacity(batchSize)
+        while batch.count < batchSize, layerIndex < layers.count {
+            let source = layers[layerIndex]
+            let layer = try open ?? source.open()
+            open = layer
+            let feature: Feature?
+            do {
+                feature = try layer.nextFeature()
+            } catch {
+                throw RedlineError.readFailed(layer: source.label, reason: "\(error)")
+            }
+            guard let feature else {
+                open = nil
+                layerIndex += 1
+                continue
+            }
+            let geometry = feature.geometry()
+            if samples[layerIndex].count < Self.axisSamples, case .polygonal(let wkb) = geometry,
+               let box = WKBCoordinates.envelope(of: wkb) {
+                samples[layerIndex].append(box)
+            }
+            let id = idFields[layerIndex].flatMap(feature.text) ?? feature.fid.map(String.init) ?? "\(read + 1)"
+            batch.append(ActivityPatch(sequence: read, layer: layerIndex, fid: feature.fid, activityID: id,
+                                       attributes: (0..<feature.fieldCount).map(feature.text), geometry: geometry))
+            read += 1
+            readPerLayer[layerIndex] += 1
+        }
+        return batch.isEmpty ? nil : batch
+    }
+}
+
+/// Hands outcomes to the sink and keeps the tally. Used by one thread at a time: the calling
+/// thread with one job, else the writer thread, whose end the caller waits for before reading
+/// the tally.
+final class Delivery: @unchecked Sendable {
+    private let sink: ClueSink
+    private let progress: (@Sendable (CheckProgress) -> Void)?
+    private let started: Date
+    private let expected: Int?
+    private var lastReport = Date.distantPast
+    private(set) var tally: Tally
+
+    init(sink: ClueSink, layerCount: Int, progress: (@Sendable (CheckProgress) -> Void)?, started: Date, expected: Int?) {
+        self.sink = sink
+        self.progress = progress
+        self.started = started
+        self.expected = expected
+        tally = Tally(layerCount: layerCount)
+    }
+
+    func deliver(_ outcomes: [PatchOutcome]) throws {
+        for outcome in outcomes {
+            if case .clue(let clue) = outcome { try sink.accept(clue) }
+            try tally.add(outcome)
+        }
+        if let progress, Date().timeIntervalSince(lastReport) > 0.5 {
+            lastReport = Date()
+            progress(CheckProgress(patchesChecked: tally.checked, expectedTotal: expected, clues: tally.clues,
+                                   elapsed: Date().timeIntervalSince(started)))
         }
     }
 }

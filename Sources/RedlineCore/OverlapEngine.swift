@@ -46,7 +46,7 @@ public final class OverlapEngine {
         layers = activityLayers
         layerKeys = activityLayers.map { "\(($0.spec.path as NSString).lastPathComponent):\($0.layerName)" }
         self.settings = settings
-        reprojector = try Reprojector(frame: index.frame)
+        reprojector = try Reprojector(frame: index.frame, sources: activityLayers.map(\.crs))
         measure = GeodesicMeasure(index.frame.geodesic)
         let geos = self.geos
         pieces = try index.pieces.map { try geos.geometry(wkb: $0.wkb) }
@@ -69,7 +69,7 @@ public final class OverlapEngine {
     private func evaluate(_ patch: ActivityPatch) throws -> PatchOutcome {
         guard case .polygonal(var wkb) = patch.geometry else { return .skipped(SkipReason(patch.geometry)) }
         do {
-            try reprojector.toWorkingFrame(&wkb, from: layers[patch.layer].crs)
+            try reprojector.toWorkingFrame(&wkb, fromLayer: patch.layer)
         } catch {
             return .skipped(.untransformable)
         }
@@ -164,7 +164,7 @@ public final class OverlapEngine {
             let swapped = box.swapped
             var corners = [swapped.minX, swapped.minY, swapped.maxX, swapped.minY,
                            swapped.maxX, swapped.maxY, swapped.minX, swapped.maxY]
-            guard (try? reprojector.toWorkingFrame(&corners, from: layers[layer].crs)) != nil,
+            guard (try? reprojector.toWorkingFrame(&corners, fromLayer: layer)) != nil,
                   let probe = try? geos.polygon(shell: corners) else { continue }
             tree.query(probe, into: &candidates)
             for candidate in candidates where (try? preparedPiece(candidate).intersects(probe)) == true {

@@ -14,8 +14,6 @@ public struct ProtectedArea: Sendable {
     public let zoneText: String
     /// The layer it came from, "file:layer".
     public let layer: String
-    /// Geodesic area in square metres.
-    public let areaM2: Double
 }
 
 /// Field options for reading protected layers.
@@ -62,8 +60,8 @@ public struct ProtectedIndex: Sendable {
                             invalid: InvalidPolicy = .repair) throws -> ProtectedIndex {
         guard let first = layers.first else { throw RedlineError.noProtectedAreas(sources: []) }
         let frame = try WorkingFrame(basedOn: first.crs)
-        let builder = try Builder(frame: frame, invalid: invalid)
-        for layer in layers { try builder.add(layer, fields: fields) }
+        let builder = try Builder(frame: frame, invalid: invalid, layers: layers)
+        for (position, layer) in layers.enumerated() { try builder.add(layer, position: position, fields: fields) }
         guard !builder.areas.isEmpty else {
             throw RedlineError.noProtectedAreas(sources: layers.map(\.label))
         }
@@ -84,13 +82,13 @@ public struct ProtectedIndex: Sendable {
         var unknownZones: [String: Int] = [:]
         var featuresRead = 0
 
-        init(frame: WorkingFrame, invalid: InvalidPolicy) throws {
+        init(frame: WorkingFrame, invalid: InvalidPolicy, layers: [SourceLayer]) throws {
             self.frame = frame
             self.invalid = invalid
-            reprojector = try Reprojector(frame: frame)
+            reprojector = try Reprojector(frame: frame, sources: layers.map(\.crs))
         }
 
-        func add(_ source: SourceLayer, fields: ProtectedFields) throws {
+        func add(_ source: SourceLayer, position: Int, fields: ProtectedFields) throws {
             let idField = try source.resolveField(option: "--protected-id", requested: fields.id,
                                                   defaults: ProtectedFields.idDefaults)
             let nameField = try source.resolveField(option: "--protected-name", requested: fields.name,
@@ -105,7 +103,9 @@ public struct ProtectedIndex: Sendable {
                 featuresRead += 1
                 let featureID = idField.flatMap(feature.text) ?? feature.fid.map(String.init) ?? "\(featuresRead)"
                 let featureLabel = "\(source.label) #\(featureID)"
-                guard let geometry = try polygons(of: feature, source: source, label: featureLabel) else { continue }
+                guard let geometry = try polygons(of: feature, source: source, position: position, label: featureLabel) else {
+                    continue
+                }
                 let zoneText = zoneField.flatMap(feature.text)?.trimmingCharacters(in: .whitespaces) ?? ""
                 var kind = ProtectionKind(dataValue: kindField.flatMap(feature.text))
                 if case .other("") = kind { kind = layerKind }
@@ -114,8 +114,7 @@ public struct ProtectedIndex: Sendable {
                 let area = ProtectedArea(
                     index: index, protectedID: featureID,
                     name: nameField.flatMap(feature.text) ?? source.layerName,
-                    kind: kind, zone: zone, zoneText: zoneText, layer: source.label,
-                    areaM2: try GeodesicMeasure(frame.geodesic).area(of: geometry))
+                    kind: kind, zone: zone, zoneText: zoneText, layer: source.label)
                 areas.append(area)
                 for piece in try subdivide(geometry) {
                     pieces.append(Piece(area: index, wkb: try piece.wkb()))
@@ -139,13 +138,13 @@ public struct ProtectedIndex: Sendable {
         }
 
         /// The feature's polygons in the working frame, made valid; nil (and counted) when it has none.
-        private func polygons(of feature: Feature, source: SourceLayer, label: String) throws -> Geometry? {
+        private func polygons(of feature: Feature, source: SourceLayer, position: Int, label: String) throws -> Geometry? {
             guard case .polygonal(var wkb) = feature.geometry() else {
                 skipped[SkipReason(feature.geometry()), default: 0] += 1
                 return nil
             }
             do {
-                try reprojector.toWorkingFrame(&wkb, from: source.crs)
+                try reprojector.toWorkingFrame(&wkb, fromLayer: position)
             } catch {
                 throw RedlineError.badCRS(layer: source.label, reason: "feature \(label): \(error)")
             }

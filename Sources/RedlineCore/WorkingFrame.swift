@@ -21,34 +21,37 @@ public struct WorkingFrame: Sendable {
     }
 }
 
-/// Brings WKB from any source CRS into the working frame. Owns a PROJ context, so it belongs to
-/// one thread; transformers are built once per source CRS and reused.
+/// Brings WKB from the CRSs of a fixed list of layers into the working frame. Owns a PROJ
+/// context, so it belongs to one thread; each layer's transformer is built on first use.
 final class Reprojector {
     private let context = ProjContext()
     private let target: CoordinateSystem
-    /// nil marks a source CRS that is the working CRS already (no transformation needed).
-    private var transformers: [CRSDefinition: Transformer?] = [:]
+    private let sources: [CRSDefinition]
+    /// Per layer: not built yet, or built (nil when the layer is in the working CRS already).
+    private var transformers: [Transformer??]
 
-    init(frame: WorkingFrame) throws {
+    init(frame: WorkingFrame, sources: [CRSDefinition]) throws {
         target = try context.crs(frame.crs)
+        self.sources = sources
+        transformers = Array(repeating: nil, count: sources.count)
     }
 
-    private func transformer(for source: CRSDefinition) throws -> Transformer? {
-        if let cached = transformers[source] { return cached }
-        let sourceCRS = try context.crs(source)
+    private func transformer(for layer: Int) throws -> Transformer? {
+        if let built = transformers[layer] { return built }
+        let sourceCRS = try context.crs(sources[layer])
         let made = sourceCRS.isEquivalent(to: target) ? nil : try context.transformer(from: sourceCRS, to: target)
-        transformers[source] = made
+        transformers[layer] = .some(made)
         return made
     }
 
-    /// Rewrites the coordinates of `wkb` from `source` into the working frame.
-    func toWorkingFrame(_ wkb: inout [UInt8], from source: CRSDefinition) throws {
-        guard let transformer = try transformer(for: source) else { return }
+    /// Rewrites the coordinates of `wkb` from the CRS of `layer` into the working frame.
+    func toWorkingFrame(_ wkb: inout [UInt8], fromLayer layer: Int) throws {
+        guard let transformer = try transformer(for: layer) else { return }
         try WKBCoordinates.rewrite(&wkb) { try transformer.transform(&$0) }
     }
 
-    /// Transforms interleaved x,y pairs from `source` into the working frame.
-    func toWorkingFrame(_ xy: inout [Double], from source: CRSDefinition) throws {
-        try transformer(for: source)?.transform(&xy)
+    /// Transforms interleaved x,y pairs from the CRS of `layer` into the working frame.
+    func toWorkingFrame(_ xy: inout [Double], fromLayer layer: Int) throws {
+        try transformer(for: layer)?.transform(&xy)
     }
 }
