@@ -91,10 +91,10 @@ final class BatchQueue: @unchecked Sendable {
 }
 
 /// A thread running one body, with a big enough stack for GEOS, that can be waited for.
-final class JoinableThread: @unchecked Sendable {
+public final class JoinableThread: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
-    init(_ body: @escaping @Sendable () -> Void) {
+    public init(_ body: @escaping @Sendable () -> Void) {
         let finished = self.finished
         let thread = Thread {
             defer { finished.signal() }
@@ -106,8 +106,46 @@ final class JoinableThread: @unchecked Sendable {
     }
 
     /// Waits for the body to end; may be called any number of times.
-    func join() {
+    public func join() {
         finished.wait()
         finished.signal()
+    }
+}
+
+/// A first-in first-out queue between threads that holds at most `capacity` items: `send`
+/// waits while it is full, `receive` while it is empty, until `close`.
+public final class BoundedChannel<Item: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let capacity: Int
+    private var items: [Item] = []
+    private var closed = false
+
+    public init(capacity: Int) { self.capacity = max(1, capacity) }
+
+    public func send(_ item: Item) {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count >= capacity && !closed { condition.wait() }
+        guard !closed else { return }
+        items.append(item)
+        condition.broadcast()
+    }
+
+    /// The next item, or nil once closed and empty.
+    public func receive() -> Item? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && !closed { condition.wait() }
+        guard !items.isEmpty else { return nil }
+        condition.broadcast()
+        return items.removeFirst()
+    }
+
+    /// No more items will be sent; receivers drain what is left, then get nil.
+    public func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
     }
 }

@@ -26,8 +26,9 @@ public struct CheckProgress: Sendable {
 
 /// One check: streams the activity patches of every layer through the overlap engine and hands
 /// the clues to a sink in input order — the same output whatever the number of jobs. With one
-/// job everything runs on the calling thread; with N, the calling thread reads, N − 1 worker
-/// threads (each with its own `OverlapEngine`) check, and one thread writes. At most a few
+/// job everything runs on the calling thread; with N, the calling thread reads, N worker
+/// threads (each with its own `OverlapEngine`) check, and one thread writes: reading and
+/// writing take less than a core, so N checkers keep N cores busy. At most a few
 /// batches are in flight, so memory does not grow with the number of patches.
 public final class CheckRun {
     public let activityLayers: [SourceLayer]
@@ -79,7 +80,7 @@ public final class CheckRun {
     private func runThreaded(reader: PatchReader, delivery: Delivery) throws {
         let queue = BatchQueue(limit: jobs * 4)
         let index = self.index, layers = activityLayers, settings = self.settings
-        var threads = (1..<jobs).map { _ in
+        var threads = (0..<jobs).map { _ in
             JoinableThread {
                 let engine: OverlapEngine
                 do {

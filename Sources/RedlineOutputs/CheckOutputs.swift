@@ -20,90 +20,80 @@ public struct RunDescription: Sendable {
 
 /// Writes the outputs of a check into a folder: overlaps.csv, clues.csv, clues.gpkg,
 /// clues.geojson and summary.json, all staged and moved into place together at the end.
+/// With `parallel`, each file is written by its own thread (they are independent GDAL
+/// datasets); clues reach every file in the same order either way.
 public final class CheckOutputs: ClueSink {
     public static let fileNames = ["overlaps.csv", "clues.csv", "clues.gpkg", "clues.geojson", "summary.json"]
 
     private let folder: StagedFolder
     private let run: RunDescription
-    private var tables: ClueTables?
-    private var datasets: [VectorDataset] = []
-    private var clueWriters: [TableWriter] = []
-    private var overlapWriters: [TableWriter] = []
-    private var geopackage: VectorDataset?
-    private var sinceCommit = 0
+    private let parallel: Bool
+    private var files: [OutputFile] = []
+    private var lanes: [OutputLane] = []
+    private var pending: [Clue] = []
 
-    public init(folder: URL, run: RunDescription) throws {
+    public init(folder: URL, run: RunDescription, parallel: Bool = false) throws {
         self.folder = try StagedFolder(destination: folder)
         self.run = run
+        self.parallel = parallel
     }
 
     public func begin(_ plan: CheckPlan) throws {
+        try naming { try open(plan) }
+    }
+
+    private func open(_ plan: CheckPlan) throws {
         let tables = ClueTables(plan: plan)
-        self.tables = tables
         let crs = plan.index.frame.crsIdentifier ?? plan.index.frame.crs.text
-        // The byte-order mark makes Excel read the CSV as UTF-8, so Chinese text opens right.
-        let csvOptions = ["LINEFORMAT=LF", "STRING_QUOTING=IF_NEEDED", "WRITE_BOM=YES"]
-        try guarded("overlaps.csv") {
-            let csv = try create("overlaps.csv", driver: "CSV")
-            overlapWriters.append(try TableWriter(dataset: csv, name: "overlaps", columns: ClueTables.overlapColumns,
-                                                  crs: nil, geometry: false, allText: true, options: csvOptions))
-        }
-        try guarded("clues.csv") {
-            let csv = try create("clues.csv", driver: "CSV")
-            clueWriters.append(try TableWriter(dataset: csv, name: "clues", columns: tables.clueSchema,
-                                               crs: nil, geometry: false, allText: true, options: csvOptions))
-        }
-        try guarded("clues.gpkg") {
-            let gpkg = try create("clues.gpkg", driver: "GPKG")
-            clueWriters.append(try TableWriter(dataset: gpkg, name: "clues", columns: tables.clueSchema,
-                                               crs: crs, geometry: true, allText: false))
-            overlapWriters.append(try TableWriter(dataset: gpkg, name: "overlaps", columns: ClueTables.overlapColumns,
-                                                  crs: crs, geometry: true, allText: false))
-            try gpkg.beginTransaction()
-            geopackage = gpkg
-        }
-        try guarded("clues.geojson") {
-            let geojson = try create("clues.geojson", driver: "GeoJSON")
-            clueWriters.append(try TableWriter(
-                dataset: geojson, name: "clues", columns: tables.clueSchema, crs: crs, geometry: true, allText: false,
-                options: ["RFC7946=YES", "COORDINATE_PRECISION=7", "SIGNIFICANT_FIGURES=15", "WRITE_NAME=NO"]))
-        }
+        files = [
+            try CSVFile(path: folder.path("overlaps.csv"), layer: "overlaps", columns: ClueTables.overlapColumns,
+                        rows: { tables.overlapRows($0).map(\.row) }),
+            try CSVFile(path: folder.path("clues.csv"), layer: "clues", columns: tables.clueSchema,
+                        rows: { [tables.clueRow($0)] }),
+            try CluesGeoPackage(path: folder.path("clues.gpkg"), tables: tables, crs: crs),
+            try CluesGeoJSON(path: folder.path("clues.geojson"), tables: tables, crs: crs),
+        ]
+        if parallel { lanes = files.map(OutputLane.init) }
     }
 
     public func accept(_ clue: Clue) throws {
-        guard let tables else { return }
-        let clueRow = tables.clueRow(clue)
-        for writer in clueWriters {
-            try guarded(writer.layer.dataset.path) { try writer.write(clueRow, wkb: clue.patchWKB) }
+        pending.append(clue)
+        if pending.count >= 128 { try naming(flush) }
+    }
+
+    /// Output errors name the file by its name alone; people need the folder too.
+    private func naming(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch RedlineError.outputFailed(let name, let reason) where !name.contains("/") {
+            throw RedlineError.outputFailed(path: folder.destination.appendingPathComponent(name).path, reason: reason)
         }
-        for (row, wkb) in tables.overlapRows(clue) {
-            for writer in overlapWriters {
-                try guarded(writer.layer.dataset.path) { try writer.write(row, wkb: wkb) }
-            }
-        }
-        sinceCommit += 1
-        // Bounded transactions keep the GeoPackage's journal small on big runs.
-        if sinceCommit >= 20_000, let geopackage {
-            try guarded("clues.gpkg") {
-                try geopackage.commitTransaction()
-                try geopackage.beginTransaction()
-            }
-            sinceCommit = 0
+    }
+
+    private func flush() throws {
+        guard !pending.isEmpty else { return }
+        defer { pending.removeAll(keepingCapacity: true) }
+        if parallel {
+            for lane in lanes { try lane.send(pending) }
+        } else {
+            for file in files { try file.write(pending) }
         }
     }
 
     public func finish(_ summary: CheckSummary) throws {
-        try guarded("clues.gpkg") { try geopackage?.commitTransaction() }
-        clueWriters = []
-        overlapWriters = []
-        for dataset in datasets {
-            try guarded(dataset.path) { try dataset.close() }
+        try naming {
+            try flush()
+            for lane in lanes { try lane.finish() }
+            lanes = []
+            for file in files { try file.close() }
+            files = []
         }
-        datasets = []
         let summaryPath = folder.path("summary.json")
-        try guarded(summaryPath) {
-            let data = try SummaryDocument(summary: summary, run: run).json()
-            try data.write(to: URL(fileURLWithPath: summaryPath))
+        do {
+            try SummaryDocument(summary: summary, run: run).json().write(to: URL(fileURLWithPath: summaryPath))
+        } catch {
+            throw RedlineError.outputFailed(path: folder.destination.appendingPathComponent("summary.json").path,
+                                            reason: "\(error)")
         }
         // summary.json last: its presence says the rest is complete.
         try folder.commit(Self.fileNames)
@@ -111,27 +101,182 @@ public final class CheckOutputs: ClueSink {
 
     /// Drops everything written so far; the destination keeps what it had.
     public func abandon() {
-        clueWriters = []
-        overlapWriters = []
-        datasets = []
+        for lane in lanes { try? lane.finish() }
+        lanes = []
+        files = []
         folder.discard()
     }
+}
 
-    private func create(_ name: String, driver: String) throws -> VectorDataset {
-        let dataset = try VectorDataset.create(folder.path(name), driver: driver)
-        datasets.append(dataset)
-        return dataset
+/// One output file and how clues go into it.
+protocol OutputFile: AnyObject {
+    var dataset: VectorDataset { get }
+    var name: String { get }
+    /// Writes the clues.
+    func append(_ clues: [Clue]) throws
+    /// Work before the dataset closes (committing a transaction, say).
+    func finalize() throws
+}
+
+extension OutputFile {
+    func finalize() throws {}
+
+    func write(_ clues: [Clue]) throws {
+        try guarded(name) { try append(clues) }
     }
 
-    private func guarded(_ path: String, _ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let error as RedlineError {
-            throw error
-        } catch {
-            let name = (path as NSString).lastPathComponent
-            throw RedlineError.outputFailed(path: folder.destination.appendingPathComponent(name).path,
-                                            reason: "\(error)")
+    func close() throws {
+        try guarded(name) {
+            try finalize()
+            try dataset.close()
         }
+    }
+}
+
+/// Runs `body`, turning any error into an output error that names the file.
+func guarded<T>(_ name: String, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as RedlineError {
+        throw error
+    } catch {
+        throw RedlineError.outputFailed(path: name, reason: "\(error)")
+    }
+}
+
+/// The byte-order mark makes Excel read a CSV as UTF-8, so Chinese text opens right.
+private let csvOptions = ["LINEFORMAT=LF", "STRING_QUOTING=IF_NEEDED", "WRITE_BOM=YES"]
+
+/// A CSV table: every value as fixed text, one or more rows per clue.
+final class CSVFile: OutputFile {
+    let name: String
+    let dataset: VectorDataset
+    private let writer: TableWriter
+    private let rows: (Clue) -> [[FieldValue]]
+
+    init(path: String, layer: String, columns: [Column], rows: @escaping (Clue) -> [[FieldValue]]) throws {
+        name = (path as NSString).lastPathComponent
+        self.rows = rows
+        let created = try guarded(name) { try VectorDataset.create(path, driver: "CSV") }
+        dataset = created
+        writer = try guarded(name) {
+            try TableWriter(dataset: created, name: layer, columns: columns, crs: nil, geometry: false, allText: true,
+                            options: csvOptions)
+        }
+    }
+
+    func append(_ clues: [Clue]) throws {
+        for clue in clues {
+            for row in rows(clue) { try writer.write(row) }
+        }
+    }
+}
+
+/// clues.gpkg: the patches and the overlap polygons, in transactions of bounded size.
+final class CluesGeoPackage: OutputFile {
+    let name = "clues.gpkg"
+    let dataset: VectorDataset
+    private let tables: ClueTables
+    private let clueWriter: TableWriter
+    private let overlapWriter: TableWriter
+    private var sinceCommit = 0
+
+    init(path: String, tables: ClueTables, crs: String) throws {
+        self.tables = tables
+        let created = try guarded(name) { try VectorDataset.create(path, driver: "GPKG") }
+        dataset = created
+        (clueWriter, overlapWriter) = try guarded(name) {
+            let clues = try TableWriter(dataset: created, name: "clues", columns: tables.clueSchema, crs: crs,
+                                        geometry: true, allText: false)
+            let overlaps = try TableWriter(dataset: created, name: "overlaps", columns: ClueTables.overlapColumns,
+                                           crs: crs, geometry: true, allText: false)
+            try created.beginTransaction()
+            return (clues, overlaps)
+        }
+    }
+
+    func append(_ clues: [Clue]) throws {
+        for clue in clues {
+            try clueWriter.write(tables.clueRow(clue), wkb: clue.patchWKB)
+            for (row, wkb) in tables.overlapRows(clue) { try overlapWriter.write(row, wkb: wkb) }
+        }
+        sinceCommit += clues.count
+        // Bounded transactions keep the GeoPackage's journal small on big runs.
+        if sinceCommit >= 20_000 {
+            try dataset.commitTransaction()
+            try dataset.beginTransaction()
+            sinceCommit = 0
+        }
+    }
+
+    func finalize() throws { try dataset.commitTransaction() }
+}
+
+/// clues.geojson, RFC 7946: WGS 84 lon/lat, right-hand winding (GDAL reprojects and orients).
+final class CluesGeoJSON: OutputFile {
+    let name = "clues.geojson"
+    let dataset: VectorDataset
+    private let tables: ClueTables
+    private let writer: TableWriter
+
+    init(path: String, tables: ClueTables, crs: String) throws {
+        self.tables = tables
+        let created = try guarded(name) { try VectorDataset.create(path, driver: "GeoJSON") }
+        dataset = created
+        writer = try guarded(name) {
+            try TableWriter(dataset: created, name: "clues", columns: tables.clueSchema, crs: crs, geometry: true,
+                            allText: false,
+                            options: ["RFC7946=YES", "COORDINATE_PRECISION=7", "SIGNIFICANT_FIGURES=15", "WRITE_NAME=NO"])
+        }
+    }
+
+    func append(_ clues: [Clue]) throws {
+        for clue in clues { try writer.write(tables.clueRow(clue), wkb: clue.patchWKB) }
+    }
+}
+
+/// A thread that writes one output file from a bounded queue of clue batches. The file is used
+/// by this thread alone until `finish` has joined it.
+final class OutputLane: @unchecked Sendable {
+    private let channel = BoundedChannel<[Clue]>(capacity: 8)
+    private let thread: JoinableThread
+    private let failure = FailureBox()
+
+    init(_ file: OutputFile) {
+        let channel = self.channel, failure = self.failure
+        nonisolated(unsafe) let file = file
+        thread = JoinableThread {
+            while let clues = channel.receive() {
+                guard failure.error == nil else { continue }
+                do {
+                    try file.write(clues)
+                } catch {
+                    failure.error = error
+                }
+            }
+        }
+    }
+
+    func send(_ clues: [Clue]) throws {
+        if let error = failure.error { throw error }
+        channel.send(clues)
+    }
+
+    /// Waits until everything sent is written; throws the first error the file met.
+    func finish() throws {
+        channel.close()
+        thread.join()
+        if let error = failure.error { throw error }
+    }
+}
+
+/// The first error a lane met, read by the sending thread.
+final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Error?
+
+    var error: Error? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { if stored == nil { stored = newValue } } }
     }
 }

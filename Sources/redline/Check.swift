@@ -109,7 +109,7 @@ struct Check: ParsableCommand {
         let outputs = try CheckOutputs(folder: URL(fileURLWithPath: out), run: RunDescription(
             toolVersion: Redline.version, activitySources: activitySpecs, protectedSources: protectedSpecs,
             settings: ["min_overlap_m2": String(minOverlapM2), "invalid": invalid.rawValue,
-                       "assume_crs": assumeCRS ?? "", "jobs": String(jobs)]))
+                       "assume_crs": assumeCRS ?? "", "jobs": String(jobs)]), parallel: jobs > 1)
         let summary: CheckSummary
         do {
             summary = try run.run(into: outputs)
