@@ -35,9 +35,10 @@ public final class OverlapEngine {
     private let geos = GEOSContext()
     private let reprojector: Reprojector
     private let measure: GeodesicMeasure
-    private let pieces: [Geometry]
-    /// Prepared forms, made the first time a piece is a candidate.
+    /// Pieces, parsed from WKB and prepared the first time they are a candidate; most never are.
     private var prepared: [PreparedGeometry?]
+    /// The pieces' bounding boxes as rectangles: what the tree indexes.
+    private let boxes: [Geometry]
     private let tree: STRTree
     private var candidates: [Int] = []
 
@@ -49,10 +50,10 @@ public final class OverlapEngine {
         reprojector = try Reprojector(frame: index.frame, sources: activityLayers.map(\.crs))
         measure = GeodesicMeasure(index.frame.geodesic)
         let geos = self.geos
-        pieces = try index.pieces.map { try geos.geometry(wkb: $0.wkb) }
-        prepared = Array(repeating: nil, count: pieces.count)
+        boxes = try index.pieces.map { try geos.rectangle($0.envelope) }
+        prepared = Array(repeating: nil, count: boxes.count)
         tree = try STRTree(context: geos)
-        for (position, piece) in pieces.enumerated() { tree.insert(position, envelope: piece) }
+        for (position, box) in boxes.enumerated() { tree.insert(position, envelope: box) }
     }
 
     public func check(_ patch: ActivityPatch) -> PatchOutcome {
@@ -108,7 +109,7 @@ public final class OverlapEngine {
                 wholePatchInside = true
                 continue
             }
-            let inside = try intersect(pieces[candidate], geometry)
+            let inside = try intersect(piece.base, geometry)
             guard !inside.isEmpty else { continue }
             fragments[owner, default: []].append(inside)
             areas[owner, default: 0] += try measure.area(of: inside)
@@ -143,7 +144,7 @@ public final class OverlapEngine {
 
     private func preparedPiece(_ position: Int) throws -> PreparedGeometry {
         if let ready = prepared[position] { return ready }
-        let made = try PreparedGeometry(pieces[position])
+        let made = try PreparedGeometry(try geos.geometry(wkb: index.pieces[position].wkb))
         prepared[position] = made
         return made
     }

@@ -40,6 +40,7 @@ public struct ProtectedIndex: Sendable {
     public struct Piece: Sendable {
         public let area: Int
         public let wkb: [UInt8]
+        public let envelope: Envelope
     }
 
     public let frame: WorkingFrame
@@ -55,153 +56,184 @@ public struct ProtectedIndex: Sendable {
     /// Largest number of vertices in one piece; larger polygons are cut, as PostGIS's ST_Subdivide does.
     public static let maxPieceVertices = 256
 
-    /// Reads every protected layer into one index in the frame of the first layer's CRS.
-    public static func load(_ layers: [SourceLayer], fields: ProtectedFields,
-                            invalid: InvalidPolicy = .repair) throws -> ProtectedIndex {
+    /// Reads every protected layer into one index in the frame of the first layer's CRS. The
+    /// features are read on this thread, their geometry prepared on `jobs` threads.
+    public static func load(_ layers: [SourceLayer], fields: ProtectedFields, invalid: InvalidPolicy = .repair,
+                            jobs: Int = 1) throws -> ProtectedIndex {
         guard let first = layers.first else { throw RedlineError.noProtectedAreas(sources: []) }
         let frame = try WorkingFrame(basedOn: first.crs)
-        let builder = try Builder(frame: frame, invalid: invalid, layers: layers)
-        for (position, layer) in layers.enumerated() { try builder.add(layer, position: position, fields: fields) }
-        guard !builder.areas.isEmpty else {
-            throw RedlineError.noProtectedAreas(sources: layers.map(\.label))
-        }
-        return ProtectedIndex(frame: frame, areas: builder.areas, pieces: builder.pieces, skipped: builder.skipped,
-                              repaired: builder.repaired, unknownZones: builder.unknownZones,
-                              featuresRead: builder.featuresRead)
-    }
+        var catalogue = Catalogue()
+        for (position, layer) in layers.enumerated() { try catalogue.read(layer, position: position, fields: fields) }
+        let features = catalogue.features
+        let prepared = try parallelMap(count: features.count, jobs: jobs, makeState: {
+            try PieceCutter(frame: frame, layers: layers, invalid: invalid)
+        }) { cutter, index in cutter.cut(features[index]) }
 
-    private final class Builder {
-        let frame: WorkingFrame
-        let invalid: InvalidPolicy
-        let geos = GEOSContext()
-        let reprojector: Reprojector
-        var areas: [ProtectedArea] = []
-        var pieces: [Piece] = []
-        var skipped: [SkipReason: Int] = [:]
-        var repaired = 0
-        var unknownZones: [String: Int] = [:]
-        var featuresRead = 0
-
-        init(frame: WorkingFrame, invalid: InvalidPolicy, layers: [SourceLayer]) throws {
-            self.frame = frame
-            self.invalid = invalid
-            reprojector = try Reprojector(frame: frame, sources: layers.map(\.crs))
-        }
-
-        func add(_ source: SourceLayer, position: Int, fields: ProtectedFields) throws {
-            let idField = try source.resolveField(option: "--protected-id", requested: fields.id,
-                                                  defaults: ProtectedFields.idDefaults)
-            let nameField = try source.resolveField(option: "--protected-name", requested: fields.name,
-                                                    defaults: ProtectedFields.nameDefaults)
-            let zoneField = try source.resolveField(option: "--protected-zone", requested: fields.zone,
-                                                    defaults: ProtectedFields.zoneDefaults)
-            let kindField = try source.resolveField(option: "--protected-kind", requested: fields.kind,
-                                                    defaults: ProtectedFields.kindDefaults)
-            let layer = try source.open()
-            let layerKind = ProtectionKind(dataValue: source.layerName)
-            while let feature = try readNext(layer, source) {
-                featuresRead += 1
-                let featureID = idField.flatMap(feature.text) ?? feature.fid.map(String.init) ?? "\(featuresRead)"
-                let featureLabel = "\(source.label) #\(featureID)"
-                guard let geometry = try polygons(of: feature, source: source, position: position, label: featureLabel) else {
-                    continue
-                }
-                let zoneText = zoneField.flatMap(feature.text)?.trimmingCharacters(in: .whitespaces) ?? ""
-                var kind = ProtectionKind(dataValue: kindField.flatMap(feature.text))
-                if case .other("") = kind { kind = layerKind }
-                let zone = resolveZone(zoneText, kind: kind)
+        var areas: [ProtectedArea] = [], pieces: [Piece] = []
+        var skipped = catalogue.skipped, repaired = 0
+        for (feature, outcome) in zip(features, prepared) {
+            switch outcome {
+            case .failed(let error):
+                throw error
+            case .skipped(let reason):
+                skipped[reason, default: 0] += 1
+            case .pieces(let cut, let wasRepaired):
+                if wasRepaired { repaired += 1 }
                 let index = areas.count
-                let area = ProtectedArea(
-                    index: index, protectedID: featureID,
-                    name: nameField.flatMap(feature.text) ?? source.layerName,
-                    kind: kind, zone: zone, zoneText: zoneText, layer: source.label)
-                areas.append(area)
-                for piece in try subdivide(geometry) {
-                    pieces.append(Piece(area: index, wkb: try piece.wkb()))
-                }
+                areas.append(ProtectedArea(index: index, protectedID: feature.id, name: feature.name, kind: feature.kind,
+                                           zone: feature.zone, zoneText: feature.zoneText,
+                                           layer: layers[feature.layer].label))
+                pieces += cut.map { Piece(area: index, wkb: $0.wkb, envelope: $0.envelope) }
             }
         }
+        guard !areas.isEmpty else { throw RedlineError.noProtectedAreas(sources: layers.map(\.label)) }
+        return ProtectedIndex(frame: frame, areas: areas, pieces: pieces, skipped: skipped, repaired: repaired,
+                              unknownZones: catalogue.unknownZones, featuresRead: catalogue.featuresRead)
+    }
+}
 
-        private func readNext(_ layer: VectorLayer, _ source: SourceLayer) throws -> Feature? {
+/// A protected feature as read, before its geometry is prepared.
+struct ProtectedFeature: Sendable {
+    let layer: Int
+    let id: String
+    let label: String
+    let name: String
+    let kind: ProtectionKind
+    let zone: Zone
+    let zoneText: String
+    let wkb: [UInt8]
+}
+
+/// Reads the protected layers' features and attributes (on the calling thread).
+private struct Catalogue {
+    var features: [ProtectedFeature] = []
+    var skipped: [SkipReason: Int] = [:]
+    var unknownZones: [String: Int] = [:]
+    var featuresRead = 0
+
+    mutating func read(_ source: SourceLayer, position: Int, fields: ProtectedFields) throws {
+        let idField = try source.resolveField(option: "--protected-id", requested: fields.id,
+                                              defaults: ProtectedFields.idDefaults)
+        let nameField = try source.resolveField(option: "--protected-name", requested: fields.name,
+                                                defaults: ProtectedFields.nameDefaults)
+        let zoneField = try source.resolveField(option: "--protected-zone", requested: fields.zone,
+                                                defaults: ProtectedFields.zoneDefaults)
+        let kindField = try source.resolveField(option: "--protected-kind", requested: fields.kind,
+                                                defaults: ProtectedFields.kindDefaults)
+        let layer = try source.open()
+        let layerKind = ProtectionKind(dataValue: source.layerName)
+        while true {
+            let next: Feature?
             do {
-                return try layer.nextFeature()
+                next = try layer.nextFeature()
             } catch {
                 throw RedlineError.readFailed(layer: source.label, reason: "\(error)")
             }
-        }
-
-        private func resolveZone(_ text: String, kind: ProtectionKind) -> Zone {
-            if text.isEmpty { return kind == .redLine ? .redLine : .unzoned }
-            if let zone = Zone(dataValue: text) { return zone }
-            unknownZones[text, default: 0] += 1
-            return .unzoned
-        }
-
-        /// The feature's polygons in the working frame, made valid; nil (and counted) when it has none.
-        private func polygons(of feature: Feature, source: SourceLayer, position: Int, label: String) throws -> Geometry? {
-            guard case .polygonal(var wkb) = feature.geometry() else {
-                skipped[SkipReason(feature.geometry()), default: 0] += 1
-                return nil
+            guard let feature = next else { return }
+            featuresRead += 1
+            let geometry = feature.geometry()
+            guard case .polygonal(let wkb) = geometry else {
+                skipped[SkipReason(geometry), default: 0] += 1
+                continue
             }
+            let id = idField.flatMap(feature.text) ?? feature.fid.map(String.init) ?? "\(featuresRead)"
+            let zoneText = zoneField.flatMap(feature.text)?.trimmingCharacters(in: .whitespaces) ?? ""
+            var kind = ProtectionKind(dataValue: kindField.flatMap(feature.text))
+            if case .other("") = kind { kind = layerKind }
+            features.append(ProtectedFeature(layer: position, id: id, label: "\(source.label) #\(id)",
+                                             name: nameField.flatMap(feature.text) ?? source.layerName, kind: kind,
+                                             zone: resolveZone(zoneText, kind: kind), zoneText: zoneText, wkb: wkb))
+        }
+    }
+
+    private mutating func resolveZone(_ text: String, kind: ProtectionKind) -> Zone {
+        if text.isEmpty { return kind == .redLine ? .redLine : .unzoned }
+        if let zone = Zone(dataValue: text) { return zone }
+        unknownZones[text, default: 0] += 1
+        return .unzoned
+    }
+}
+
+/// Brings one protected feature into the working frame, makes it valid and cuts it into pieces.
+/// Holds a GEOS and a PROJ context: one per thread.
+private final class PieceCutter {
+    enum Outcome: Sendable {
+        case pieces([(wkb: [UInt8], envelope: Envelope)], repaired: Bool)
+        case skipped(SkipReason)
+        case failed(RedlineError)
+    }
+
+    private let geos = GEOSContext()
+    private let reprojector: Reprojector
+    private let layers: [SourceLayer]
+    private let invalid: InvalidPolicy
+
+    init(frame: WorkingFrame, layers: [SourceLayer], invalid: InvalidPolicy) throws {
+        reprojector = try Reprojector(frame: frame, sources: layers.map(\.crs))
+        self.layers = layers
+        self.invalid = invalid
+    }
+
+    func cut(_ feature: ProtectedFeature) -> Outcome {
+        do {
+            var wkb = feature.wkb
             do {
-                try reprojector.toWorkingFrame(&wkb, fromLayer: position)
+                try reprojector.toWorkingFrame(&wkb, fromLayer: feature.layer)
             } catch {
-                throw RedlineError.badCRS(layer: source.label, reason: "feature \(label): \(error)")
+                return .failed(.badCRS(layer: layers[feature.layer].label, reason: "feature \(feature.label): \(error)"))
             }
-            let geometry = try geos.geometry(wkb: wkb).polygonalPart()
-            guard !geometry.isEmpty else {
-                skipped[.notPolygon, default: 0] += 1
-                return nil
-            }
+            var geometry = try geos.geometry(wkb: wkb).polygonalPart()
+            guard !geometry.isEmpty else { return .skipped(.notPolygon) }
+            var repaired = false
             if let reason = try geometry.invalidityReason() {
                 switch invalid {
-                case .fail: throw RedlineError.invalidGeometry(layer: source.label, feature: label, reason: reason)
+                case .fail:
+                    return .failed(.invalidGeometry(layer: layers[feature.layer].label, feature: feature.id, reason: reason))
                 case .skip:
-                    skipped[.invalid, default: 0] += 1
-                    return nil
+                    return .skipped(.invalid)
                 case .repair:
-                    repaired += 1
-                    let fixed = try geometry.makeValid().polygonalPart()
-                    if fixed.isEmpty {
-                        skipped[.collapsed, default: 0] += 1
-                        return nil
-                    }
-                    return fixed
+                    geometry = try geometry.makeValid().polygonalPart()
+                    guard !geometry.isEmpty else { return .skipped(.collapsed) }
+                    repaired = true
                 }
             }
-            return geometry
+            let pieces = try subdivide(geometry)
+            guard !pieces.isEmpty else { return .skipped(.collapsed) }
+            return .pieces(try pieces.map { (try $0.wkb(), $0.envelope) }, repaired: repaired)
+        } catch {
+            return .failed(.geometryFailure(layer: layers[feature.layer].label, feature: feature.id, reason: "\(error)"))
         }
+    }
 
-        /// Cuts a polygon in halves along its longer side until every piece has at most
-        /// `maxPieceVertices` vertices.
-        private func subdivide(_ geometry: Geometry, depth: Int = 0) throws -> [Geometry] {
-            // Parts of a multi-polygon lie apart; one envelope around them all would match too much.
-            if geometry.kind == .multiPolygon {
-                return try geometry.parts.flatMap { try subdivide($0, depth: depth) }
-            }
-            if geometry.coordinateCount <= ProtectedIndex.maxPieceVertices || depth >= 40 {
-                if try geometry.isValid() { return [geometry] }
-                let fixed = try geometry.makeValid().polygonalPart()
-                return fixed.isEmpty ? [] : [fixed]
-            }
-            let box = geometry.envelope
-            let halves: [Envelope]
-            if box.width >= box.height {
-                let middle = (box.minX + box.maxX) / 2
-                halves = [Envelope(minX: box.minX, minY: box.minY, maxX: middle, maxY: box.maxY),
-                          Envelope(minX: middle, minY: box.minY, maxX: box.maxX, maxY: box.maxY)]
-            } else {
-                let middle = (box.minY + box.maxY) / 2
-                halves = [Envelope(minX: box.minX, minY: box.minY, maxX: box.maxX, maxY: middle),
-                          Envelope(minX: box.minX, minY: middle, maxX: box.maxX, maxY: box.maxY)]
-            }
-            var result: [Geometry] = []
-            for half in halves {
-                let clipped = try geometry.clip(to: half).polygonalPart()
-                if clipped.isEmpty { continue }
-                result += try subdivide(clipped, depth: depth + 1)
-            }
-            return result
+    /// Cuts a polygon in halves along its longer side until every piece has at most
+    /// `maxPieceVertices` vertices.
+    private func subdivide(_ geometry: Geometry, depth: Int = 0) throws -> [Geometry] {
+        // Parts of a multi-polygon lie apart; one envelope around them all would match too much.
+        if geometry.kind == .multiPolygon {
+            return try geometry.parts.flatMap { try subdivide($0, depth: depth) }
         }
+        if geometry.coordinateCount <= ProtectedIndex.maxPieceVertices || depth >= 40 {
+            if try geometry.isValid() { return [geometry] }
+            let fixed = try geometry.makeValid().polygonalPart()
+            return fixed.isEmpty ? [] : [fixed]
+        }
+        let box = geometry.envelope
+        let halves: [Envelope]
+        if box.width >= box.height {
+            let middle = (box.minX + box.maxX) / 2
+            halves = [Envelope(minX: box.minX, minY: box.minY, maxX: middle, maxY: box.maxY),
+                      Envelope(minX: middle, minY: box.minY, maxX: box.maxX, maxY: box.maxY)]
+        } else {
+            let middle = (box.minY + box.maxY) / 2
+            halves = [Envelope(minX: box.minX, minY: box.minY, maxX: box.maxX, maxY: middle),
+                      Envelope(minX: box.minX, minY: middle, maxX: box.maxX, maxY: box.maxY)]
+        }
+        var result: [Geometry] = []
+        for half in halves {
+            let clipped = try geometry.clip(to: half).polygonalPart()
+            if clipped.isEmpty { continue }
+            result += try subdivide(clipped, depth: depth + 1)
+        }
+        return result
     }
 }

@@ -100,7 +100,7 @@ struct Check: ParsableCommand {
         }
         let index = try ProtectedIndex.load(
             protectedLayers, fields: ProtectedFields(id: protectedID, name: protectedName, zone: protectedZone,
-                                                     kind: protectedKind), invalid: invalid)
+                                                     kind: protectedKind), invalid: invalid, jobs: jobs)
         let run = CheckRun(activityLayers: activityLayers, index: index,
                            settings: CheckSettings(minOverlapM2: minOverlapM2, invalid: invalid),
                            activityIDField: activityID, jobs: jobs)

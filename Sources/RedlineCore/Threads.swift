@@ -149,3 +149,49 @@ public final class BoundedChannel<Item: Sendable>: @unchecked Sendable {
         condition.unlock()
     }
 }
+
+/// The state `parallelMap`'s threads share: the next index to hand out, the results, a failure.
+private final class ParallelMapState<Result>: @unchecked Sendable {
+    let lock = NSLock()
+    var next = 0
+    var results: [Result?]
+    var failure: Error?
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func claim() -> Int? {
+        lock.withLock {
+            guard failure == nil, next < results.count else { return nil }
+            defer { next += 1 }
+            return next
+        }
+    }
+}
+
+/// Runs `body` for every index in `0..<count` on `jobs` threads, each with its own state made by
+/// `makeState` on that thread (a GEOS or PROJ context, say), and returns the results in index
+/// order. Indices are handed out one at a time, so a few large items do not pile up on one thread.
+func parallelMap<State, Result: Sendable>(
+    count: Int, jobs: Int, makeState: @escaping @Sendable () throws -> State,
+    _ body: @escaping @Sendable (inout State, Int) -> Result
+) throws -> [Result] {
+    let shared = ParallelMapState<Result>(count: count)
+    let threads = (0..<max(1, min(jobs, count))).map { _ in
+        JoinableThread {
+            var state: State
+            do {
+                state = try makeState()
+            } catch {
+                shared.lock.withLock { if shared.failure == nil { shared.failure = error } }
+                return
+            }
+            while let index = shared.claim() {
+                let result = body(&state, index)
+                shared.lock.withLock { shared.results[index] = result }
+            }
+        }
+    }
+    for thread in threads { thread.join() }
+    if let failure = shared.failure { throw failure }
+    return shared.results.map { $0! }
+}
