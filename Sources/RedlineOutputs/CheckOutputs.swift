@@ -28,6 +28,7 @@ public final class CheckOutputs: ClueSink {
     private let folder: StagedFolder
     private let run: RunDescription
     private let parallel: Bool
+    private let fingerprints: FingerprintTask
     private var files: [OutputFile] = []
     private var lanes: [OutputLane] = []
     private var pending: [Clue] = []
@@ -36,6 +37,7 @@ public final class CheckOutputs: ClueSink {
         self.folder = try StagedFolder(destination: folder)
         self.run = run
         self.parallel = parallel
+        fingerprints = FingerprintTask(run.activitySources + run.protectedSources)
     }
 
     public func begin(_ plan: CheckPlan) throws {
@@ -90,7 +92,8 @@ public final class CheckOutputs: ClueSink {
         }
         let summaryPath = folder.path("summary.json")
         do {
-            try SummaryDocument(summary: summary, run: run).json().write(to: URL(fileURLWithPath: summaryPath))
+            try SummaryDocument(summary: summary, run: run, fingerprints: fingerprints.results()).json()
+                .write(to: URL(fileURLWithPath: summaryPath))
         } catch {
             throw RedlineError.outputFailed(path: folder.destination.appendingPathComponent("summary.json").path,
                                             reason: "\(error)")

@@ -5,6 +5,8 @@ import RedlineCore
 struct SummaryDocument {
     let summary: CheckSummary
     let run: RunDescription
+    /// SHA-256 of each input file, by path.
+    let fingerprints: [String: String]
 
     func json() throws -> Data {
         try JSONSerialization.data(withJSONObject: document(),
@@ -57,7 +59,7 @@ struct SummaryDocument {
 
     private func describe(_ spec: SourceSpec) -> [String: Any] {
         var entry: [String: Any] = ["source": spec.description]
-        if !spec.isDatabase, let digest = Fingerprint.ofSource(spec.path) { entry["sha256"] = digest }
+        if let digest = fingerprints[spec.path] { entry["sha256"] = digest }
         return entry
     }
 
@@ -68,5 +70,33 @@ struct SummaryDocument {
     private func rounded(_ value: Double, _ decimals: Int) -> Double {
         let scale = pow(10, Double(decimals))
         return (value * scale).rounded() / scale
+    }
+}
+
+/// Hashes the input files on a thread of its own while the check runs.
+final class FingerprintTask: Sendable {
+    private final class Digests: @unchecked Sendable {
+        let lock = NSLock()
+        var byPath: [String: String] = [:]
+    }
+
+    private let thread: JoinableThread
+    private let digests = Digests()
+
+    init(_ sources: [SourceSpec]) {
+        let paths = Set(sources.filter { !$0.isDatabase }.map(\.path)).sorted()
+        let digests = self.digests
+        thread = JoinableThread {
+            for path in paths {
+                guard let digest = Fingerprint.ofSource(path) else { continue }
+                digests.lock.withLock { digests.byPath[path] = digest }
+            }
+        }
+    }
+
+    /// The digests, once all are computed.
+    func results() -> [String: String] {
+        thread.join()
+        return digests.lock.withLock { digests.byPath }
     }
 }
