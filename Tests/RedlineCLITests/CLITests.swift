@@ -93,6 +93,56 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.url.path) == ["clues.csv"])
     }
 
+    @Test func unwritableOutputFolderIsExitThreeWithOneLine() throws {
+        let folder = TemporaryFolder("redline-blocked")
+        try Data("a file where the folder should go".utf8).write(to: URL(fileURLWithPath: folder.path("blocker")))
+        let result = try check([geodata.appendingPathComponent("activities.gpkg").path, "--out", folder.path("blocker/out")])
+        #expect(result.status == 3)
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(result.stderr.contains("blocker/out"))
+    }
+
+    /// kill -9 in the middle of writing: the folder keeps what it had (no half-written file
+    /// that looks whole), and the next run clears the abandoned staging folder.
+    @Test func killedRunLeavesEarlierOutputsAndTheNextRunCleansUp() throws {
+        let folder = TemporaryFolder("redline-kill")
+        var features: [FixtureFeature] = []
+        for index in 0..<60_000 {
+            let lon = 88.6 + Double(index % 300) * 0.005, lat = 44.7 + Double(index / 300) * 0.006
+            features.append(FixtureFeature([.string("K\(index)")], wkb: Fixture.polygon([Fixture.box(lon, lat, lon + 0.002, lat + 0.002)])))
+        }
+        let activities = try Fixture.write(folder.path("many.gpkg"), layer: "many", crs: "EPSG:4490",
+                                           fields: [FieldDefinition(name: "id", kind: .string)], features: features)
+        let out = folder.path("out")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try Data("earlier run\n".utf8).write(to: URL(fileURLWithPath: out + "/clues.csv"))
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Command.redline)
+        process.arguments = ["check", "--quiet", activities, "--out", out]
+        process.currentDirectoryURL = Command.packageRoot
+        try process.run()
+        // Wait until it is writing into its staging folder, then kill it outright.
+        var staging: [String] = []
+        for _ in 0..<400 where staging.isEmpty {
+            usleep(25_000)
+            staging = (try FileManager.default.contentsOfDirectory(atPath: out)).filter { $0.hasPrefix(".redline-staging-") }
+        }
+        usleep(300_000)
+        #expect(process.isRunning, "the run ended before it could be killed; give it more patches")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        let left = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(left.filter { !$0.hasPrefix(".") } == ["clues.csv"])
+        #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: out + "/clues.csv")), as: UTF8.self) == "earlier run\n")
+
+        let rerun = try check([geodata.appendingPathComponent("activities.gpkg").path, "--out", out])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let after = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(after == ["clues.csv", "clues.geojson", "clues.gpkg", "overlaps.csv", "summary.json"])
+    }
+
     @Test func unknownFieldNamesTheLayerAndListsItsFields() throws {
         let out = TemporaryFolder("redline-field")
         let result = try check([geodata.appendingPathComponent("activities.gpkg").path, "--activity-id", "nope",

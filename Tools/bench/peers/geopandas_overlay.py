@@ -13,10 +13,10 @@ ALBERS = "+proj=aea +lat_0=0 +lon_0=90 +lat_1=40 +lat_2=50 +ellps=GRS80 +units=m
 def main():
     activities, protection, out = sys.argv[1:4]
     patches = gpd.read_file(activities, layer="patches", engine="pyogrio", columns=["tbbh"]).to_crs(4490)
-    patches["geometry"] = patches.geometry.make_valid()
+    patches["geometry"] = patches.geometry.make_valid(method="structure", keep_collapsed=False)
     protected = pd.concat([gpd.read_file(protection, layer=layer, engine="pyogrio", columns=["protected_id"])
                            for layer in ("reserve_zones", "red_lines")], ignore_index=True)
-    protected["geometry"] = protected.geometry.make_valid()
+    protected["geometry"] = protected.geometry.make_valid(method="structure", keep_collapsed=False)
     pieces = gpd.overlay(patches, protected, how="intersection", keep_geom_type=True)
     pieces["overlap_m2"] = pieces.to_crs(ALBERS).area
     result = pieces.groupby(["tbbh", "protected_id"], as_index=False)["overlap_m2"].sum()

@@ -19,7 +19,8 @@ def read(path, layer, id_field, to_4490):
     if to_4490 is not None:
         geoms = shapely.transform(geoms, lambda x, y: to_4490.transform(x, y), interleaved=False)
     invalid = ~shapely.is_valid(geoms)
-    geoms[invalid] = shapely.make_valid(geoms[invalid])
+    # The same repair as redline's: GEOS's "structure" method, collapsed parts dropped.
+    geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
     return np.asarray(fields[0], dtype=object), geoms
 
 
