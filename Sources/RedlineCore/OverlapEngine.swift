@@ -37,6 +37,12 @@ public final class OverlapEngine {
     private let measure: GeodesicMeasure
     /// Pieces, parsed from WKB and prepared the first time they are a candidate; most never are.
     private var prepared: [PreparedGeometry?]
+    /// The prepared pieces in the order they were made, oldest first from `oldest`: beyond
+    /// `preparedLimit` the oldest is dropped, so memory stays bounded however large the
+    /// boundaries and however many patches come (patches arrive clustered, so few are rebuilt).
+    private var preparedOrder: [Int] = []
+    private var oldest = 0
+    static let preparedLimit = 4096
     /// The pieces' bounding boxes as rectangles: what the tree indexes.
     private let boxes: [Geometry]
     private let tree: STRTree
@@ -146,6 +152,15 @@ public final class OverlapEngine {
         if let ready = prepared[position] { return ready }
         let made = try PreparedGeometry(try geos.geometry(wkb: index.pieces[position].wkb))
         prepared[position] = made
+        preparedOrder.append(position)
+        if preparedOrder.count - oldest > Self.preparedLimit {
+            prepared[preparedOrder[oldest]] = nil
+            oldest += 1
+            if oldest >= Self.preparedLimit {
+                preparedOrder.removeFirst(oldest)
+                oldest = 0
+            }
+        }
         return made
     }
 
