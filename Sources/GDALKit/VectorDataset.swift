@@ -35,17 +35,6 @@ public enum GDAL {
         return String(cString: GDALVersionInfo("RELEASE_NAME"))
     }
 
-    /// Sets a GDAL configuration option for the whole process.
-    public static func setConfigOption(_ key: String, _ value: String?) {
-        register()
-        CPLSetConfigOption(key, value)
-    }
-
-    /// The short names of the drivers that can create vector files (e.g. "GPKG", "CSV").
-    public static func hasDriver(_ name: String) -> Bool {
-        register()
-        return GDALGetDriverByName(name) != nil
-    }
 }
 
 /// Runs `body` with a NULL-terminated C string list (`char **`), freed afterwards.

@@ -67,20 +67,8 @@ public final class VectorLayer {
         return String(cString: text)
     }
 
-    /// The bounding box of the layer in its own coordinates (computed if the driver has none).
-    public var extent: (minX: Double, minY: Double, maxX: Double, maxY: Double)? {
-        var envelope = OGREnvelope()
-        guard OGR_L_GetExtent(handle, &envelope, 1) == OGRERR_NONE else { return nil }
-        return (envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY)
-    }
-
     public func metadataItem(_ key: String, domain: String? = nil) -> String? {
         GDALGetMetadataItem(handle, key, domain).map { String(cString: $0) }
-    }
-
-    /// Lets the driver skip these fields' values when reading.
-    public func ignoreFields(_ names: [String]) {
-        _ = withStringList(names) { OGR_L_SetIgnoredFields(handle, UnsafeMutablePointer(mutating: $0?.constList)) }
     }
 
     public func resetReading() { OGR_L_ResetReading(handle) }

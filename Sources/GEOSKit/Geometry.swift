@@ -73,15 +73,6 @@ public final class Geometry {
         return Array(UnsafeBufferPointer(start: buffer, count: size))
     }
 
-    public func wkt() -> String {
-        guard let writer = GEOSWKTWriter_create_r(ctx) else { return "" }
-        defer { GEOSWKTWriter_destroy_r(ctx, writer) }
-        GEOSWKTWriter_setTrim_r(ctx, writer, 1)
-        guard let text = GEOSWKTWriter_write_r(ctx, writer, handle) else { return "" }
-        defer { GEOSFree_r(ctx, text) }
-        return String(cString: text)
-    }
-
     public func clone() throws -> Geometry {
         try context.own(GEOSGeom_clone_r(ctx, handle), "clone")
     }
@@ -146,10 +137,6 @@ public final class Geometry {
         try context.own(GEOSIntersectionPrec_r(ctx, handle, other.handle, gridSize), "intersection on a grid")
     }
 
-    public func union(_ other: Geometry) throws -> Geometry {
-        try context.own(GEOSUnion_r(ctx, handle, other.handle), "union")
-    }
-
     public func unaryUnion() throws -> Geometry {
         try context.own(GEOSUnaryUnion_r(ctx, handle), "unary union")
     }
@@ -161,10 +148,6 @@ public final class Geometry {
 
     public func centroid() throws -> Geometry {
         try context.own(GEOSGetCentroid_r(ctx, handle), "centroid")
-    }
-
-    public func pointOnSurface() throws -> Geometry {
-        try context.own(GEOSPointOnSurface_r(ctx, handle), "point on surface")
     }
 
     /// The x and y of a point.
@@ -185,11 +168,6 @@ public final class Geometry {
         try context.predicate("equals", GEOSEquals_r(ctx, handle, other.handle))
     }
 
-    public func distance(to other: Geometry) throws -> Double {
-        var result = 0.0
-        try context.check("distance", GEOSDistance_r(ctx, handle, other.handle, &result))
-        return result
-    }
 
     // MARK: Rings and coordinates
 

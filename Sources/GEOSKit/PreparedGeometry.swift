@@ -27,10 +27,6 @@ public final class PreparedGeometry {
         try base.context.predicate("prepared containsProperly",
                                    GEOSPreparedContainsProperly_r(base.context.handle, handle, other.handle))
     }
-
-    public func covers(_ other: Geometry) throws -> Bool {
-        try base.context.predicate("prepared covers", GEOSPreparedCovers_r(base.context.handle, handle, other.handle))
-    }
 }
 
 /// A GEOS STR tree of integer items (indices into the owner's own arrays). The tree builds itself

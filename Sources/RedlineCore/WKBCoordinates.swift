@@ -45,13 +45,6 @@ enum WKBCoordinates {
         return (layout, xy)
     }
 
-    /// Exchanges x and y of every coordinate.
-    static func swapAxes(_ wkb: inout [UInt8]) throws {
-        try rewrite(&wkb) { xy in
-            for index in stride(from: 0, to: xy.count, by: 2) { xy.swapAt(index, index + 1) }
-        }
-    }
-
     private static func scan(_ wkb: [UInt8], _ cursor: inout Int, _ layout: inout Layout) throws {
         guard cursor + 5 <= wkb.count else { throw Malformed() }
         let little = wkb[cursor] == 1
