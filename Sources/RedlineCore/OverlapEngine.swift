@@ -42,7 +42,7 @@ public final class OverlapEngine {
     /// boundaries and however many patches come (patches arrive clustered, so few are rebuilt).
     private var preparedOrder: [Int] = []
     private var oldest = 0
-    static let preparedLimit = 4096
+    static let preparedLimit = 2048
     /// The pieces' bounding boxes as rectangles: what the tree indexes.
     private let boxes: [Geometry]
     private let tree: STRTree
