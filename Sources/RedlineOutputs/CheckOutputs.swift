@@ -85,9 +85,12 @@ public final class CheckOutputs: ClueSink {
     public func finish(_ summary: CheckSummary) throws {
         try naming {
             try flush()
-            for lane in lanes { try lane.finish() }
+            if parallel {
+                for lane in lanes { try lane.finish() }
+            } else {
+                for file in files { try file.close() }
+            }
             lanes = []
-            for file in files { try file.close() }
             files = []
         }
         let summaryPath = folder.path("summary.json")
@@ -257,6 +260,14 @@ final class OutputLane: @unchecked Sendable {
                     failure.error = error
                 }
             }
+            // Closing finishes the file (a GeoPackage builds its spatial index then): here too,
+            // beside the other files, not one after the other.
+            guard failure.error == nil else { return }
+            do {
+                try file.close()
+            } catch {
+                failure.error = error
+            }
         }
     }
 
@@ -265,7 +276,8 @@ final class OutputLane: @unchecked Sendable {
         channel.send(clues)
     }
 
-    /// Waits until everything sent is written; throws the first error the file met.
+    /// Waits until everything sent is written and the file closed; throws the first error the
+    /// file met.
     func finish() throws {
         channel.close()
         thread.join()
