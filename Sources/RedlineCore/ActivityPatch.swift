@@ -1,4 +1,5 @@
 import GDALKit
+import GEOSKit
 
 /// A human-activity patch from change detection, as read from its source: attributes as text,
 /// geometry as WKB in the source's own CRS.
@@ -21,6 +22,33 @@ public enum InvalidPolicy: String, Sendable, CaseIterable {
     case skip
     /// Stop the run with an error naming it.
     case fail
+}
+
+/// A feature's geometry after the invalid-geometry policy.
+enum PolicyOutcome {
+    /// Polygons, valid; `repaired` when MakeValid made them so.
+    case usable(Geometry, repaired: Bool)
+    case skipped(SkipReason)
+    /// Invalid under `--invalid fail`, with GEOS's reason.
+    case rejected(reason: String)
+}
+
+extension InvalidPolicy {
+    /// Keeps the polygons of `geometry` and applies the policy if they are invalid.
+    func apply(to geometry: Geometry) throws -> PolicyOutcome {
+        let polygons = try geometry.polygonalPart()
+        guard !polygons.isEmpty else { return .skipped(.notPolygon) }
+        guard let reason = try polygons.invalidityReason() else { return .usable(polygons, repaired: false) }
+        switch self {
+        case .fail:
+            return .rejected(reason: reason)
+        case .skip:
+            return .skipped(.invalid)
+        case .repair:
+            let fixed = try polygons.makeValid().polygonalPart()
+            return fixed.isEmpty ? .skipped(.collapsed) : .usable(fixed, repaired: true)
+        }
+    }
 }
 
 /// Why a feature was left out of the check.

@@ -80,21 +80,15 @@ public final class OverlapEngine {
         } catch {
             return .skipped(.untransformable)
         }
-        guard var geometry = try? geos.geometry(wkb: wkb).polygonalPart() else { return .skipped(.unreadable) }
-        guard !geometry.isEmpty else { return .skipped(.notPolygon) }
-        var repaired = false
-        if let reason = try geometry.invalidityReason() {
-            switch settings.invalid {
-            case .fail:
-                return .failed(.invalidGeometry(layer: layers[patch.layer].label, feature: patch.activityID,
-                                                reason: reason))
-            case .skip:
-                return .skipped(.invalid)
-            case .repair:
-                geometry = try geometry.makeValid().polygonalPart()
-                guard !geometry.isEmpty else { return .skipped(.collapsed) }
-                repaired = true
-            }
+        guard let parsed = try? geos.geometry(wkb: wkb) else { return .skipped(.unreadable) }
+        let geometry: Geometry, repaired: Bool
+        switch try settings.invalid.apply(to: parsed) {
+        case .usable(let usable, let wasRepaired):
+            (geometry, repaired) = (usable, wasRepaired)
+        case .skipped(let reason):
+            return .skipped(reason)
+        case .rejected(let reason):
+            return .failed(.invalidGeometry(layer: layers[patch.layer].label, feature: patch.activityID, reason: reason))
         }
         tree.query(geometry, into: &candidates)
         if candidates.isEmpty { return .clear(repaired: repaired) }

@@ -182,20 +182,14 @@ private final class PieceCutter {
             } catch {
                 return .failed(.badCRS(layer: layers[feature.layer].label, reason: "feature \(feature.label): \(error)"))
             }
-            var geometry = try geos.geometry(wkb: wkb).polygonalPart()
-            guard !geometry.isEmpty else { return .skipped(.notPolygon) }
-            var repaired = false
-            if let reason = try geometry.invalidityReason() {
-                switch invalid {
-                case .fail:
-                    return .failed(.invalidGeometry(layer: layers[feature.layer].label, feature: feature.id, reason: reason))
-                case .skip:
-                    return .skipped(.invalid)
-                case .repair:
-                    geometry = try geometry.makeValid().polygonalPart()
-                    guard !geometry.isEmpty else { return .skipped(.collapsed) }
-                    repaired = true
-                }
+            let geometry: Geometry, repaired: Bool
+            switch try invalid.apply(to: try geos.geometry(wkb: wkb)) {
+            case .usable(let usable, let wasRepaired):
+                (geometry, repaired) = (usable, wasRepaired)
+            case .skipped(let reason):
+                return .skipped(reason)
+            case .rejected(let reason):
+                return .failed(.invalidGeometry(layer: layers[feature.layer].label, feature: feature.id, reason: reason))
             }
             let pieces = try subdivide(geometry)
             guard !pieces.isEmpty else { return .skipped(.collapsed) }
