@@ -181,6 +181,30 @@ import TestSupport
         #expect(clue.patch.attributes[1] == "采矿")
     }
 
+    @Test func fieldNamesMatchWhateverTheCaseAndMayBeChinese() throws {
+        let fixture = try EngineFixture()
+        let fields = [FieldDefinition(name: "图斑编号", kind: .string), FieldDefinition(name: "TBBH_OLD", kind: .string)]
+        let patch = FixtureFeature([.string("TB-001"), .string("old-7")],
+                                   wkb: Fixture.polygon([Fixture.box(89.02, 45.01, 89.024, 45.014)]))
+        let path = try fixture.writeActivities("cn.gpkg", fields: fields, [patch])
+        // 图斑编号 is among the default id fields.
+        #expect(try fixture.run([path]).clues.first?.patch.activityID == "TB-001")
+        let layers = try SourceCatalog.layers(of: SourceSpec(path: path))
+        let index = try ProtectedIndex.load(try SourceCatalog.layers(of: SourceSpec(path: fixture.protectedPath)),
+                                            fields: ProtectedFields(name: "NAME", zone: "Zone"))
+        #expect(index.areas.first?.name == "测试自然保护区")
+        #expect(index.areas.first?.zone == .core)
+        let run = CheckRun(activityLayers: layers, index: index, settings: CheckSettings(), activityIDField: "tbbh_old", jobs: 1)
+        let sink = CollectingSink()
+        _ = try run.run(into: sink)
+        #expect(sink.clues.first?.patch.activityID == "old-7")
+        #expect(throws: RedlineError.noSuchField(layer: "\(path):cn", option: "--activity-id", field: "编号",
+                                                 available: ["图斑编号", "TBBH_OLD"])) {
+            try CheckRun(activityLayers: layers, index: index, settings: CheckSettings(), activityIDField: "编号", jobs: 1)
+                .run(into: CollectingSink())
+        }
+    }
+
     @Test func missingGeometryIsSkippedAndCounted() throws {
         let fixture = try EngineFixture()
         let path = try fixture.writeActivities("k.gpkg", [FixtureFeature([.string("K"), .string("采矿")], wkb: nil),
