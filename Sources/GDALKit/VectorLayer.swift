@@ -33,6 +33,9 @@ public final class VectorLayer {
 
     public var name: String { String(cString: OGR_L_GetName(handle)) }
 
+    /// False for attribute-only tables (a GeoPackage's non-spatial tables, a CSV without geometry).
+    public var hasGeometry: Bool { OGR_L_GetGeomType(handle) != wkbNone }
+
     /// The number of features, or nil when counting would mean reading them all.
     public var cheapFeatureCount: Int? {
         let count = OGR_L_GetFeatureCount(handle, 0)

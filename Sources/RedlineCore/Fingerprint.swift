@@ -5,7 +5,8 @@ import Foundation
 public enum Fingerprint {
     /// The hex SHA-256 of a file and of its shapefile sidecars (.shp, .shx, .dbf, .prj, .cpg),
     /// or nil for something that is not a readable file (a folder, a database).
-    public static func ofSource(_ path: String) -> String? {
+    public static func ofSource(_ source: String) -> String? {
+        let path = source.hasPrefix("/vsizip/") ? String(source.dropFirst("/vsizip/".count)) : source
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
             return nil

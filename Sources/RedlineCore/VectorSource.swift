@@ -9,13 +9,15 @@ public struct SourceSpec: Sendable, Hashable, CustomStringConvertible {
     public let layer: String?
 
     public init(path: String, layer: String? = nil) {
+        var path = path, layer = layer
         if layer == nil, let bar = path.range(of: "|layername=") {
-            self.path = String(path[..<bar.lowerBound])
-            self.layer = String(path[bar.upperBound...])
-        } else {
-            self.path = path
-            self.layer = layer
+            layer = String(path[bar.upperBound...])
+            path = String(path[..<bar.lowerBound])
         }
+        // A zipped shapefile (or any zipped vector files) opens through GDAL's /vsizip/.
+        if path.lowercased().hasSuffix(".zip"), !path.hasPrefix("/vsi") { path = "/vsizip/" + path }
+        self.path = path
+        self.layer = layer
     }
 
     public var description: String { layer.map { "\(displayPath)|layername=\($0)" } ?? displayPath }
@@ -97,7 +99,9 @@ public enum SourceCatalog {
             }
             chosen = [layer]
         } else {
-            chosen = all
+            // Attribute-only tables hold no patches or boundaries; a layer asked for by name is
+            // read even so, and its features count as skipped.
+            chosen = all.filter(\.hasGeometry)
         }
         guard !chosen.isEmpty else { throw RedlineError.noLayers(source: spec.displayPath) }
         let reopened = options.isEmpty ? dataset : try open(spec, options: options)

@@ -205,6 +205,34 @@ import TestSupport
         }
     }
 
+    @Test func attributeOnlyTablesAreLeftOutOfADataset() throws {
+        let fixture = try EngineFixture()
+        let path = try fixture.writeActivities("mixed.gpkg", [EngineFixture.patch("A", 89.02, 45.01)])
+        try Fixture.write(path, layer: "metadata", crs: nil, fields: [FieldDefinition(name: "note", kind: .string)],
+                          features: [FixtureFeature([.string("提取说明")], wkb: nil)], append: true, geometry: .none)
+        let layers = try SourceCatalog.layers(of: SourceSpec(path: path))
+        #expect(layers.map(\.layerName) == ["mixed"])
+        #expect(try fixture.run([path]).clue("A") != nil)
+    }
+
+    @Test func zippedShapefilesOpenThroughVSIZip() throws {
+        let fixture = try EngineFixture()
+        let shapefile = try fixture.writeActivities("zipped.shp", driver: "ESRI Shapefile", options: ["ENCODING=UTF-8"],
+                                                    [EngineFixture.patch("A", 89.02, 45.01)])
+        let zip = fixture.folder.path("zipped.zip")
+        let stem = (shapefile as NSString).deletingPathExtension
+        let zipped = try Command.run("/usr/bin/python3", ["-c", """
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[1], "w") as z:
+                for ext in ("shp", "shx", "dbf", "prj", "cpg"):
+                    z.write(sys.argv[2] + "." + ext, "zipped." + ext)
+            """, zip, stem])
+        #expect(zipped.status == 0, "\(zipped.stderr)")
+        #expect(SourceSpec(path: zip).path == "/vsizip/" + zip)
+        #expect(try fixture.run([zip]).clue("A") != nil)
+        #expect(Fingerprint.ofSource(SourceSpec(path: zip).path)?.count == 64)
+    }
+
     @Test func missingGeometryIsSkippedAndCounted() throws {
         let fixture = try EngineFixture()
         let path = try fixture.writeActivities("k.gpkg", [FixtureFeature([.string("K"), .string("采矿")], wkb: nil),
