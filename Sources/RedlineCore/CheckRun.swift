@@ -193,6 +193,9 @@ final class Delivery: @unchecked Sendable {
     private let started: Date
     private let expected: Int?
     private var lastReport = Date.distantPast
+    /// How often each clue id has been handed out: data that repeats an activity id in a layer
+    /// gets "-2", "-3"… on the repeats, in input order, so ids stay unique and stable.
+    private var issuedIDs: [String: Int] = [:]
     private(set) var tally: Tally
 
     init(sink: ClueSink, layerCount: Int, progress: (@Sendable (CheckProgress) -> Void)?, started: Date, expected: Int?) {
@@ -205,7 +208,10 @@ final class Delivery: @unchecked Sendable {
 
     func deliver(_ outcomes: [PatchOutcome]) throws {
         for outcome in outcomes {
-            if case .clue(let clue) = outcome { try sink.accept(clue) }
+            if case .clue(var clue) = outcome {
+                clue.clueID = uniqueID(clue.clueID)
+                try sink.accept(clue)
+            }
             try tally.add(outcome)
         }
         if let progress, Date().timeIntervalSince(lastReport) > 0.5 {
@@ -213,6 +219,14 @@ final class Delivery: @unchecked Sendable {
             progress(CheckProgress(patchesChecked: tally.checked, expectedTotal: expected, clues: tally.clues,
                                    elapsed: Date().timeIntervalSince(started)))
         }
+    }
+
+    private func uniqueID(_ id: String) -> String {
+        let count = issuedIDs[id, default: 0] + 1
+        issuedIDs[id] = count
+        guard count > 1 else { return id }
+        tally.repeatedActivityIDs += 1
+        return "\(id)-\(count)"
     }
 }
 
@@ -229,6 +243,8 @@ struct Tally {
     var perArea: [Int: (pairs: Int, m2: Double)] = [:]
     var perZone: [Zone: (clues: Int, m2: Double)] = [:]
     var totalOverlapM2 = 0.0
+    /// Clues whose patch repeated another's activity id in the same layer.
+    var repeatedActivityIDs = 0
 
     init(layerCount: Int) {
         readPerLayer = Array(repeating: 0, count: layerCount)
@@ -264,6 +280,7 @@ struct Tally {
             activityLayers: layers.enumerated().map { CheckSummary.LayerCount(layer: $1.label, features: readPerLayer[$0],
                                                                              clues: cluesPerLayer[$0]) },
             patchesRead: read, clues: clues, overlapPairs: pairs, repaired: repaired,
+            repeatedActivityIDs: repeatedActivityIDs,
             skipped: skipped, protectedFeatures: index.featuresRead, protectedAreas: index.areas.count,
             protectedPieces: index.pieces.count, protectedRepaired: index.repaired, protectedSkipped: index.skipped,
             unknownZones: index.unknownZones,
@@ -295,6 +312,7 @@ public struct CheckSummary: Sendable {
     public let clues: Int
     public let overlapPairs: Int
     public let repaired: Int
+    public let repeatedActivityIDs: Int
     public let skipped: [SkipReason: Int]
     public let protectedFeatures: Int
     public let protectedAreas: Int

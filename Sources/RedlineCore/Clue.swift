@@ -10,7 +10,9 @@ public struct Overlap: Sendable {
 
 /// A patch that overlaps protection: the lead a field team will go and verify.
 public struct Clue: Sendable {
-    public let clueID: String
+    /// Set by the engine from the patch's layer and id; the delivery makes it unique when the data
+    /// repeats an activity id.
+    public internal(set) var clueID: String
     public let patch: ActivityPatch
     /// The patch's area in square metres (after any repair).
     public let patchAreaM2: Double

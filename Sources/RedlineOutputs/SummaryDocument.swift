@@ -29,6 +29,7 @@ struct SummaryDocument {
                 "layers": summary.activityLayers.map { ["layer": $0.layer, "features": $0.features, "clues": $0.clues] },
                 "repaired": summary.repaired,
                 "skipped": counts(summary.skipped),
+                "clues_with_repeated_activity_id": summary.repeatedActivityIDs,
             ],
             "protected": [
                 "features_read": summary.protectedFeatures,

@@ -205,6 +205,18 @@ import TestSupport
         }
     }
 
+    @Test func repeatedActivityIDsStillGiveDistinctClueIDs() throws {
+        let fixture = try EngineFixture()
+        let path = try fixture.writeActivities("twice.gpkg", [EngineFixture.patch("A", 89.02, 45.01),
+                                                              EngineFixture.patch("A", 89.03, 45.01),
+                                                              EngineFixture.patch("A", 89.04, 45.01)])
+        let sink = try fixture.run([path])
+        let ids = sink.clues.map(\.clueID)
+        #expect(ids.count == 3 && Set(ids).count == 3)
+        #expect(ids[1] == ids[0] + "-2" && ids[2] == ids[0] + "-3")
+        #expect(sink.summary?.repeatedActivityIDs == 2)
+    }
+
     @Test func attributeOnlyTablesAreLeftOutOfADataset() throws {
         let fixture = try EngineFixture()
         let path = try fixture.writeActivities("mixed.gpkg", [EngineFixture.patch("A", 89.02, 45.01)])
