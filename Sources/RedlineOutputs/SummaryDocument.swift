@@ -49,13 +49,29 @@ struct SummaryDocument {
                     "pairs": total.pairs, "overlap_m2": rounded(total.overlapM2, 2),
                 ] as [String: Any]
             },
+            "by_reserve": byReserve(),
             "by_strictest_zone": summary.perZone.map { total in
                 ["zone": total.zone.rawValue, "label": total.zone.label, "clues": total.clues,
                  "overlap_m2": rounded(total.overlapM2, 2)] as [String: Any]
             },
-            "note": "by_protected_area sums pair areas, so a patch inside two overlapping areas counts in both; "
-                + "overlap_m2_total and by_strictest_zone count each place once",
+            "note": "by_protected_area and by_reserve sum pair areas, so a patch inside a red line and a reserve "
+                + "counts in both; overlap_m2_total and by_strictest_zone count each place once",
         ]
+    }
+
+    /// Pair areas summed per named protected area (a reserve's zones together): zones of one
+    /// reserve do not overlap, so this is the area inside that reserve.
+    private func byReserve() -> [[String: Any]] {
+        var totals: [String: (kind: String, pairs: Int, m2: Double)] = [:]
+        for area in summary.perArea {
+            let key = area.name
+            totals[key, default: (area.kind.description, 0, 0)].pairs += area.pairs
+            totals[key, default: (area.kind.description, 0, 0)].m2 += area.overlapM2
+        }
+        return totals.keys.sorted().map { name in
+            ["name": name, "kind": totals[name]!.kind, "pairs": totals[name]!.pairs,
+             "overlap_m2": rounded(totals[name]!.m2, 2)]
+        }
     }
 
     private func describe(_ spec: SourceSpec) -> [String: Any] {

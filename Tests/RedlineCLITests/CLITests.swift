@@ -55,6 +55,12 @@ import TestSupport
         #expect(activities["features_read"] as? Int == 60)
         #expect((activities["skipped"] as! [String: Int])["missing_geometry"] == 1)
         #expect(activities["repaired"] as? Int == 1)
+        let reserves = summary["by_reserve"] as! [[String: Any]]
+        let kalamaili = try #require(reserves.first { ($0["name"] as? String)?.hasPrefix("卡拉麦里") == true })
+        let zoneRows = overlaps.filter { $0["protected_name"] == kalamaili["name"] as? String }
+        #expect(kalamaili["pairs"] as? Int == zoneRows.count)
+        let zoneSum = zoneRows.map { Double($0["overlap_m2"]!)! }.reduce(0, +)
+        #expect(abs((kalamaili["overlap_m2"] as! Double) - zoneSum) < 0.01 * Double(zoneRows.count))
         let inputs = (summary["inputs"] as! [String: [[String: Any]]])["activities"]!
         #expect((inputs[0]["sha256"] as? String)?.count == 64)
     }
