@@ -116,13 +116,19 @@ public final class CheckRun {
         if let failure = queue.failure { throw failure }
     }
 
-    /// A layer that hit nothing but whose swapped coordinates would: fail rather than report no clues.
+    /// A layer that hit nothing because its coordinates are not what its CRS says — lat,lon written
+    /// as lon,lat, or metres under a geographic CRS: fail rather than report no clues.
     private func checkAxisOrder(samples: [[Envelope]], cluesPerLayer: [Int]) throws {
         let silent = activityLayers.indices.filter { cluesPerLayer[$0] == 0 && !samples[$0].isEmpty }
         guard !silent.isEmpty else { return }
         let engine = try OverlapEngine(index: index, activityLayers: activityLayers, settings: settings)
-        for layer in silent where engine.swappedBoxesHitProtection(samples[layer], layer: layer) {
-            throw RedlineError.axesSwapped(layer: activityLayers[layer].label)
+        for layer in silent {
+            if let box = engine.degreesOutOfRange(samples[layer], layer: layer) {
+                throw RedlineError.notDegrees(layer: activityLayers[layer].label, x: box.minX, y: box.minY)
+            }
+            if engine.swappedBoxesHitProtection(samples[layer], layer: layer) {
+                throw RedlineError.axesSwapped(layer: activityLayers[layer].label)
+            }
         }
     }
 }

@@ -167,6 +167,13 @@ public final class OverlapEngine {
         }
     }
 
+    /// Whether the layer says its coordinates are degrees while some of `boxes` (in the layer's own
+    /// CRS) lie far outside any longitude or latitude: metres under a geographic CRS.
+    public func degreesOutOfRange(_ boxes: [Envelope], layer: Int) -> Envelope? {
+        guard reprojector.isGeographic(layer: layer) else { return nil }
+        return boxes.first { $0.minX < -360 || $0.maxX > 360 || $0.minY < -90.001 || $0.maxY > 90.001 }
+    }
+
     /// Whether any of `boxes` (in the layer's own CRS), with x and y exchanged, would touch a
     /// protected area: the sign of lat,lon data read as lon,lat.
     public func swappedBoxesHitProtection(_ boxes: [Envelope], layer: Int) -> Bool {

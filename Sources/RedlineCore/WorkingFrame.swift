@@ -44,6 +44,11 @@ final class Reprojector {
         return made
     }
 
+    /// Whether the CRS of `layer` is geographic (its coordinates are degrees).
+    func isGeographic(layer: Int) -> Bool {
+        (try? context.crs(sources[layer]))?.isGeographic ?? false
+    }
+
     /// Rewrites the coordinates of `wkb` from the CRS of `layer` into the working frame.
     func toWorkingFrame(_ wkb: inout [UInt8], fromLayer layer: Int) throws {
         guard let transformer = try transformer(for: layer) else { return }

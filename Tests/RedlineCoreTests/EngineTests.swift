@@ -159,6 +159,26 @@ import TestSupport
         #expect(throws: RedlineError.axesSwapped(layer: "\(path):swapped")) { try fixture.run([path]) }
     }
 
+    @Test func metresUnderAGeographicCRSFailInsteadOfFindingNothing() throws {
+        let fixture = try EngineFixture()
+        let northing = 4_984_944.378
+        let projected = FixtureFeature([.string("M"), .string("采矿")], wkb: Fixture.polygon([
+            Fixture.box(499_900, northing - 100, 500_100, northing + 100)]))
+        let path = try fixture.writeActivities("mislabelled.gpkg", crs: "EPSG:4490", [projected])
+        do {
+            _ = try fixture.run([path])
+            Issue.record("expected the run to stop")
+        } catch let error as RedlineError {
+            guard case .notDegrees(let layer, let x, _) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(layer == "\(path):mislabelled")
+            #expect(x == 499_900)
+            #expect(error.description.contains("look projected"))
+        }
+    }
+
     @Test func layerWithoutCRSNeedsAssumeCRS() throws {
         let fixture = try EngineFixture()
         let path = try fixture.writeActivities("nocrs.shp", crs: nil, driver: "ESRI Shapefile", options: ["ENCODING=UTF-8"],
