@@ -135,14 +135,18 @@ import TestSupport
         #expect(close(clue.overlapM2, EngineFixture.cell(89.03, 45.02, 89.034, 45.024)))
     }
 
-    /// A 200 m square on the 90° E central meridian of CGCS2000 / 3-degree GK CM 90E (EPSG:4539),
-    /// where the scale factor is 1: its ellipsoidal area is 40 000 m².
+    /// A 200 m square on the 90° E central meridian of CGCS2000 / 3-degree GK CM 90E (EPSG:4539) at
+    /// 45° N (northing = the meridian arc, 4 984 944.378 m), where the scale factor is 1: its
+    /// ellipsoidal area is 40 000 m².
+    static func centralMeridianSquare(_ id: String) -> FixtureFeature {
+        let northing = 4_984_944.378
+        return FixtureFeature([.string(id), .string("采矿")],
+                              wkb: Fixture.polygon([Fixture.box(499_900, northing - 100, 500_100, northing + 100)]))
+    }
+
     @Test func projectedPatchesAreReprojectedBeforeMeasuring() throws {
         let fixture = try EngineFixture()
-        let northing = 4_984_944.378
-        let square = FixtureFeature([.string("CM"), .string("采矿")], wkb: Fixture.polygon([
-            Fixture.box(499_900, northing - 100, 500_100, northing + 100)]))
-        let path = try fixture.writeActivities("cm.gpkg", crs: "EPSG:4539", [square])
+        let path = try fixture.writeActivities("cm.gpkg", crs: "EPSG:4539", [Self.centralMeridianSquare("CM")])
         let clue = try #require(try fixture.run([path]).clue("CM"))
         #expect(abs(clue.overlapM2 - 40_000) < 1)
         #expect(abs(clue.centroidLon - 90) < 1e-7 && abs(clue.centroidLat - 45) < 1e-7)
@@ -161,10 +165,7 @@ import TestSupport
 
     @Test func metresUnderAGeographicCRSFailInsteadOfFindingNothing() throws {
         let fixture = try EngineFixture()
-        let northing = 4_984_944.378
-        let projected = FixtureFeature([.string("M"), .string("采矿")], wkb: Fixture.polygon([
-            Fixture.box(499_900, northing - 100, 500_100, northing + 100)]))
-        let path = try fixture.writeActivities("mislabelled.gpkg", crs: "EPSG:4490", [projected])
+        let path = try fixture.writeActivities("mislabelled.gpkg", crs: "EPSG:4490", [Self.centralMeridianSquare("M")])
         do {
             _ = try fixture.run([path])
             Issue.record("expected the run to stop")
