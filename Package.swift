@@ -36,6 +36,7 @@ let package = Package(
         .testTarget(name: "PROJKitTests", dependencies: ["PROJKit", "TestSupport"]),
         .testTarget(name: "GDALKitTests", dependencies: ["GDALKit", "GEOSKit", "TestSupport"]),
         .testTarget(name: "RedlineCoreTests", dependencies: ["RedlineCore", "GEOSKit", "PROJKit", "TestSupport"]),
+        .testTarget(name: "RedlineOutputsTests", dependencies: ["RedlineOutputs"]),
         .testTarget(name: "RedlineCLITests", dependencies: ["RedlineCore", "TestSupport"]),
     ]
 )

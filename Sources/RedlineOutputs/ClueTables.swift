@@ -130,7 +130,7 @@ final class TableWriter {
                 if allText, case .integer(let number) = value { return .string(String(number)) }
                 return value
             }
-            return allText ? .string(String(format: "%.\(decimals)f", number)) : .real(Self.round(number, decimals))
+            return allText ? .string(Self.fixed(number, decimals)) : .real(Self.round(number, decimals))
         }
         try layer.write(values, wkb: geometry ? wkb : nil, promoteToMulti: geometry)
     }
@@ -138,5 +138,19 @@ final class TableWriter {
     static func round(_ value: Double, _ decimals: Int) -> Double {
         let scale = pow(10, Double(decimals))
         return (value * scale).rounded() / scale
+    }
+
+    /// `value` with exactly `decimals` digits after the point, rounded as `round` rounds (so the
+    /// CSV and the GeoPackage show the same figure). Integer arithmetic: printf-style formatting
+    /// was a visible share of writing a large CSV.
+    static func fixed(_ value: Double, _ decimals: Int) -> String {
+        let scale = pow(10, Double(decimals))
+        let scaled = (abs(value) * scale).rounded()
+        guard scaled.isFinite, scaled < 9e15 else { return String(format: "%.\(decimals)f", round(value, decimals)) }
+        let units = UInt64(scaled), divisor = UInt64(scale)
+        let sign = value < 0 && units > 0 ? "-" : ""
+        guard decimals > 0 else { return sign + String(units) }
+        let fraction = String(units % divisor)
+        return sign + String(units / divisor) + "." + String(repeating: "0", count: decimals - fraction.count) + fraction
     }
 }
