@@ -29,12 +29,6 @@ public enum GDAL {
 
     /// Registers every driver once; every entry point calls it.
     static func register() { _ = registered }
-
-    public static var version: String {
-        register()
-        return String(cString: GDALVersionInfo("RELEASE_NAME"))
-    }
-
 }
 
 /// Runs `body` with a NULL-terminated C string list (`char **`), freed afterwards.

@@ -40,9 +40,6 @@ public final class GEOSContext {
         GEOS_finish_r(handle)
     }
 
-    /// The GEOS version string, e.g. "3.11.1-CAPI-1.17.1".
-    public static var version: String { String(cString: GEOSversion()) }
-
     func error(_ operation: String) -> GEOSError {
         let error = GEOSError(operation: operation, message: sink.lastError)
         sink.lastError = ""

@@ -25,11 +25,6 @@ public final class ProjContext {
 
     deinit { proj_context_destroy(handle) }
 
-    public static var version: String {
-        let info = proj_info()
-        return info.version.map { String(cString: $0) } ?? "unknown"
-    }
-
     /// The error PROJ recorded for the last failed call in this context.
     func error(_ operation: String) -> PROJError {
         let code = proj_context_errno(handle)

@@ -2,7 +2,8 @@ import Foundation
 import GDALKit
 import GEOSKit
 
-/// Where the results of a check go, in input order, on the thread that called `CheckRun.run`.
+/// Where the results of a check go, in input order and one call at a time: on the thread that
+/// called `CheckRun.run` with one job, on the writer thread with several.
 public protocol ClueSink: AnyObject {
     func begin(_ plan: CheckPlan) throws
     func accept(_ clue: Clue) throws
@@ -69,10 +70,8 @@ public final class CheckRun {
         }
         try checkAxisOrder(samples: reader.samples, cluesPerLayer: delivery.tally.cluesPerLayer)
 
-        var tally = delivery.tally
-        tally.read = reader.read
-        tally.readPerLayer = reader.readPerLayer
-        let summary = tally.summary(index: index, layers: activityLayers, elapsed: Date().timeIntervalSince(started))
+        let summary = delivery.tally.summary(index: index, layers: activityLayers, readPerLayer: reader.readPerLayer,
+                                             elapsed: Date().timeIntervalSince(started))
         try sink.finish(summary)
         return summary
     }
@@ -144,7 +143,7 @@ final class PatchReader {
     private let batchSize: Int
     private var layerIndex = 0
     private var open: VectorLayer?
-    private(set) var read = 0
+    private var read = 0
     private(set) var readPerLayer: [Int]
     private(set) var samples: [[Envelope]]
 
@@ -238,12 +237,10 @@ final class Delivery: @unchecked Sendable {
 
 /// Counts kept while results stream past.
 struct Tally {
-    var read = 0
     var checked = 0
     var clues = 0
     var pairs = 0
     var repaired = 0
-    var readPerLayer: [Int]
     var cluesPerLayer: [Int]
     var skipped: [SkipReason: Int] = [:]
     var perArea: [Int: (pairs: Int, m2: Double)] = [:]
@@ -253,7 +250,6 @@ struct Tally {
     var repeatedActivityIDs = 0
 
     init(layerCount: Int) {
-        readPerLayer = Array(repeating: 0, count: layerCount)
         cluesPerLayer = Array(repeating: 0, count: layerCount)
     }
 
@@ -281,11 +277,11 @@ struct Tally {
         }
     }
 
-    func summary(index: ProtectedIndex, layers: [SourceLayer], elapsed: Double) -> CheckSummary {
+    func summary(index: ProtectedIndex, layers: [SourceLayer], readPerLayer: [Int], elapsed: Double) -> CheckSummary {
         CheckSummary(
             activityLayers: layers.enumerated().map { CheckSummary.LayerCount(layer: $1.label, features: readPerLayer[$0],
                                                                              clues: cluesPerLayer[$0]) },
-            patchesRead: read, clues: clues, overlapPairs: pairs, repaired: repaired,
+            patchesRead: readPerLayer.reduce(0, +), clues: clues, overlapPairs: pairs, repaired: repaired,
             repeatedActivityIDs: repeatedActivityIDs,
             skipped: skipped, protectedFeatures: index.featuresRead, protectedAreas: index.areas.count,
             protectedPieces: index.pieces.count, protectedRepaired: index.repaired, protectedSkipped: index.skipped,

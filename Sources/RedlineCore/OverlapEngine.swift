@@ -25,8 +25,8 @@ public enum PatchOutcome: Sendable {
     case failed(RedlineError)
 }
 
-/// Checks patches against the protected index. Holds a GEOS context, a PROJ context, its own
-/// copy of the protected pieces and an STR tree over them: one per worker thread, never shared.
+/// Checks patches against the protected index. Holds a GEOS context, a PROJ context, an STR tree
+/// over the pieces' boxes and the pieces it has prepared: one per worker thread, never shared.
 public final class OverlapEngine {
     private let index: ProtectedIndex
     private let layers: [SourceLayer]

@@ -64,7 +64,6 @@ public struct SourceLayer: Sendable {
     /// The index of the field called `name`, ignoring case, or nil.
     public func fieldIndex(_ name: String) -> Int? {
         fields.firstIndex { $0.name.caseInsensitiveCompare(name) == .orderedSame }
-            ?? fields.firstIndex { $0.name.lowercased() == name.lowercased() }
     }
 
     /// Resolves a field option: the one asked for (which must exist), else the first of the
