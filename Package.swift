@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // C bindings: a module map and a shim header each, found with pkg-config.
@@ -22,7 +23,8 @@ let package = Package(
         .target(name: "GDALKit", dependencies: ["CGDAL"]),
 
         // The domain: sources, protected areas, the overlap engine, clues.
-        .target(name: "RedlineCore", dependencies: ["GEOSKit", "PROJKit", "GDALKit"]),
+        // The rules file is YAML: Yams gives every node its line, so errors can name it.
+        .target(name: "RedlineCore", dependencies: ["GEOSKit", "PROJKit", "GDALKit", "Yams"]),
         // The files a check writes.
         .target(name: "RedlineOutputs", dependencies: ["RedlineCore", "GDALKit"]),
         // The thin command line.

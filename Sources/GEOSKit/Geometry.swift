@@ -163,6 +163,18 @@ public final class Geometry {
         try context.predicate("intersects", GEOSIntersects_r(ctx, handle, other.handle))
     }
 
+    /// The closest pair of points of this geometry and `other`, planar (GEOS measures in the
+    /// coordinates as given): the point on this one first.
+    public func nearestPoints(to other: Geometry) throws -> (x1: Double, y1: Double, x2: Double, y2: Double) {
+        guard let sequence = GEOSNearestPoints_r(ctx, handle, other.handle) else { throw context.error("nearest points") }
+        defer { GEOSCoordSeq_destroy_r(ctx, sequence) }
+        var xy = [Double](repeating: 0, count: 4)
+        try xy.withUnsafeMutableBufferPointer { pointer in
+            try context.check("copy nearest points", GEOSCoordSeq_copyToBuffer_r(ctx, sequence, pointer.baseAddress, 0, 0))
+        }
+        return (xy[0], xy[1], xy[2], xy[3])
+    }
+
     /// Same point set, whatever the vertex order, ring orientation or multi-wrapping.
     public func equalsTopologically(_ other: Geometry) throws -> Bool {
         try context.predicate("equals", GEOSEquals_r(ctx, handle, other.handle))

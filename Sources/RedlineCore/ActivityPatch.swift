@@ -12,6 +12,44 @@ public struct ActivityPatch: Sendable {
     public let activityID: String
     public let attributes: [String?]
     public let geometry: FeatureGeometry
+    /// The activity type as the data wrote it (采矿, mining, …), if the layer has such a field.
+    public let activityTypeText: String?
+    /// The detection date as written, and the field it came from.
+    public let detectedText: String?
+    public let detectedField: String?
+
+    public init(sequence: Int, layer: Int, fid: Int64?, activityID: String, attributes: [String?],
+                geometry: FeatureGeometry, activityTypeText: String? = nil, detectedText: String? = nil,
+                detectedField: String? = nil) {
+        self.sequence = sequence
+        self.layer = layer
+        self.fid = fid
+        self.activityID = activityID
+        self.attributes = attributes
+        self.geometry = geometry
+        self.activityTypeText = activityTypeText
+        self.detectedText = detectedText
+        self.detectedField = detectedField
+    }
+}
+
+/// Field options for reading activity layers.
+public struct ActivityFields: Sendable {
+    public var id: String?
+    public var type: String?
+    public var detected: String?
+
+    public init(id: String? = nil, type: String? = nil, detected: String? = nil) {
+        self.id = id
+        self.type = type
+        self.detected = detected
+    }
+
+    static let idDefaults = ["activity_id", "patch_id", "tbbh", "图斑编号", "id", "bsm", "标识码", "objectid"]
+    static let typeDefaults = ["activity_type", "activity", "类型", "活动类型", "图斑类型", "hdlx", "tblx", "type", "lx",
+                               "category", "class"]
+    static let detectedDefaults = ["detected", "detected_on", "detection_date", "detect_date", "监测日期", "发现日期",
+                                   "检测日期", "后时相", "hsx", "after_date", "image_date", "jcrq", "date"]
 }
 
 /// What to do with a patch whose geometry is invalid (self-intersecting, say).

@@ -10,10 +10,12 @@ public protocol ClueSink: AnyObject {
     func finish(_ summary: CheckSummary) throws
 }
 
-/// What a sink needs to know before the first clue: the inputs and the protected areas.
+/// What a sink needs to know before the first clue: the inputs, the protected areas, the rules.
 public struct CheckPlan: Sendable {
     public let activityLayers: [SourceLayer]
     public let index: ProtectedIndex
+    public let admin: AdminIndex?
+    public let settings: CheckSettings
 }
 
 /// How far a check has got, for a progress line.
@@ -34,56 +36,61 @@ public struct CheckProgress: Sendable {
 public final class CheckRun {
     public let activityLayers: [SourceLayer]
     public let index: ProtectedIndex
+    public let admin: AdminIndex?
     public let settings: CheckSettings
-    public let activityIDField: String?
+    public let fields: ActivityFields
     public let jobs: Int
     public var batchSize = 256
     public var progress: (@Sendable (CheckProgress) -> Void)?
 
-    public init(activityLayers: [SourceLayer], index: ProtectedIndex, settings: CheckSettings,
-                activityIDField: String?, jobs: Int) {
+    public init(activityLayers: [SourceLayer], index: ProtectedIndex, admin: AdminIndex? = nil,
+                settings: CheckSettings, fields: ActivityFields = ActivityFields(), jobs: Int) {
         self.activityLayers = activityLayers
         self.index = index
+        self.admin = admin
         self.settings = settings
-        self.activityIDField = activityIDField
+        self.fields = fields
         self.jobs = max(1, jobs)
     }
 
-    static let activityIDDefaults = ["activity_id", "patch_id", "tbbh", "图斑编号", "id", "bsm", "标识码", "objectid"]
-
     public func run(into sink: ClueSink) throws -> CheckSummary {
         let started = Date()
-        let idFields = try activityLayers.map {
-            try $0.resolveField(option: "--activity-id", requested: activityIDField, defaults: Self.activityIDDefaults)
+        let resolved = try activityLayers.map { layer in
+            ResolvedFields(
+                id: try layer.resolveField(option: "--activity-id", requested: fields.id, defaults: ActivityFields.idDefaults),
+                type: try layer.resolveField(option: "--activity-type", requested: fields.type,
+                                             defaults: ActivityFields.typeDefaults),
+                detected: try layer.resolveField(option: "--detected", requested: fields.detected,
+                                                 defaults: ActivityFields.detectedDefaults))
         }
-        let reader = PatchReader(layers: activityLayers, idFields: idFields, batchSize: batchSize)
-        try sink.begin(CheckPlan(activityLayers: activityLayers, index: index))
-        let delivery = Delivery(sink: sink, layerCount: activityLayers.count, progress: progress, started: started,
+        let reader = PatchReader(layers: activityLayers, fields: resolved, batchSize: batchSize)
+        try sink.begin(CheckPlan(activityLayers: activityLayers, index: index, admin: admin, settings: settings))
+        let delivery = Delivery(sink: sink, layers: activityLayers, progress: progress, started: started,
                                 expected: activityLayers.reduce(Optional(0)) { total, layer in
                                     total.flatMap { sum in layer.featureCountHint.map { sum + $0 } }
                                 })
         if jobs == 1 {
-            let engine = try OverlapEngine(index: index, activityLayers: activityLayers, settings: settings)
+            let engine = try OverlapEngine(index: index, admin: admin, activityLayers: activityLayers, settings: settings)
             while let batch = try reader.next() { try delivery.deliver(batch.map(engine.check)) }
         } else {
             try runThreaded(reader: reader, delivery: delivery)
         }
         try checkAxisOrder(samples: reader.samples, cluesPerLayer: delivery.tally.cluesPerLayer)
 
-        let summary = delivery.tally.summary(index: index, layers: activityLayers, readPerLayer: reader.readPerLayer,
-                                             elapsed: Date().timeIntervalSince(started))
+        let summary = delivery.tally.summary(index: index, admin: admin, layers: activityLayers,
+                                             readPerLayer: reader.readPerLayer, elapsed: Date().timeIntervalSince(started))
         try sink.finish(summary)
         return summary
     }
 
     private func runThreaded(reader: PatchReader, delivery: Delivery) throws {
         let queue = BatchQueue(limit: jobs * 4)
-        let index = self.index, layers = activityLayers, settings = self.settings
+        let index = self.index, admin = self.admin, layers = activityLayers, settings = self.settings
         var threads = (0..<jobs).map { _ in
             JoinableThread {
                 let engine: OverlapEngine
                 do {
-                    engine = try OverlapEngine(index: index, activityLayers: layers, settings: settings)
+                    engine = try OverlapEngine(index: index, admin: admin, activityLayers: layers, settings: settings)
                 } catch {
                     queue.fail(error)
                     return
@@ -120,7 +127,7 @@ public final class CheckRun {
     private func checkAxisOrder(samples: [[Envelope]], cluesPerLayer: [Int]) throws {
         let silent = activityLayers.indices.filter { cluesPerLayer[$0] == 0 && !samples[$0].isEmpty }
         guard !silent.isEmpty else { return }
-        let engine = try OverlapEngine(index: index, activityLayers: activityLayers, settings: settings)
+        let engine = try OverlapEngine(index: index, admin: admin, activityLayers: activityLayers, settings: settings)
         for layer in silent {
             if let box = engine.degreesOutOfRange(samples[layer], layer: layer) {
                 throw RedlineError.notDegrees(layer: activityLayers[layer].label, x: box.minX, y: box.minY)
@@ -132,6 +139,13 @@ public final class CheckRun {
     }
 }
 
+/// The fields of one activity layer that the check reads, if it has them.
+struct ResolvedFields {
+    let id: Int?
+    let type: Int?
+    let detected: Int?
+}
+
 /// Reads the activity layers one after the other into batches of patches, keeping a few
 /// envelopes per layer for the swapped-axes check. Used by the calling thread only.
 final class PatchReader {
@@ -139,7 +153,7 @@ final class PatchReader {
     static let axisSamples = 64
 
     private let layers: [SourceLayer]
-    private let idFields: [Int?]
+    private let fields: [ResolvedFields]
     private let batchSize: Int
     private var layerIndex = 0
     private var open: VectorLayer?
@@ -147,9 +161,9 @@ final class PatchReader {
     private(set) var readPerLayer: [Int]
     private(set) var samples: [[Envelope]]
 
-    init(layers: [SourceLayer], idFields: [Int?], batchSize: Int) {
+    init(layers: [SourceLayer], fields: [ResolvedFields], batchSize: Int) {
         self.layers = layers
-        self.idFields = idFields
+        self.fields = fields
         self.batchSize = max(1, batchSize)
         readPerLayer = Array(repeating: 0, count: layers.count)
         samples = Array(repeating: [], count: layers.count)
@@ -179,9 +193,13 @@ final class PatchReader {
                let box = WKBCoordinates.envelope(of: wkb) {
                 samples[layerIndex].append(box)
             }
-            let id = idFields[layerIndex].flatMap(feature.text) ?? feature.fid.map(String.init) ?? "\(read + 1)"
+            let wanted = fields[layerIndex]
+            let id = wanted.id.flatMap(feature.text) ?? feature.fid.map(String.init) ?? "\(read + 1)"
             batch.append(ActivityPatch(sequence: read, layer: layerIndex, fid: feature.fid, activityID: id,
-                                       attributes: (0..<feature.fieldCount).map(feature.text), geometry: geometry))
+                                       attributes: (0..<feature.fieldCount).map(feature.text), geometry: geometry,
+                                       activityTypeText: wanted.type.flatMap(feature.text),
+                                       detectedText: wanted.detected.flatMap(feature.text),
+                                       detectedField: wanted.detected.map { source.fields[$0].name }))
             read += 1
             readPerLayer[layerIndex] += 1
         }
@@ -189,49 +207,44 @@ final class PatchReader {
     }
 }
 
-/// Hands outcomes to the sink and keeps the tally. Used by one thread at a time: the calling
-/// thread with one job, else the writer thread, whose end the caller waits for before reading
-/// the tally.
+/// Hands outcomes to the sink, numbering the clues, and keeps the tally. Used by one thread at
+/// a time: the calling thread with one job, else the writer thread, whose end the caller waits
+/// for before reading the tally.
 final class Delivery: @unchecked Sendable {
     private let sink: ClueSink
+    private let layerNames: [String]
     private let progress: (@Sendable (CheckProgress) -> Void)?
     private let started: Date
     private let expected: Int?
     private var lastReport = Date.distantPast
-    /// How often each clue id has been handed out: data that repeats an activity id in a layer
-    /// gets "-2", "-3"… on the repeats, in input order, so ids stay unique and stable.
-    private var issuedIDs: [String: Int] = [:]
+    private var numbering = ClueNumbering()
     private(set) var tally: Tally
 
-    init(sink: ClueSink, layerCount: Int, progress: (@Sendable (CheckProgress) -> Void)?, started: Date, expected: Int?) {
+    init(sink: ClueSink, layers: [SourceLayer], progress: (@Sendable (CheckProgress) -> Void)?, started: Date,
+         expected: Int?) {
         self.sink = sink
+        layerNames = layers.map(\.layerName)
         self.progress = progress
         self.started = started
         self.expected = expected
-        tally = Tally(layerCount: layerCount)
+        tally = Tally(layerCount: layers.count)
     }
 
     func deliver(_ outcomes: [PatchOutcome]) throws {
         for outcome in outcomes {
             if case .clue(var clue) = outcome {
-                clue.clueID = uniqueID(clue.clueID)
+                clue.clueID = numbering.assign(clue, layerName: layerNames[clue.patch.layer])
                 try sink.accept(clue)
             }
             try tally.add(outcome)
         }
+        tally.repeatedActivityIDs = numbering.repeatedActivityIDs
+        tally.numberCollisions = numbering.collisions
         if let progress, Date().timeIntervalSince(lastReport) > 0.5 {
             lastReport = Date()
             progress(CheckProgress(patchesChecked: tally.checked, expectedTotal: expected, clues: tally.clues,
                                    elapsed: Date().timeIntervalSince(started)))
         }
-    }
-
-    private func uniqueID(_ id: String) -> String {
-        let count = issuedIDs[id, default: 0] + 1
-        issuedIDs[id] = count
-        guard count > 1 else { return id }
-        tally.repeatedActivityIDs += 1
-        return "\(id)-\(count)"
     }
 }
 
@@ -245,9 +258,22 @@ struct Tally {
     var skipped: [SkipReason: Int] = [:]
     var perArea: [Int: (pairs: Int, m2: Double)] = [:]
     var perZone: [Zone: (clues: Int, m2: Double)] = [:]
+    var perVerdict: [Verdict: Int] = [:]
+    var perSeverity: [Severity: Int] = [:]
+    var perRule: [String: Int] = [:]
+    var perActivityType: [String: Int] = [:]
+    /// Activity type values on clues that map to no type ("" for none), with their counts.
+    var unknownActivityValues: [String: Int] = [:]
+    var perCounty: [String: (name: String, clues: Int, m2: Double)] = [:]
+    var outsideCounties = 0
+    var straddling = 0
+    var nearBoundary = 0
+    var undated = 0
+    var belowMinSeverity: [Severity: Int] = [:]
     var totalOverlapM2 = 0.0
     /// Clues whose patch repeated another's activity id in the same layer.
     var repeatedActivityIDs = 0
+    var numberCollisions = 0
 
     init(layerCount: Int) {
         cluesPerLayer = Array(repeating: 0, count: layerCount)
@@ -257,18 +283,11 @@ struct Tally {
         checked += 1
         switch outcome {
         case .clue(let clue):
-            clues += 1
-            cluesPerLayer[clue.patch.layer] += 1
-            pairs += clue.overlaps.count
-            totalOverlapM2 += clue.overlapM2
-            if clue.repaired { repaired += 1 }
-            for overlap in clue.overlaps {
-                perArea[overlap.area, default: (0, 0)].pairs += 1
-                perArea[overlap.area, default: (0, 0)].m2 += overlap.overlapM2
-            }
-            perZone[clue.strictestZone, default: (0, 0)].clues += 1
-            perZone[clue.strictestZone, default: (0, 0)].m2 += clue.overlapM2
+            count(clue)
         case .clear(let wasRepaired):
+            if wasRepaired { repaired += 1 }
+        case .belowMinSeverity(let severity, let wasRepaired):
+            belowMinSeverity[severity, default: 0] += 1
             if wasRepaired { repaired += 1 }
         case .skipped(let reason):
             skipped[reason, default: 0] += 1
@@ -277,23 +296,62 @@ struct Tally {
         }
     }
 
-    func summary(index: ProtectedIndex, layers: [SourceLayer], readPerLayer: [Int], elapsed: Double) -> CheckSummary {
+    private mutating func count(_ clue: Clue) {
+        clues += 1
+        cluesPerLayer[clue.patch.layer] += 1
+        pairs += clue.overlaps.count
+        totalOverlapM2 += clue.overlapM2
+        if clue.repaired { repaired += 1 }
+        for overlap in clue.overlaps {
+            perArea[overlap.area, default: (0, 0)].pairs += 1
+            perArea[overlap.area, default: (0, 0)].m2 += overlap.overlapM2
+        }
+        if clue.nearBoundary == nil {
+            perZone[clue.strictestZone, default: (0, 0)].clues += 1
+            perZone[clue.strictestZone, default: (0, 0)].m2 += clue.overlapM2
+        } else {
+            nearBoundary += 1
+        }
+        perVerdict[clue.judgement.verdict, default: 0] += 1
+        perSeverity[clue.judgement.severity, default: 0] += 1
+        perRule[clue.judgement.ruleID, default: 0] += 1
+        perActivityType[clue.activityType, default: 0] += 1
+        if clue.activityType == RuleBook.unknownActivity {
+            unknownActivityValues[clue.patch.activityTypeText ?? "", default: 0] += 1
+        }
+        if clue.detectedOn == nil { undated += 1 }
+        if let county = clue.county {
+            perCounty[county.county.code, default: (county.county.name, 0, 0)].clues += 1
+            perCounty[county.county.code, default: (county.county.name, 0, 0)].m2 += clue.overlapM2
+            if county.straddles { straddling += 1 }
+        } else {
+            outsideCounties += 1
+        }
+    }
+
+    func summary(index: ProtectedIndex, admin: AdminIndex?, layers: [SourceLayer], readPerLayer: [Int],
+                 elapsed: Double) -> CheckSummary {
         CheckSummary(
             activityLayers: layers.enumerated().map { CheckSummary.LayerCount(layer: $1.label, features: readPerLayer[$0],
                                                                              clues: cluesPerLayer[$0]) },
             patchesRead: readPerLayer.reduce(0, +), clues: clues, overlapPairs: pairs, repaired: repaired,
-            repeatedActivityIDs: repeatedActivityIDs,
+            repeatedActivityIDs: repeatedActivityIDs, numberCollisions: numberCollisions,
             skipped: skipped, protectedFeatures: index.featuresRead, protectedAreas: index.areas.count,
             protectedPieces: index.pieces.count, protectedRepaired: index.repaired, protectedSkipped: index.skipped,
             unknownZones: index.unknownZones,
             perArea: perArea.keys.sorted().map { key in
-                let area = index.areas[key]
-                return CheckSummary.AreaTotal(protectedID: area.protectedID, name: area.name, kind: area.kind,
-                                              zone: area.zone, zoneText: area.zoneText, layer: area.layer,
-                                              pairs: perArea[key]!.pairs, overlapM2: perArea[key]!.m2)
+                CheckSummary.AreaTotal(area: index.areas[key], pairs: perArea[key]!.pairs, overlapM2: perArea[key]!.m2)
             },
             perZone: perZone.keys.sorted().map { CheckSummary.ZoneTotal(zone: $0, clues: perZone[$0]!.clues,
                                                                         overlapM2: perZone[$0]!.m2) },
+            perVerdict: perVerdict, perSeverity: perSeverity, perRule: perRule, perActivityType: perActivityType,
+            unknownActivityValues: unknownActivityValues,
+            perCounty: perCounty.keys.sorted().map {
+                CheckSummary.CountyTotal(code: $0, name: perCounty[$0]!.name, clues: perCounty[$0]!.clues,
+                                         overlapM2: perCounty[$0]!.m2)
+            },
+            countiesLoaded: admin?.counties.count, outsideCounties: outsideCounties, straddling: straddling,
+            nearBoundary: nearBoundary, undated: undated, belowMinSeverity: belowMinSeverity,
             totalOverlapM2: totalOverlapM2, elapsedSeconds: elapsed, workingCRS: index.frame.crsName,
             ellipsoid: index.frame.geodesic.ellipsoid.name)
     }
@@ -303,11 +361,16 @@ struct Tally {
 public struct CheckSummary: Sendable {
     public struct LayerCount: Sendable { public let layer: String; public let features: Int; public let clues: Int }
     public struct AreaTotal: Sendable {
-        public let protectedID: String, name: String, kind: ProtectionKind, zone: Zone, zoneText: String, layer: String
+        public let area: ProtectedArea
         public let pairs: Int
         public let overlapM2: Double
     }
     public struct ZoneTotal: Sendable { public let zone: Zone; public let clues: Int; public let overlapM2: Double }
+    public struct CountyTotal: Sendable {
+        public let code: String, name: String
+        public let clues: Int
+        public let overlapM2: Double
+    }
 
     public let activityLayers: [LayerCount]
     public let patchesRead: Int
@@ -315,6 +378,8 @@ public struct CheckSummary: Sendable {
     public let overlapPairs: Int
     public let repaired: Int
     public let repeatedActivityIDs: Int
+    /// Clues whose ID number was taken by another clue of their county and period.
+    public let numberCollisions: Int
     public let skipped: [SkipReason: Int]
     public let protectedFeatures: Int
     public let protectedAreas: Int
@@ -324,8 +389,22 @@ public struct CheckSummary: Sendable {
     public let unknownZones: [String: Int]
     /// Pair areas summed per protected area: a patch in two areas counts in both.
     public let perArea: [AreaTotal]
-    /// Clues by the strictest zone they touch, with their (counted once) overlap areas.
+    /// Clues inside protection by the strictest zone they touch, with their (counted once) overlap areas.
     public let perZone: [ZoneTotal]
+    public let perVerdict: [Verdict: Int]
+    public let perSeverity: [Severity: Int]
+    public let perRule: [String: Int]
+    public let perActivityType: [String: Int]
+    public let unknownActivityValues: [String: Int]
+    public let perCounty: [CountyTotal]
+    /// Counties in the --admin layer; nil without one.
+    public let countiesLoaded: Int?
+    public let outsideCounties: Int
+    public let straddling: Int
+    public let nearBoundary: Int
+    /// Clues whose patch carried no detection date (judged on the --as-of day).
+    public let undated: Int
+    public let belowMinSeverity: [Severity: Int]
     public let totalOverlapM2: Double
     public let elapsedSeconds: Double
     public let workingCRS: String

@@ -6,35 +6,96 @@ public struct Overlap: Sendable {
     public let overlapM2: Double
     /// The overlap polygon(s), WKB in the working frame.
     public let wkb: [UInt8]
+    /// What the rules say about this patch's activity in this area.
+    public let judgement: Judgement
 }
 
-/// A patch that overlaps protection: the lead a field team will go and verify.
+/// A patch outside every protected area but within `--near` metres of one.
+public struct NearBoundary: Sendable {
+    /// Index of the nearest protected area.
+    public let area: Int
+    /// Geodesic metres from the patch to it.
+    public let distanceM: Double
+}
+
+/// A patch that overlaps protection, or lies near it: the lead a field team will go and verify.
 public struct Clue: Sendable {
-    /// Set by the engine from the patch's layer and id; the delivery makes it unique when the data
-    /// repeats an activity id.
+    /// Set by the delivery once the county and period are known: `652325-2026Q3-004217`.
     public internal(set) var clueID: String
     public let patch: ActivityPatch
+    /// The canonical activity type (`RuleBook.activityTypes`), or "unknown".
+    public let activityType: String
+    public let detectedOn: CalendarDay?
+    /// The period the clue belongs to, e.g. 2026Q3.
+    public let period: String
     /// The patch's area in square metres (after any repair).
     public let patchAreaM2: Double
     /// The area of the patch inside any protected polygon, each place counted once even where a
-    /// red line and a reserve overlap.
+    /// red line and a reserve overlap; 0 for a clue near the boundary.
     public let overlapM2: Double
     public let strictestZone: Zone
     public let centroidLon: Double
     public let centroidLat: Double
     /// The patch polygon, WKB in the working frame.
     public let patchWKB: [UInt8]
-    /// One per protected area touched, in index order.
+    /// One per protected area touched, in index order; none for a clue near the boundary.
     public let overlaps: [Overlap]
     public let repaired: Bool
+    /// The worst judgement among the overlaps (or the near-boundary one).
+    public let judgement: Judgement
+    /// Set when the patch is outside but within `--near` metres.
+    public let nearBoundary: NearBoundary?
+    /// Nil without a county layer, or when the patch lies outside every county.
+    public let county: CountyAssignment?
 
     /// Share of the patch inside protection, 0...1.
     public var share: Double { patchAreaM2 > 0 ? min(1, overlapM2 / patchAreaM2) : 0 }
     public var overlapHectares: Double { overlapM2 / 10_000 }
     public var overlapMu: Double { overlapM2 / squareMetresPerMu }
+    /// The county code used in the clue ID: 000000 when no county holds the clue.
+    public var countyCode: String { county?.county.code ?? ClueNumbering.noCounty }
 }
 
-/// Stable, short identifiers derived from content, so reruns of the same input agree.
+/// Gives clues their IDs, `county-period-sequence` (652325-2026Q3-004217), as they are delivered.
+///
+/// The sequence is not a counter: it comes from a hash of the patch's layer name and activity id,
+/// so the same patch gets the same number on every run, in any input order, and a new patch does
+/// not renumber the others. Two patches of one county and period whose hashes meet take the next
+/// free numbers in input order — with six digits that is rare (about 1 in 200 for 100 clues).
+public struct ClueNumbering {
+    static let noCounty = "000000"
+    static let slots: UInt64 = 999_999
+
+    private var taken: [String: Set<UInt64>] = [:]
+    private var occurrences: [String: Int] = [:]
+    /// Clues whose patch repeated an activity id of the same layer.
+    private(set) var repeatedActivityIDs = 0
+    /// Clues whose number was taken by another's and moved on.
+    private(set) var collisions = 0
+
+    public init() {}
+
+    public mutating func assign(_ clue: Clue, layerName: String) -> String {
+        var key = "\(layerName)\u{1F}\(clue.patch.activityID)"
+        let seen = occurrences[key, default: 0] + 1
+        occurrences[key] = seen
+        if seen > 1 {
+            repeatedActivityIDs += 1
+            key += "\u{1F}\(seen)"
+        }
+        let prefix = "\(clue.countyCode)-\(clue.period)"
+        var number = StableID.fnv1a(key) % Self.slots + 1
+        while taken[prefix, default: []].contains(number) {
+            collisions += 1
+            number = number % Self.slots + 1
+        }
+        taken[prefix, default: []].insert(number)
+        let digits = String(number)
+        return "\(prefix)-\(String(repeating: "0", count: 6 - digits.count))\(digits)"
+    }
+}
+
+/// Stable identifiers derived from content, so reruns of the same input agree.
 public enum StableID {
     /// 64-bit FNV-1a of the UTF-8 bytes.
     public static func fnv1a(_ text: String) -> UInt64 {
@@ -44,12 +105,5 @@ public enum StableID {
             hash = hash &* 0x0000_0100_0000_01b3
         }
         return hash
-    }
-
-    /// "RL-" and 12 hex digits of the hash of the patch's layer ("file:layer", no folder) and its
-    /// activity id.
-    public static func clueID(layerKey: String, activityID: String) -> String {
-        let hex = String(fnv1a("\(layerKey)\u{1F}\(activityID)") >> 16, radix: 16, uppercase: true)
-        return "RL-" + String(repeating: "0", count: max(0, 12 - hex.count)) + hex
     }
 }

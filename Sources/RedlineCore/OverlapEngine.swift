@@ -5,61 +5,81 @@ import PROJKit
 
 /// The settings of a check that the engine applies to each patch.
 public struct CheckSettings: Sendable {
-    public var minOverlapM2: Double = 1
-    public var invalid: InvalidPolicy = .repair
+    public var rules: RuleBook
+    /// `--min-overlap-m2` / `--min-overlap-share`: below a zone's own threshold in the rules file,
+    /// above the file's default.
+    public var threshold: OverlapThreshold
+    public var invalid: InvalidPolicy
+    /// Patches outside but within this many metres become near-boundary clues; 0 turns it off.
+    public var nearM: Double
+    /// Clues below this severity are left out (and counted).
+    public var minSeverity: Severity
+    /// The period of every clue (`2026Q3`); nil takes each patch's detection quarter.
+    public var period: String?
+    /// The day undated patches are judged on, and whose quarter they get; nil is today.
+    public var asOf: CalendarDay?
 
-    public init(minOverlapM2: Double = 1, invalid: InvalidPolicy = .repair) {
-        self.minOverlapM2 = minOverlapM2
+    public init(rules: RuleBook = .builtIn, threshold: OverlapThreshold = OverlapThreshold(),
+                invalid: InvalidPolicy = .repair, nearM: Double = 0, minSeverity: Severity = .low,
+                period: String? = nil, asOf: CalendarDay? = nil) {
+        self.rules = rules
+        self.threshold = threshold
         self.invalid = invalid
+        self.nearM = nearM
+        self.minSeverity = minSeverity
+        self.period = period
+        self.asOf = asOf
+    }
+
+    public init(minOverlapM2: Double, invalid: InvalidPolicy = .repair) {
+        self.init(threshold: OverlapThreshold(minM2: minOverlapM2), invalid: invalid)
     }
 }
 
 /// What became of one patch.
 public enum PatchOutcome: Sendable {
-    /// It overlaps protection.
+    /// It overlaps protection, or lies near it.
     case clue(Clue)
     /// It overlaps nothing (or only slivers below the threshold).
     case clear(repaired: Bool)
+    /// A clue below `--min-severity`.
+    case belowMinSeverity(Severity, repaired: Bool)
     case skipped(SkipReason)
     /// A failure that stops the run (an invalid patch under `--invalid fail`, say).
     case failed(RedlineError)
 }
 
-/// Checks patches against the protected index. Holds a GEOS context, a PROJ context, an STR tree
-/// over the pieces' boxes and the pieces it has prepared: one per worker thread, never shared.
+/// Checks patches against the protected index (and the counties). Holds a GEOS context, a PROJ
+/// context and the piece searches with what they have prepared: one per worker thread, never shared.
 public final class OverlapEngine {
     private let index: ProtectedIndex
+    private let admin: AdminIndex?
     private let layers: [SourceLayer]
-    private let layerKeys: [String]
     private let settings: CheckSettings
     private let geos = GEOSContext()
     private let reprojector: Reprojector
     private let measure: GeodesicMeasure
-    /// Pieces, parsed from WKB and prepared the first time they are a candidate; most never are.
-    private var prepared: [PreparedGeometry?]
-    /// The prepared pieces in the order they were made, oldest first from `oldest`: beyond
-    /// `preparedLimit` the oldest is dropped, so memory stays bounded however large the
-    /// boundaries and however many patches come (patches arrive clustered, so few are rebuilt).
-    private var preparedOrder: [Int] = []
-    private var oldest = 0
-    static let preparedLimit = 2048
-    /// The pieces' bounding boxes as rectangles: what the tree indexes.
-    private let boxes: [Geometry]
-    private let tree: STRTree
+    private let protectedSearch: PieceSearch
+    private let countySearch: PieceSearch?
+    /// Per protected area: the smallest overlap (m², share of the patch) that counts.
+    private let thresholds: [(minM2: Double, minShare: Double)]
+    private let asOf: CalendarDay
     private var candidates: [Int] = []
+    private var activityTypes: [String: String] = [:]
 
-    public init(index: ProtectedIndex, activityLayers: [SourceLayer], settings: CheckSettings) throws {
+    public init(index: ProtectedIndex, admin: AdminIndex? = nil, activityLayers: [SourceLayer],
+                settings: CheckSettings) throws {
         self.index = index
+        self.admin = admin
         layers = activityLayers
-        layerKeys = activityLayers.map { "\(($0.spec.path as NSString).lastPathComponent):\($0.layerName)" }
         self.settings = settings
         reprojector = try Reprojector(frame: index.frame, sources: activityLayers.map(\.crs))
         measure = GeodesicMeasure(index.frame.geodesic)
         let geos = self.geos
-        boxes = try index.pieces.map { try geos.rectangle($0.envelope) }
-        prepared = Array(repeating: nil, count: boxes.count)
-        tree = try STRTree(context: geos)
-        for (position, box) in boxes.enumerated() { tree.insert(position, envelope: box) }
+        protectedSearch = try PieceSearch(pieces: index.pieces, geos: geos)
+        countySearch = try admin.map { try PieceSearch(pieces: $0.pieces, geos: geos) }
+        thresholds = index.areas.map { settings.rules.threshold(for: $0.zone, commandLine: settings.threshold) }
+        asOf = settings.asOf ?? .today()
     }
 
     public func check(_ patch: ActivityPatch) -> PatchOutcome {
@@ -74,6 +94,7 @@ public final class OverlapEngine {
     }
 
     private func evaluate(_ patch: ActivityPatch) throws -> PatchOutcome {
+        let detected = try detectionDay(patch)
         guard case .polygonal(var wkb) = patch.geometry else { return .skipped(SkipReason(patch.geometry)) }
         do {
             try reprojector.toWorkingFrame(&wkb, fromLayer: patch.layer)
@@ -90,18 +111,82 @@ public final class OverlapEngine {
         case .rejected(let reason):
             return .failed(.invalidGeometry(layer: layers[patch.layer].label, feature: patch.activityID, reason: reason))
         }
-        tree.query(geometry, into: &candidates)
-        if candidates.isEmpty { return .clear(repaired: repaired) }
+        let day = detected ?? asOf
+        protectedSearch.candidates(geometry, into: &candidates)
+        inForce(on: day)
+        let nearSearch = settings.nearM > 0
+        if candidates.isEmpty && !nearSearch { return .clear(repaired: repaired) }
 
         let patchArea = try measure.area(of: geometry)
+        let inside = try overlaps(of: geometry, area: patchArea)
+        if inside.overlaps.isEmpty && !nearSearch { return .clear(repaired: repaired) }
+        let activity = activityType(patch.activityTypeText)
+        let judged = inside.overlaps.map { overlap in
+            let area = index.areas[overlap.area]
+            return Overlap(area: overlap.area, overlapM2: overlap.overlapM2, wkb: overlap.wkb,
+                           judgement: settings.rules.judge(kind: area.kind, zone: area.zone, activity: activity))
+        }
+        let near: NearBoundary?
+        if judged.isEmpty {
+            guard nearSearch, let found = try nearestArea(to: geometry, on: day) else { return .clear(repaired: repaired) }
+            near = found
+        } else {
+            near = nil
+        }
+        let judgement = near.map { .near(distanceM: $0.distanceM) }
+            ?? judged.map(\.judgement).reduce(judged[0].judgement) { $1.isWorse(than: $0) ? $1 : $0 }
+        guard judgement.severity >= settings.minSeverity else {
+            return .belowMinSeverity(judgement.severity, repaired: repaired)
+        }
+        let county = try assignCounty(inside.region ?? geometry,
+                                      regionArea: inside.region == nil ? patchArea : inside.overlapM2)
+        let centroid = try geometry.centroid().pointCoordinates()
+        return .clue(Clue(
+            clueID: "", patch: patch, activityType: activity, detectedOn: detected,
+            period: settings.period ?? day.quarter, patchAreaM2: patchArea, overlapM2: inside.overlapM2,
+            strictestZone: near.map { index.areas[$0.area].zone } ?? judged.map { index.areas[$0.area].zone }.min()!,
+            centroidLon: centroid.x, centroidLat: centroid.y, patchWKB: try geometry.wkb(), overlaps: judged,
+            repaired: repaired, judgement: judgement, nearBoundary: near, county: county))
+    }
+
+    /// The canonical type of a data value, remembered: layers repeat a handful of values.
+    private func activityType(_ text: String?) -> String {
+        guard let text else { return RuleBook.unknownActivity }
+        if let known = activityTypes[text] { return known }
+        let type = settings.rules.activityType(of: text) ?? RuleBook.unknownActivity
+        activityTypes[text] = type
+        return type
+    }
+
+    /// The patch's detection date, from its date field; an error names a value that is no date.
+    private func detectionDay(_ patch: ActivityPatch) throws -> CalendarDay? {
+        guard let text = patch.detectedText?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let day = CalendarDay(text: text) else {
+            throw RedlineError.badDate(layer: layers[patch.layer].label, feature: patch.activityID,
+                                       field: patch.detectedField ?? "", value: text)
+        }
+        return day
+    }
+
+    /// Drops candidates whose area is a boundary version not in force on `day`.
+    private func inForce(on day: CalendarDay) {
+        guard index.isVersioned else { return }
+        candidates.removeAll { !index.areas[protectedSearch.pieces[$0].owner].isInForce(on: day, among: index.areas) }
+    }
+
+    /// The patch's overlaps with the candidate pieces, per protected area, above the thresholds;
+    /// with the area inside any of them counted once and that region's geometry (nil when it is
+    /// the whole patch).
+    private func overlaps(of geometry: Geometry, area patchArea: Double) throws
+        -> (overlaps: [(area: Int, overlapM2: Double, wkb: [UInt8])], overlapM2: Double, region: Geometry?) {
         // Fragments of the patch inside each protected area, piece by piece.
         var fragments: [Int: [Geometry]] = [:]
         var areas: [Int: Double] = [:]
         var wholePatchInside = false
         for candidate in candidates {
-            let piece = try preparedPiece(candidate)
+            let piece = try protectedSearch.piece(candidate)
             guard try piece.intersects(geometry) else { continue }
-            let owner = index.pieces[candidate].area
+            let owner = protectedSearch.pieces[candidate].owner
             if try piece.containsProperly(geometry) {
                 // Wholly inside: the overlap is the patch itself, no overlay needed.
                 fragments[owner, default: []].append(geometry)
@@ -115,47 +200,89 @@ public final class OverlapEngine {
             areas[owner, default: 0] += try measure.area(of: inside)
         }
 
-        var overlaps: [Overlap] = []
-        var kept: [Geometry] = []
-        for owner in areas.keys.sorted() where areas[owner]! >= settings.minOverlapM2 {
+        var overlaps: [(area: Int, overlapM2: Double, wkb: [UInt8])] = []
+        var shapes: [Geometry] = [], kept: [Geometry] = []
+        for owner in areas.keys.sorted() {
+            let m2 = min(areas[owner]!, patchArea)
+            let (minM2, minShare) = thresholds[owner]
+            guard m2 >= minM2, patchArea > 0, m2 / patchArea >= minShare else { continue }
             let parts = fragments[owner]!
             let shape = parts.count == 1 ? parts[0] : try geos.multiPolygon(parts).unaryUnion()
-            overlaps.append(Overlap(area: owner, overlapM2: min(areas[owner]!, patchArea), wkb: try shape.wkb()))
+            overlaps.append((owner, m2, try shape.wkb()))
+            shapes.append(shape)
             kept.append(contentsOf: parts)
         }
-        guard !overlaps.isEmpty else { return .clear(repaired: repaired) }
-
-        let insideAny: Double
         if wholePatchInside && overlaps.contains(where: { $0.overlapM2 >= patchArea }) {
-            insideAny = patchArea
-        } else if overlaps.count == 1 {
-            insideAny = overlaps[0].overlapM2
-        } else {
-            insideAny = min(patchArea, try measure.area(of: try geos.multiPolygon(kept).unaryUnion()))
+            return (overlaps, patchArea, nil)
         }
-        let centroid = try geometry.centroid().pointCoordinates()
-        return .clue(Clue(
-            clueID: StableID.clueID(layerKey: layerKeys[patch.layer], activityID: patch.activityID),
-            patch: patch, patchAreaM2: patchArea, overlapM2: insideAny,
-            strictestZone: overlaps.map { index.areas[$0.area].zone }.min()!,
-            centroidLon: centroid.x, centroidLat: centroid.y,
-            patchWKB: try geometry.wkb(), overlaps: overlaps, repaired: repaired))
+        if overlaps.count == 1 { return (overlaps, overlaps[0].overlapM2, shapes[0]) }
+        guard !overlaps.isEmpty else { return ([], 0, nil) }
+        let union = try geos.multiPolygon(kept).unaryUnion()
+        return (overlaps, min(patchArea, try measure.area(of: union)), union)
     }
 
-    private func preparedPiece(_ position: Int) throws -> PreparedGeometry {
-        if let ready = prepared[position] { return ready }
-        let made = try PreparedGeometry(try geos.geometry(wkb: index.pieces[position].wkb))
-        prepared[position] = made
-        preparedOrder.append(position)
-        if preparedOrder.count - oldest > Self.preparedLimit {
-            prepared[preparedOrder[oldest]] = nil
-            oldest += 1
-            if oldest >= Self.preparedLimit {
-                preparedOrder.removeFirst(oldest)
-                oldest = 0
-            }
+    /// The protected area in force nearest the patch, if within `nearM` geodesic metres. GEOS finds
+    /// the closest pair of points in lon/lat scaled by cos(latitude) (locally true to shape);
+    /// their distance is then measured on the ellipsoid.
+    private func nearestArea(to geometry: Geometry, on day: CalendarDay) throws -> NearBoundary? {
+        let box = geometry.envelope
+        let latitude = min(89.0, max(abs(box.minY), abs(box.maxY)))
+        // Degrees spanning nearM at least: a meridian degree is over 110.5 km, a parallel one
+        // cos(latitude) times 111.3 km.
+        let dy = settings.nearM / 110_000 * 1.01
+        let dx = min(360, settings.nearM / (111_000 * cos(latitude * .pi / 180)) * 1.01)
+        protectedSearch.candidates(try geos.rectangle(Envelope(minX: box.minX - dx, minY: box.minY - dy,
+                                                               maxX: box.maxX + dx, maxY: box.maxY + dy)),
+                                   into: &candidates)
+        inForce(on: day)
+        guard !candidates.isEmpty else { return nil }
+        let scale = cos((box.minY + box.maxY) / 2 * .pi / 180)
+        let patch = try geos.geometry(wkb: try Self.scaled(try geometry.wkb(), by: scale))
+        var best: NearBoundary?
+        for candidate in candidates {
+            let piece = try geos.geometry(wkb: try Self.scaled(protectedSearch.pieces[candidate].wkb, by: scale))
+            let pair = try patch.nearestPoints(to: piece)
+            let distance = index.frame.geodesic.distance(lon1: pair.x1 / scale, lat1: pair.y1,
+                                                         lon2: pair.x2 / scale, lat2: pair.y2)
+            let owner = protectedSearch.pieces[candidate].owner
+            guard distance <= settings.nearM else { continue }
+            if let current = best, (current.distanceM, current.area) <= (distance, owner) { continue }
+            best = NearBoundary(area: owner, distanceM: distance)
         }
-        return made
+        return best
+    }
+
+    private static func scaled(_ wkb: [UInt8], by scale: Double) throws -> [UInt8] {
+        var copy = wkb
+        try WKBCoordinates.rewrite(&copy) { xy in
+            for position in stride(from: 0, to: xy.count, by: 2) { xy[position] *= scale }
+        }
+        return copy
+    }
+
+    /// The county holding most of `region`; a tie (within a millionth) goes to the lower code.
+    private func assignCounty(_ region: Geometry, regionArea: Double) throws -> CountyAssignment? {
+        guard let admin, let countySearch else { return nil }
+        var shares: [Int: Double] = [:]
+        var found: [Int] = []
+        countySearch.candidates(region, into: &found)
+        for candidate in found {
+            let piece = try countySearch.piece(candidate)
+            guard try piece.intersects(region) else { continue }
+            let owner = countySearch.pieces[candidate].owner
+            if try piece.containsProperly(region) {
+                shares[owner, default: 0] += regionArea
+                continue
+            }
+            let part = try intersect(piece.base, region)
+            if !part.isEmpty { shares[owner, default: 0] += try measure.area(of: part) }
+        }
+        guard let most = shares.values.max(), most > 0 else { return nil }
+        let winner = shares.filter { $0.value >= most * (1 - 1e-6) }.map { admin.counties[$0.key] }
+            .min { $0.code < $1.code }!
+        let others = shares.filter { $0.key != winner.index && $0.value >= 1 }.map { admin.counties[$0.key].code }.sorted()
+        return CountyAssignment(county: winner, share: regionArea > 0 ? min(1, shares[winner.index]! / regionArea) : 1,
+                                others: others)
     }
 
     /// The polygonal intersection; on a robustness failure, once more on a 1e-9° grid (~0.1 mm).
@@ -183,8 +310,8 @@ public final class OverlapEngine {
                            swapped.maxX, swapped.maxY, swapped.minX, swapped.maxY]
             guard (try? reprojector.toWorkingFrame(&corners, fromLayer: layer)) != nil,
                   let probe = try? geos.polygon(shell: corners) else { continue }
-            tree.query(probe, into: &candidates)
-            for candidate in candidates where (try? preparedPiece(candidate).intersects(probe)) == true {
+            protectedSearch.candidates(probe, into: &candidates)
+            for candidate in candidates where (try? protectedSearch.piece(candidate).intersects(probe)) == true {
                 return true
             }
         }

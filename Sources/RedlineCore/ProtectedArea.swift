@@ -2,7 +2,8 @@ import GDALKit
 import GEOSKit
 import PROJKit
 
-/// A protected polygon: a nature reserve's functional zone, a whole reserve, or a red-line patch.
+/// A protected polygon: a nature reserve's functional zone, a whole reserve, or a red-line patch,
+/// in one version of its boundary.
 public struct ProtectedArea: Sendable {
     /// Position in the index; overlaps refer to areas by it.
     public let index: Int
@@ -14,6 +15,16 @@ public struct ProtectedArea: Sendable {
     public let zoneText: String
     /// The layer it came from, "file:layer".
     public let layer: String
+    /// The days this version was in force (both ends inclusive; open ends when the data has none).
+    public let validity: ValidityPeriod
+    /// Later versions of the same area (same layer and id) whose periods overlap this one's: on a
+    /// day both cover, the later version is the one in force.
+    public internal(set) var newerVersions: [Int] = []
+
+    /// Whether this version is the one in force on `day`, among `areas` (the index's).
+    public func isInForce(on day: CalendarDay, among areas: [ProtectedArea]) -> Bool {
+        validity.contains(day) && !newerVersions.contains { areas[$0].validity.contains(day) }
+    }
 }
 
 /// Field options for reading protected layers.
@@ -22,9 +33,13 @@ public struct ProtectedFields: Sendable {
     public var name: String?
     public var zone: String?
     public var kind: String?
+    public var validFrom: String?
+    public var validTo: String?
 
-    public init(id: String? = nil, name: String? = nil, zone: String? = nil, kind: String? = nil) {
+    public init(id: String? = nil, name: String? = nil, zone: String? = nil, kind: String? = nil,
+                validFrom: String? = nil, validTo: String? = nil) {
         self.id = id; self.name = name; self.zone = zone; self.kind = kind
+        self.validFrom = validFrom; self.validTo = validTo
     }
 
     static let idDefaults = ["protected_id", "id", "code", "bh", "编号", "bsm", "标识码", "dm", "代码", "objectid"]
@@ -32,29 +47,26 @@ public struct ProtectedFields: Sendable {
                                "红线名称", "reserve", "zh_name"]
     static let zoneDefaults = ["zone", "gnfq", "功能分区", "功能区", "分区", "zone_name", "fqmc", "fq"]
     static let kindDefaults = ["kind", "protection_kind", "type", "lx", "类型", "保护类型", "bhlx", "category"]
+    static let validFromDefaults = ["valid_from", "valid_start", "effective_from", "start_date", "生效日期", "起始日期",
+                                    "批复日期", "sxrq", "qsrq"]
+    static let validToDefaults = ["valid_to", "valid_until", "valid_end", "effective_to", "end_date", "失效日期",
+                                  "终止日期", "废止日期", "fzrq", "zzrq"]
 }
 
 /// The protected areas, cut into pieces of bounded size for fast predicates, in the working frame.
 /// Plain values only: each worker builds its own GEOS objects from the pieces' WKB.
 public struct ProtectedIndex: Sendable {
-    public struct Piece: Sendable {
-        public let area: Int
-        public let wkb: [UInt8]
-        public let envelope: Envelope
-    }
-
     public let frame: WorkingFrame
     public let areas: [ProtectedArea]
-    public let pieces: [Piece]
+    public let pieces: [PolygonPiece]
     /// Features skipped while loading, by reason; and invalid ones repaired.
     public let skipped: [SkipReason: Int]
     public let repaired: Int
     /// Zone values the data carried that are not known zone names, with their counts.
     public let unknownZones: [String: Int]
     public let featuresRead: Int
-
-    /// Largest number of vertices in one piece; larger polygons are cut, as PostGIS's ST_Subdivide does.
-    public static let maxPieceVertices = 256
+    /// Whether any area carries a validity period: then each patch is judged by its date.
+    public var isVersioned: Bool { areas.contains { $0.validity != .always } }
 
     /// Reads every protected layer into one index in the frame of the first layer's CRS. The
     /// features are read on this thread, their geometry prepared on `jobs` threads.
@@ -65,13 +77,11 @@ public struct ProtectedIndex: Sendable {
         var catalogue = Catalogue()
         for (position, layer) in layers.enumerated() { try catalogue.read(layer, position: position, fields: fields) }
         let features = catalogue.features
-        let prepared = try parallelMap(count: features.count, jobs: jobs, makeState: {
-            try PieceCutter(frame: frame, layers: layers, invalid: invalid)
-        }) { cutter, index in cutter.cut(features[index]) }
-
-        var areas: [ProtectedArea] = [], pieces: [Piece] = []
+        let outcomes = try PieceCutter.cutAll(features.map { PolygonFeature(layer: $0.layer, name: $0.id, wkb: $0.wkb) },
+                                              frame: frame, layers: layers, invalid: invalid, jobs: jobs)
+        var areas: [ProtectedArea] = [], pieces: [PolygonPiece] = []
         var skipped = catalogue.skipped, repaired = 0
-        for (feature, outcome) in zip(features, prepared) {
+        for (feature, outcome) in zip(features, outcomes) {
             switch outcome {
             case .failed(let error):
                 throw error
@@ -82,25 +92,51 @@ public struct ProtectedIndex: Sendable {
                 let index = areas.count
                 areas.append(ProtectedArea(index: index, protectedID: feature.id, name: feature.name, kind: feature.kind,
                                            zone: feature.zone, zoneText: feature.zoneText,
-                                           layer: layers[feature.layer].label))
-                pieces += cut.map { Piece(area: index, wkb: $0.wkb, envelope: $0.envelope) }
+                                           layer: layers[feature.layer].label, validity: feature.validity))
+                pieces += cut.map { PolygonPiece(owner: index, wkb: $0.wkb, envelope: $0.envelope) }
             }
         }
         guard !areas.isEmpty else { throw RedlineError.noProtectedAreas(sources: layers.map(\.label)) }
+        linkVersions(&areas)
         return ProtectedIndex(frame: frame, areas: areas, pieces: pieces, skipped: skipped, repaired: repaired,
                               unknownZones: catalogue.unknownZones, featuresRead: catalogue.featuresRead)
     }
+
+    /// Versions are the features of one layer sharing an id; each learns the later ones that
+    /// overlap it in time, so that on a day two cover (one ends the day the next begins) the later wins.
+    private static func linkVersions(_ areas: inout [ProtectedArea]) {
+        let groups = Dictionary(grouping: areas.indices.filter { areas[$0].validity != .always }) {
+            "\(areas[$0].layer)\u{1F}\(areas[$0].protectedID)"
+        }
+        for members in groups.values where members.count > 1 {
+            for member in members {
+                let mine = areas[member].validity
+                areas[member].newerVersions = members.filter { other in
+                    let theirs = areas[other].validity
+                    let later = (theirs.from ?? .distantPast) > (mine.from ?? .distantPast)
+                    let overlapping = (theirs.from ?? .distantPast) <= (mine.to ?? .distantFuture)
+                        && (mine.from ?? .distantPast) <= (theirs.to ?? .distantFuture)
+                    return other != member && later && overlapping
+                }
+            }
+        }
+    }
+}
+
+extension CalendarDay {
+    static let distantPast = CalendarDay(year: 1, month: 1, day: 1)!
+    static let distantFuture = CalendarDay(year: 9999, month: 12, day: 31)!
 }
 
 /// A protected feature as read, before its geometry is prepared.
 struct ProtectedFeature: Sendable {
     let layer: Int
     let id: String
-    let label: String
     let name: String
     let kind: ProtectionKind
     let zone: Zone
     let zoneText: String
+    let validity: ValidityPeriod
     let wkb: [UInt8]
 }
 
@@ -120,16 +156,13 @@ private struct Catalogue {
                                                 defaults: ProtectedFields.zoneDefaults)
         let kindField = try source.resolveField(option: "--protected-kind", requested: fields.kind,
                                                 defaults: ProtectedFields.kindDefaults)
+        let fromField = try source.resolveField(option: "--valid-from", requested: fields.validFrom,
+                                                defaults: ProtectedFields.validFromDefaults)
+        let toField = try source.resolveField(option: "--valid-to", requested: fields.validTo,
+                                              defaults: ProtectedFields.validToDefaults)
         let layer = try source.open()
         let layerKind = ProtectionKind(dataValue: source.layerName)
-        while true {
-            let next: Feature?
-            do {
-                next = try layer.nextFeature()
-            } catch {
-                throw RedlineError.readFailed(layer: source.label, reason: "\(error)")
-            }
-            guard let feature = next else { return }
+        while let feature = try source.next(from: layer) {
             featuresRead += 1
             let geometry = feature.geometry()
             guard case .polygonal(let wkb) = geometry else {
@@ -137,12 +170,17 @@ private struct Catalogue {
                 continue
             }
             let id = idField.flatMap(feature.text) ?? feature.fid.map(String.init) ?? "\(featuresRead)"
+            let from = try source.day(of: feature, field: fromField, featureName: id)
+            let to = try source.day(of: feature, field: toField, featureName: id)
+            if let from, let to, to < from {
+                throw RedlineError.badValidity(layer: source.label, feature: id, from: "\(from)", to: "\(to)")
+            }
             let zoneText = zoneField.flatMap(feature.text)?.trimmingCharacters(in: .whitespaces) ?? ""
             var kind = ProtectionKind(dataValue: kindField.flatMap(feature.text))
             if case .other("") = kind { kind = layerKind }
-            features.append(ProtectedFeature(layer: position, id: id, label: "\(source.label) #\(id)",
-                                             name: nameField.flatMap(feature.text) ?? source.layerName, kind: kind,
-                                             zone: resolveZone(zoneText, kind: kind), zoneText: zoneText, wkb: wkb))
+            features.append(ProtectedFeature(layer: position, id: id, name: nameField.flatMap(feature.text) ?? source.layerName,
+                                             kind: kind, zone: resolveZone(zoneText, kind: kind), zoneText: zoneText,
+                                             validity: ValidityPeriod(from: from, to: to), wkb: wkb))
         }
     }
 
@@ -154,80 +192,25 @@ private struct Catalogue {
     }
 }
 
-/// Brings one protected feature into the working frame, makes it valid and cuts it into pieces.
-/// Holds a GEOS and a PROJ context: one per thread.
-private final class PieceCutter {
-    enum Outcome: Sendable {
-        case pieces([(wkb: [UInt8], envelope: Envelope)], repaired: Bool)
-        case skipped(SkipReason)
-        case failed(RedlineError)
-    }
-
-    private let geos = GEOSContext()
-    private let reprojector: Reprojector
-    private let layers: [SourceLayer]
-    private let invalid: InvalidPolicy
-
-    init(frame: WorkingFrame, layers: [SourceLayer], invalid: InvalidPolicy) throws {
-        reprojector = try Reprojector(frame: frame, sources: layers.map(\.crs))
-        self.layers = layers
-        self.invalid = invalid
-    }
-
-    func cut(_ feature: ProtectedFeature) -> Outcome {
+extension SourceLayer {
+    /// The next feature of `layer` (this layer, opened), or nil at the end; read errors name the layer.
+    func next(from layer: VectorLayer) throws -> Feature? {
         do {
-            var wkb = feature.wkb
-            do {
-                try reprojector.toWorkingFrame(&wkb, fromLayer: feature.layer)
-            } catch {
-                return .failed(.badCRS(layer: layers[feature.layer].label, reason: "feature \(feature.label): \(error)"))
-            }
-            let geometry: Geometry, repaired: Bool
-            switch try invalid.apply(to: try geos.geometry(wkb: wkb)) {
-            case .usable(let usable, let wasRepaired):
-                (geometry, repaired) = (usable, wasRepaired)
-            case .skipped(let reason):
-                return .skipped(reason)
-            case .rejected(let reason):
-                return .failed(.invalidGeometry(layer: layers[feature.layer].label, feature: feature.id, reason: reason))
-            }
-            let pieces = try subdivide(geometry)
-            guard !pieces.isEmpty else { return .skipped(.collapsed) }
-            return .pieces(try pieces.map { (try $0.wkb(), $0.envelope) }, repaired: repaired)
+            return try layer.nextFeature()
         } catch {
-            return .failed(.geometryFailure(layer: layers[feature.layer].label, feature: feature.id, reason: "\(error)"))
+            throw RedlineError.readFailed(layer: label, reason: "\(error)")
         }
     }
 
-    /// Cuts a polygon in halves along its longer side until every piece has at most
-    /// `maxPieceVertices` vertices.
-    private func subdivide(_ geometry: Geometry, depth: Int = 0) throws -> [Geometry] {
-        // Parts of a multi-polygon lie apart; one envelope around them all would match too much.
-        if geometry.kind == .multiPolygon {
-            return try geometry.parts.flatMap { try subdivide($0, depth: depth) }
+    /// The date in a feature's field: nil when there is no such field or it is empty; an error
+    /// naming the feature when it holds something that is not a date.
+    func day(of feature: Feature, field: Int?, featureName: String) throws -> CalendarDay? {
+        guard let field, let text = feature.text(field)?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+            return nil
         }
-        if geometry.coordinateCount <= ProtectedIndex.maxPieceVertices || depth >= 40 {
-            if try geometry.isValid() { return [geometry] }
-            let fixed = try geometry.makeValid().polygonalPart()
-            return fixed.isEmpty ? [] : [fixed]
+        guard let day = CalendarDay(text: text) else {
+            throw RedlineError.badDate(layer: label, feature: featureName, field: fields[field].name, value: text)
         }
-        let box = geometry.envelope
-        let halves: [Envelope]
-        if box.width >= box.height {
-            let middle = (box.minX + box.maxX) / 2
-            halves = [Envelope(minX: box.minX, minY: box.minY, maxX: middle, maxY: box.maxY),
-                      Envelope(minX: middle, minY: box.minY, maxX: box.maxX, maxY: box.maxY)]
-        } else {
-            let middle = (box.minY + box.maxY) / 2
-            halves = [Envelope(minX: box.minX, minY: box.minY, maxX: box.maxX, maxY: middle),
-                      Envelope(minX: box.minX, minY: middle, maxX: box.maxX, maxY: box.maxY)]
-        }
-        var result: [Geometry] = []
-        for half in halves {
-            let clipped = try geometry.clip(to: half).polygonalPart()
-            if clipped.isEmpty { continue }
-            result += try subdivide(clipped, depth: depth + 1)
-        }
-        return result
+        return day
     }
 }

@@ -15,6 +15,9 @@ public enum RedlineError: Error, CustomStringConvertible, Equatable {
     case geometryFailure(layer: String, feature: String, reason: String)
     case outputFailed(path: String, reason: String)
     case badOption(String)
+    case badRules(file: String, line: Int, message: String, more: Int)
+    case badDate(layer: String, feature: String, field: String, value: String)
+    case badValidity(layer: String, feature: String, from: String, to: String)
 
     public var description: String {
         switch self {
@@ -46,6 +49,13 @@ public enum RedlineError: Error, CustomStringConvertible, Equatable {
             return "cannot write \(path): \(reason) — check the --out folder is writable and has space; nothing was replaced"
         case let .badOption(message):
             return message
+        case let .badRules(file, line, message, more):
+            let rest = more > 0 ? " (and \(more) more problem\(more == 1 ? "" : "s"); `redline rules check \(file)` lists them all)" : ""
+            return "\(file):\(line): \(message)\(rest) — fix the rules file; nothing was checked"
+        case let .badDate(layer, feature, field, value):
+            return "\(layer) feature \(feature): “\(value)” in field \(field) is not a date — write dates as YYYY-MM-DD (or name another field)"
+        case let .badValidity(layer, feature, from, to):
+            return "\(layer) feature \(feature) is valid from \(from) to \(to), which ends before it starts — fix its dates"
         }
     }
 }

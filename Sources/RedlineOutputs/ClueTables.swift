@@ -22,6 +22,14 @@ struct ClueTables {
     static let clueColumns: [Column] = [
         Column(name: "clue_id", kind: .text), Column(name: "activity_id", kind: .text),
         Column(name: "source_layer", kind: .text),
+        Column(name: "county_code", kind: .text), Column(name: "county_name", kind: .text),
+        Column(name: "period", kind: .text), Column(name: "detected_on", kind: .text),
+        Column(name: "activity_type", kind: .text), Column(name: "activity_type_label", kind: .text),
+        Column(name: "activity_type_in_data", kind: .text),
+        Column(name: "verdict", kind: .text), Column(name: "verdict_label", kind: .text),
+        Column(name: "severity", kind: .text), Column(name: "severity_label", kind: .text),
+        Column(name: "rule_id", kind: .text), Column(name: "reason_zh", kind: .text), Column(name: "reason_en", kind: .text),
+        Column(name: "placement", kind: .text), Column(name: "distance_m", kind: .real(decimals: 1)),
         Column(name: "overlap_m2", kind: .real(decimals: 2)), Column(name: "overlap_ha", kind: .real(decimals: 4)),
         Column(name: "overlap_mu", kind: .real(decimals: 2)), Column(name: "patch_m2", kind: .real(decimals: 2)),
         Column(name: "patch_ha", kind: .real(decimals: 4)), Column(name: "share_inside", kind: .real(decimals: 4)),
@@ -29,6 +37,8 @@ struct ClueTables {
         Column(name: "protected_count", kind: .integer), Column(name: "protected_ids", kind: .text),
         Column(name: "protected_names", kind: .text),
         Column(name: "centroid_lon", kind: .real(decimals: 7)), Column(name: "centroid_lat", kind: .real(decimals: 7)),
+        Column(name: "county_share", kind: .real(decimals: 4)), Column(name: "straddles_border", kind: .integer),
+        Column(name: "other_counties", kind: .text),
         Column(name: "repaired", kind: .integer),
     ]
 
@@ -38,6 +48,8 @@ struct ClueTables {
         Column(name: "protected_id", kind: .text), Column(name: "protected_name", kind: .text),
         Column(name: "kind", kind: .text), Column(name: "zone", kind: .text), Column(name: "zone_label", kind: .text),
         Column(name: "zone_in_data", kind: .text), Column(name: "protected_layer", kind: .text),
+        Column(name: "valid_from", kind: .text), Column(name: "valid_to", kind: .text),
+        Column(name: "verdict", kind: .text), Column(name: "severity", kind: .text), Column(name: "rule_id", kind: .text),
         Column(name: "overlap_m2", kind: .real(decimals: 2)), Column(name: "overlap_ha", kind: .real(decimals: 4)),
         Column(name: "overlap_mu", kind: .real(decimals: 2)), Column(name: "share_of_patch", kind: .real(decimals: 4)),
     ]
@@ -62,15 +74,28 @@ struct ClueTables {
     var clueSchema: [Column] { Self.clueColumns + attributeColumns.map { Column(name: $0, kind: .text) } }
 
     func clueRow(_ clue: Clue) -> [FieldValue] {
-        let areas = clue.overlaps.map { plan.index.areas[$0.area] }
+        let areas = (clue.nearBoundary.map { [$0.area] } ?? clue.overlaps.map(\.area)).map { plan.index.areas[$0] }
+        let judgement = clue.judgement
+        let county = clue.county
         var row: [FieldValue] = [
             .string(clue.clueID), .string(clue.patch.activityID), .string(plan.activityLayers[clue.patch.layer].label),
+            .string(clue.countyCode), county.map { .string($0.county.name) } ?? .null,
+            .string(clue.period), clue.detectedOn.map { .string("\($0)") } ?? .null,
+            .string(clue.activityType), .string(plan.settings.rules.label(ofActivity: clue.activityType)),
+            clue.patch.activityTypeText.map(FieldValue.string) ?? .null,
+            .string(judgement.verdict.rawValue), .string(judgement.verdict.label),
+            .string(judgement.severity.rawValue), .string(judgement.severity.label),
+            .string(judgement.ruleID), .string(judgement.reasonZH), .string(judgement.reasonEN),
+            .string(clue.nearBoundary == nil ? "inside" : "near"), clue.nearBoundary.map { .real($0.distanceM) } ?? .null,
             .real(clue.overlapM2), .real(clue.overlapHectares), .real(clue.overlapMu),
             .real(clue.patchAreaM2), .real(clue.patchAreaM2 / 10_000), .real(clue.share),
             .string(clue.strictestZone.rawValue), .string(clue.strictestZone.label),
             .integer(Int64(areas.count)), .string(areas.map(\.protectedID).joined(separator: "; ")),
             .string(uniqueInOrder(areas.map(\.name)).joined(separator: "; ")),
-            .real(clue.centroidLon), .real(clue.centroidLat), .integer(clue.repaired ? 1 : 0),
+            .real(clue.centroidLon), .real(clue.centroidLat),
+            county.map { .real($0.share) } ?? .null, .integer(county?.straddles == true ? 1 : 0),
+            .string(county?.others.joined(separator: "; ") ?? ""),
+            .integer(clue.repaired ? 1 : 0),
         ]
         var attributes = [FieldValue](repeating: .null, count: attributeColumns.count)
         for (field, value) in clue.patch.attributes.enumerated() {
@@ -87,6 +112,9 @@ struct ClueTables {
                 .string(clue.clueID), .string(clue.patch.activityID), .string(plan.activityLayers[clue.patch.layer].label),
                 .string(area.protectedID), .string(area.name), .string(area.kind.description),
                 .string(area.zone.rawValue), .string(area.zone.label), .string(area.zoneText), .string(area.layer),
+                area.validity.from.map { .string("\($0)") } ?? .null, area.validity.to.map { .string("\($0)") } ?? .null,
+                .string(overlap.judgement.verdict.rawValue), .string(overlap.judgement.severity.rawValue),
+                .string(overlap.judgement.ruleID),
                 .real(overlap.overlapM2), .real(overlap.overlapM2 / 10_000), .real(overlap.overlapM2 / squareMetresPerMu),
                 .real(clue.patchAreaM2 > 0 ? min(1, overlap.overlapM2 / clue.patchAreaM2) : 0),
             ]

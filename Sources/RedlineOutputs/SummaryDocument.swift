@@ -43,18 +43,43 @@ struct SummaryDocument {
             "overlap_pairs": summary.overlapPairs,
             "overlap_m2_total": rounded(summary.totalOverlapM2, 2),
             "by_protected_area": summary.perArea.map { total in
-                [
-                    "protected_id": total.protectedID, "name": total.name, "kind": total.kind.description,
-                    "zone": total.zone.rawValue, "zone_in_data": total.zoneText, "layer": total.layer,
+                let area = total.area
+                return [
+                    "protected_id": area.protectedID, "name": area.name, "kind": area.kind.description,
+                    "zone": area.zone.rawValue, "zone_in_data": area.zoneText, "layer": area.layer,
+                    "valid_from": area.validity.from.map { "\($0)" } ?? NSNull(),
+                    "valid_to": area.validity.to.map { "\($0)" } ?? NSNull(),
                     "pairs": total.pairs, "overlap_m2": rounded(total.overlapM2, 2),
                 ] as [String: Any]
             },
+            "by_verdict": Dictionary(uniqueKeysWithValues: summary.perVerdict.map { ($0.key.rawValue, $0.value) }),
+            "by_severity": Dictionary(uniqueKeysWithValues: summary.perSeverity.map { ($0.key.rawValue, $0.value) }),
+            "by_rule": summary.perRule,
+            "by_activity_type": summary.perActivityType,
+            "unknown_activity_type_values": summary.unknownActivityValues,
+            "below_min_severity": Dictionary(uniqueKeysWithValues: summary.belowMinSeverity.map {
+                ($0.key.rawValue, $0.value)
+            }),
+            "near_boundary_clues": summary.nearBoundary,
+            "undated_clues": summary.undated,
+            "counties": [
+                "loaded": summary.countiesLoaded.map { $0 as Any } ?? NSNull(),
+                "clues_outside_every_county": summary.outsideCounties,
+                "clues_straddling_a_border": summary.straddling,
+                "by_county": summary.perCounty.map {
+                    ["code": $0.code, "name": $0.name, "clues": $0.clues, "overlap_m2": rounded($0.overlapM2, 2)]
+                        as [String: Any]
+                },
+            ] as [String: Any],
+            "clue_ids": ["format": "county code - period - 6-digit number from the patch's layer and id",
+                         "numbers_moved_by_collision": summary.numberCollisions],
             "by_reserve": byReserve(),
             "by_strictest_zone": summary.perZone.map { total in
                 ["zone": total.zone.rawValue, "label": total.zone.label, "clues": total.clues,
                  "overlap_m2": rounded(total.overlapM2, 2)] as [String: Any]
             },
-            "note": "by_protected_area and by_reserve sum pair areas, so a patch inside a red line and a reserve "
+            "note": "by_reserve adds up every boundary version of a reserve that patches met; "
+                + "by_protected_area and by_reserve sum pair areas, so a patch inside a red line and a reserve "
                 + "counts in both; overlap_m2_total and by_strictest_zone count each place once",
         ]
     }
@@ -63,10 +88,10 @@ struct SummaryDocument {
     /// reserve do not overlap, so this is the area inside that reserve.
     private func byReserve() -> [[String: Any]] {
         var totals: [String: (kind: String, pairs: Int, m2: Double)] = [:]
-        for area in summary.perArea {
-            let key = area.name
-            totals[key, default: (area.kind.description, 0, 0)].pairs += area.pairs
-            totals[key, default: (area.kind.description, 0, 0)].m2 += area.overlapM2
+        for total in summary.perArea {
+            let key = total.area.name
+            totals[key, default: (total.area.kind.description, 0, 0)].pairs += total.pairs
+            totals[key, default: (total.area.kind.description, 0, 0)].m2 += total.overlapM2
         }
         return totals.keys.sorted().map { name in
             ["name": name, "kind": totals[name]!.kind, "pairs": totals[name]!.pairs,

@@ -16,8 +16,13 @@ struct Check: ParsableCommand {
           redline check Geodata/activities.gpkg --protected Geodata/protected.gpkg --out out/
 
         Writes into --out: overlaps.csv (one row per patch and protected area), clues.csv (one row
-        per patch that overlaps), clues.gpkg, clues.geojson and summary.json, all replaced together
-        only when the run succeeds.
+        per clue), clues.gpkg, clues.geojson and summary.json, all replaced together only when the
+        run succeeds.
+
+        Each clue gets a verdict and severity from the rules (--rules FILE, else the built-in ones:
+        `redline rules show`), judged against the boundary version in force on the patch's
+        detection date, the county holding most of it (--admin), and an ID that stays the same
+        on every run: county code - period - number, e.g. 652325-2026Q3-004217.
 
         Field options match names case-insensitively and accept Chinese names. Defaults tried in order:
           --activity-id     activity_id, patch_id, tbbh, 图斑编号, id, bsm, 标识码, objectid, else the feature id
@@ -25,9 +30,18 @@ struct Check: ParsableCommand {
           --protected-name  protected_name, name, mc, 名称, 保护区名称, 保护地名称, bhqmc, hxmc, 红线名称
           --protected-zone  zone, gnfq, 功能分区, 功能区, 分区, zone_name, fqmc, fq
           --protected-kind  kind, protection_kind, type, lx, 类型, 保护类型, bhlx, category, else the layer name
+          --valid-from      valid_from, valid_start, effective_from, start_date, 生效日期, 起始日期, 批复日期
+          --valid-to        valid_to, valid_until, valid_end, effective_to, end_date, 失效日期, 终止日期, 废止日期
+          --activity-type   activity_type, activity, 类型, 活动类型, 图斑类型, hdlx, tblx, type, lx, category, class
+          --detected        detected, detected_on, detection_date, detect_date, 监测日期, 发现日期, 检测日期, 后时相, date
+          --admin-code      county_code, code, xzqdm, 行政区代码, 行政区划代码, xzqhdm, adcode, qhdm, dm, 代码
+          --admin-name      county_name, name, xzqmc, 行政区名称, 行政区划名称, 县名, qhmc, mc, 名称
+        Boundary versions: a feature is in force from its valid-from day to its valid-to day, both
+        included; where two versions of one id (same layer) both cover a day, the later one wins.
 
         Exit status: 0 success (with or without clues); 2 bad input (cannot open, no CRS, unknown field,
-        lat/lon axes swapped, invalid geometry under --invalid fail); 3 cannot write the outputs;
+        lat/lon axes swapped, invalid geometry under --invalid fail, a bad date, a bad rules file);
+        3 cannot write the outputs;
         64 bad command-line options.
         """
     )
@@ -56,8 +70,47 @@ struct Check: ParsableCommand {
     @Option(help: "Field holding the kind of protection (自然保护区, 生态保护红线...).")
     var protectedKind: String?
 
-    @Option(help: "Drop patch/area pairs smaller than this many square metres (slivers).")
-    var minOverlapM2: Double = 1
+    @Option(help: "Field holding the activity type (采矿, 光伏, 道路...).")
+    var activityType: String?
+
+    @Option(help: "Field holding the detection date (YYYY-MM-DD).")
+    var detected: String?
+
+    @Option(help: "Field holding the day a protected feature came into force.")
+    var validFrom: String?
+
+    @Option(help: "Field holding the last day a protected feature was in force.")
+    var validTo: String?
+
+    @Option(help: "Rules file (YAML; default: the built-in rules, see `redline rules show`).")
+    var rules: String?
+
+    @Option(help: "County layer, to route each clue to its county (default with the bundled data: Geodata/counties.gpkg).")
+    var admin: String?
+
+    @Option(help: "Field of the county layer holding the county code.")
+    var adminCode: String?
+
+    @Option(help: "Field of the county layer holding the county name.")
+    var adminName: String?
+
+    @Option(help: "Also report patches outside but within this many metres of a protected area (geodesic).")
+    var near: Double = 0
+
+    @Option(help: "Drop patch/area pairs smaller than this many square metres (default 1; a zone's value in the rules file wins).")
+    var minOverlapM2: Double?
+
+    @Option(help: "Drop patch/area pairs covering less than this share (0-1) of the patch.")
+    var minOverlapShare: Double?
+
+    @Option(help: "Leave out clues below this severity: low, medium or high.")
+    var minSeverity: Severity = .low
+
+    @Option(help: "Period for every clue ID, e.g. 2026Q3 (default: each patch's detection quarter).")
+    var period: String?
+
+    @Option(help: "Day to judge patches without a detection date on (YYYY-MM-DD; default today).")
+    var asOf: String?
 
     @Option(help: "CRS for layers that declare none, e.g. EPSG:4490 or EPSG:4539.")
     var assumeCRS: String?
@@ -76,7 +129,15 @@ struct Check: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        guard minOverlapM2 >= 0 else { throw ValidationError("--min-overlap-m2 must not be negative") }
+        if let minOverlapM2, minOverlapM2 < 0 { throw ValidationError("--min-overlap-m2 must not be negative") }
+        if let minOverlapShare, !(0...1).contains(minOverlapShare) {
+            throw ValidationError("--min-overlap-share must be between 0 and 1")
+        }
+        guard near >= 0 else { throw ValidationError("--near must not be negative") }
+        if let period, period.isEmpty || !period.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+            throw ValidationError("--period takes letters and digits only, like 2026Q3")
+        }
+        if let asOf, CalendarDay(text: asOf) == nil { throw ValidationError("--as-of takes a date like 2026-09-30") }
     }
 
     func run() throws {
@@ -89,8 +150,11 @@ struct Check: ParsableCommand {
     }
 
     private func check() throws {
-        let protectedSpecs = (protectedSources.isEmpty ? [try DefaultData.protected()] : protectedSources)
+        let ruleBook = try rules.map(RuleBook.load) ?? .builtIn
+        let protectedSpecs = (protectedSources.isEmpty ? [try DefaultData.path("protected.gpkg")] : protectedSources)
             .map { SourceSpec(path: $0) }
+        // The bundled counties go with the bundled boundaries only.
+        let adminPath = admin ?? (protectedSources.isEmpty ? try? DefaultData.path("counties.gpkg") : nil)
         let activitySpecs = activities.map { SourceSpec(path: $0) }
         let protectedLayers = try protectedSpecs.flatMap {
             try SourceCatalog.layers(of: $0, assumedCRS: assumeCRS, encoding: encoding)
@@ -100,16 +164,26 @@ struct Check: ParsableCommand {
         }
         let index = try ProtectedIndex.load(
             protectedLayers, fields: ProtectedFields(id: protectedID, name: protectedName, zone: protectedZone,
-                                                     kind: protectedKind), invalid: invalid, jobs: jobs)
-        let run = CheckRun(activityLayers: activityLayers, index: index,
-                           settings: CheckSettings(minOverlapM2: minOverlapM2, invalid: invalid),
-                           activityIDField: activityID, jobs: jobs)
+                                                     kind: protectedKind, validFrom: validFrom, validTo: validTo),
+            invalid: invalid, jobs: jobs)
+        let counties = try adminPath.map { path in
+            try AdminIndex.load(try SourceCatalog.layers(of: SourceSpec(path: path), assumedCRS: assumeCRS, encoding: encoding),
+                                fields: AdminFields(code: adminCode, name: adminName), frame: index.frame, jobs: jobs)
+        }
+        let settings = CheckSettings(rules: ruleBook, threshold: OverlapThreshold(minM2: minOverlapM2, minShare: minOverlapShare),
+                                     invalid: invalid, nearM: near, minSeverity: minSeverity, period: period,
+                                     asOf: asOf.flatMap { CalendarDay(text: $0) })
+        let run = CheckRun(activityLayers: activityLayers, index: index, admin: counties, settings: settings,
+                           fields: ActivityFields(id: activityID, type: activityType, detected: detected), jobs: jobs)
         let progress = ProgressLine(enabled: !quiet)
         run.progress = progress.show
         let outputs = try CheckOutputs(folder: URL(fileURLWithPath: out), run: RunDescription(
             toolVersion: Redline.version, activitySources: activitySpecs, protectedSources: protectedSpecs,
-            settings: ["min_overlap_m2": String(minOverlapM2), "invalid": invalid.rawValue,
-                       "assume_crs": assumeCRS ?? "", "jobs": String(jobs)]), parallel: jobs > 1)
+            settings: ["rules": ruleBook.source, "admin": adminPath ?? "", "near_m": String(near),
+                       "min_overlap_m2": minOverlapM2.map { String($0) } ?? "", "min_overlap_share": minOverlapShare.map { String($0) } ?? "",
+                       "min_severity": minSeverity.rawValue, "period": period ?? "", "as_of": asOf ?? "",
+                       "invalid": invalid.rawValue, "assume_crs": assumeCRS ?? "", "jobs": String(jobs)]),
+            parallel: jobs > 1)
         let summary: CheckSummary
         do {
             summary = try run.run(into: outputs)
@@ -121,13 +195,39 @@ struct Check: ParsableCommand {
         progress.clear()
         if !quiet {
             let skipped = summary.skipped.values.reduce(0, +)
-            print("\(summary.clues) clues from \(summary.patchesRead) patches (\(summary.repaired) repaired, "
-                  + "\(skipped) skipped) → \(out)")
+            let verdicts = Verdict.allCases.compactMap { verdict in
+                summary.perVerdict[verdict].map { "\($0) \(verdict.rawValue)" }
+            }
+            print("\(summary.clues) clues from \(summary.patchesRead) patches (\(verdicts.joined(separator: ", "))"
+                  + "; \(summary.repaired) repaired, \(skipped) skipped) → \(out)")
+            warnAboutUnknownValues(summary)
         }
+    }
+
+    /// Values no rule knows are reported, never silently dropped.
+    private func warnAboutUnknownValues(_ summary: CheckSummary) {
+        func listed(_ counts: [String: Int]) -> String {
+            counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(8)
+                .map { "“\($0.key.isEmpty ? "(empty)" : $0.key)” ×\($0.value)" }.joined(separator: ", ")
+        }
+        if !summary.unknownActivityValues.isEmpty {
+            let count = summary.unknownActivityValues.values.reduce(0, +)
+            warn("\(count) clue(s) have an activity type no rule knows: \(listed(summary.unknownActivityValues)) — "
+                 + "they are judged as “unknown”; add the values under activity_types in a rules file")
+        }
+        if !summary.unknownZones.isEmpty {
+            warn("protected features with unknown zone values, treated as unzoned: \(listed(summary.unknownZones)) — "
+                 + "pass --protected-zone or fix the values")
+        }
+    }
+
+    private func warn(_ message: String) {
+        FileHandle.standardError.write(Data("redline: warning: \(message)\n".utf8))
     }
 }
 
 extension InvalidPolicy: ExpressibleByArgument {}
+extension Severity: ExpressibleByArgument {}
 
 extension RedlineError {
     /// Bad input is 2, an unwritable output 3.
@@ -141,8 +241,8 @@ extension RedlineError {
 
 /// Finds the bundled sample data: ./Geodata, or the Geodata folder of the checkout holding the binary.
 enum DefaultData {
-    static func protected() throws -> String {
-        let name = "Geodata/protected.gpkg"
+    static func path(_ file: String) throws -> String {
+        let name = "Geodata/" + file
         if FileManager.default.fileExists(atPath: name) { return name }
         var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         while folder.path != "/" {
@@ -150,6 +250,6 @@ enum DefaultData {
             if FileManager.default.fileExists(atPath: candidate) { return candidate }
             folder.deleteLastPathComponent()
         }
-        throw RedlineError.badOption("no --protected source given and no Geodata/protected.gpkg found — pass --protected FILE")
+        throw RedlineError.badOption("no --protected source given and no \(name) found — pass --protected FILE")
     }
 }

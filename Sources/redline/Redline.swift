@@ -10,6 +10,6 @@ struct Redline: ParsableCommand {
         commandName: "redline",
         abstract: "Checks human-activity patches against ecological protection red lines and nature reserves.",
         version: version,
-        subcommands: [Check.self]
+        subcommands: [Check.self, Rules.self]
     )
 }

@@ -70,7 +70,7 @@ struct EngineFixture {
         let index = try ProtectedIndex.load(try SourceCatalog.layers(of: SourceSpec(path: protectedPath)),
                                             fields: ProtectedFields())
         let layers = try activityPaths.flatMap { try SourceCatalog.layers(of: SourceSpec(path: $0), assumedCRS: assumedCRS) }
-        let run = CheckRun(activityLayers: layers, index: index, settings: settings, activityIDField: nil, jobs: jobs)
+        let run = CheckRun(activityLayers: layers, index: index, settings: settings, jobs: jobs)
         run.batchSize = batchSize
         let sink = CollectingSink()
         _ = try run.run(into: sink)

@@ -30,9 +30,9 @@ import TestSupport
         let activityPath = try Fixture.write(folder.path("a.gpkg"), layer: "a", crs: "EPSG:4490",
                                              fields: [FieldDefinition(name: "id", kind: .string)], features: patches)
         let index = try ProtectedIndex.load(try SourceCatalog.layers(of: SourceSpec(path: protectedPath)), fields: ProtectedFields())
-        #expect(index.pieces.count >= 3000 / ProtectedIndex.maxPieceVertices)
+        #expect(index.pieces.count >= 3000 / PieceCutter.maxVertices)
         let run = CheckRun(activityLayers: try SourceCatalog.layers(of: SourceSpec(path: activityPath)), index: index,
-                           settings: CheckSettings(minOverlapM2: 0), activityIDField: nil, jobs: 2)
+                           settings: CheckSettings(minOverlapM2: 0), jobs: 2)
         final class Sink: ClueSink {
             var clues: [String: Double] = [:]
             func begin(_ plan: CheckPlan) throws {}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// A date without a time: when a patch was detected, or the first and last day a boundary
+/// version was in force. Reads the ways dates are written in real data.
+public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              (1...Self.daysIn(month: month, year: year)).contains(day) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Reads 2026-09-20, 2026/9/20, 2026.09.20, 20260920, 2026年9月20日, and any of these followed
+    /// by a time (2026-09-20T10:30:00Z, 2026/09/20 10:30:00 as GDAL writes date-times). Nil when
+    /// the text is not such a date.
+    public init?(text: String) {
+        var body = text.trimmingCharacters(in: .whitespaces)
+        if let cut = body.firstIndex(where: { $0 == "T" || $0 == " " }) { body = String(body[..<cut]) }
+        let numbers: [Int]
+        if body.count == 8, body.allSatisfy(\.isASCII), let whole = Int(body) {
+            numbers = [whole / 10_000, whole / 100 % 100, whole % 100]
+        } else {
+            let separators = CharacterSet(charactersIn: "-/.年月日")
+            let fields = body.components(separatedBy: separators).filter { !$0.isEmpty }
+            guard fields.count == 3, fields[0].count == 4, fields.allSatisfy({ $0.count <= 4 }) else { return nil }
+            let parsed = fields.compactMap { Int($0) }
+            guard parsed.count == 3 else { return nil }
+            numbers = parsed
+        }
+        self.init(year: numbers[0], month: numbers[1], day: numbers[2])
+    }
+
+    /// Today in the machine's time zone.
+    public static func today() -> CalendarDay {
+        let parts = Calendar.current.dateComponents([.year, .month, .day], from: Date())
+        return CalendarDay(year: parts.year!, month: parts.month!, day: parts.day!)!
+    }
+
+    /// "2026Q3": the quarter, as clue batches are named.
+    public var quarter: String { "\(year)Q\((month - 1) / 3 + 1)" }
+
+    public var description: String {
+        let pad = { (value: Int, width: Int) in String(repeating: "0", count: max(0, width - String(value).count)) + String(value) }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    public static func < (lhs: CalendarDay, rhs: CalendarDay) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+}
+
+/// When a protected feature was in force: both ends inclusive, either open.
+public struct ValidityPeriod: Sendable, Equatable {
+    public let from: CalendarDay?
+    public let to: CalendarDay?
+
+    public static let always = ValidityPeriod(from: nil, to: nil)
+
+    public init(from: CalendarDay?, to: CalendarDay?) {
+        self.from = from
+        self.to = to
+    }
+
+    public func contains(_ day: CalendarDay) -> Bool {
+        (from.map { $0 <= day } ?? true) && (to.map { day <= $0 } ?? true)
+    }
+}

@@ -1,0 +1,186 @@
+/// What the rules say about an activity in a protected place.
+public enum Verdict: String, Sendable, CaseIterable {
+    case prohibited
+    case needsApproval = "needs_approval"
+    case permittedLimited = "permitted_limited"
+    /// Outside, but within `--near` metres of a protected polygon: not judged by a rule.
+    case nearBoundary = "near_boundary"
+
+    /// Higher is worse.
+    var rank: Int {
+        switch self {
+        case .prohibited: return 3
+        case .needsApproval: return 2
+        case .nearBoundary: return 1
+        case .permittedLimited: return 0
+        }
+    }
+
+    public var label: String {
+        switch self {
+        case .prohibited: return "禁止"
+        case .needsApproval: return "需审批"
+        case .permittedLimited: return "有限允许"
+        case .nearBoundary: return "临近边界"
+        }
+    }
+
+    /// The verdicts a rules file may give.
+    static let ruled: [Verdict] = [.prohibited, .needsApproval, .permittedLimited]
+}
+
+public enum Severity: String, Sendable, CaseIterable, Comparable {
+    case low, medium, high
+
+    public var label: String {
+        switch self {
+        case .low: return "低"
+        case .medium: return "中"
+        case .high: return "高"
+        }
+    }
+
+    var rank: Int { Self.allCases.firstIndex(of: self)! }
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// The rule that fired for one patch in one protected area, and what it says.
+public struct Judgement: Sendable, Equatable {
+    public let verdict: Verdict
+    public let severity: Severity
+    public let ruleID: String
+    public let reasonZH: String
+    public let reasonEN: String
+
+    /// Whether this is worse than `other`: higher severity first, then the harder verdict.
+    func isWorse(than other: Judgement) -> Bool {
+        (severity.rank, verdict.rank) > (other.severity.rank, other.verdict.rank)
+    }
+
+    /// What a patch gets when no rule matches: a person must judge it.
+    static let unruled = Judgement(verdict: .needsApproval, severity: .medium, ruleID: "no-rule",
+                                   reasonZH: "规则文件中没有适用于此情形的规则，需人工判定。",
+                                   reasonEN: "No rule in the rules file covers this case; judge it by hand.")
+
+    static func near(distanceM: Double) -> Judgement {
+        let metres = Int(distanceM.rounded())
+        return Judgement(verdict: .nearBoundary, severity: .low, ruleID: "near-boundary",
+                         reasonZH: "图斑位于保护边界外 \(metres) 米处，需关注是否向内扩展。",
+                         reasonEN: "The patch lies \(metres) m outside the protection boundary; watch for it spreading inside.")
+    }
+}
+
+/// A canonical activity type and the values real data writes for it.
+public struct ActivityTypeDefinition: Sendable {
+    public let id: String
+    public let labelZH: String
+    public let labelEN: String
+    public let values: [String]
+}
+
+/// Smallest overlap that counts, by area and by share of the patch; nil leaves it to the next level.
+public struct OverlapThreshold: Sendable, Equatable {
+    public var minM2: Double?
+    public var minShare: Double?
+
+    public init(minM2: Double? = nil, minShare: Double? = nil) {
+        self.minM2 = minM2
+        self.minShare = minShare
+    }
+
+    /// This, with gaps filled from `fallback`.
+    func over(_ fallback: OverlapThreshold) -> OverlapThreshold {
+        OverlapThreshold(minM2: minM2 ?? fallback.minM2, minShare: minShare ?? fallback.minShare)
+    }
+}
+
+/// One rule: where it applies (kinds, zones, activity types; nil means any) and what it says.
+public struct Rule: Sendable {
+    public let id: String
+    /// Line of the rule in its file (0 for rules made in code).
+    public let line: Int
+    /// "nature_reserve", "red_line", "other".
+    public let kinds: Set<String>?
+    public let zones: Set<Zone>?
+    public let activities: Set<String>?
+    public let judgement: Judgement
+
+    func matches(kind: String, zone: Zone, activity: String) -> Bool {
+        (kinds?.contains(kind) ?? true) && (zones?.contains(zone) ?? true) && (activities?.contains(activity) ?? true)
+    }
+}
+
+/// The rules a check applies: activity types and how data values map to them, verdict rules read
+/// top to bottom (the first that matches decides), and overlap thresholds per zone.
+public struct RuleBook: Sendable {
+    /// The type a patch gets when its value maps to no type, or it has none.
+    public static let unknownActivity = "unknown"
+
+    public let source: String
+    public let activityTypes: [ActivityTypeDefinition]
+    public let rules: [Rule]
+    public let defaultThreshold: OverlapThreshold
+    public let zoneThresholds: [Zone: OverlapThreshold]
+    private let valueIndex: [String: String]
+    /// Aliases of two or more characters, longest first, for values that contain one ("露天采矿").
+    private let containedAliases: [(alias: String, type: String)]
+
+    init(source: String, activityTypes: [ActivityTypeDefinition], rules: [Rule], defaultThreshold: OverlapThreshold,
+         zoneThresholds: [Zone: OverlapThreshold]) {
+        self.source = source
+        self.activityTypes = activityTypes
+        self.rules = rules
+        self.defaultThreshold = defaultThreshold
+        self.zoneThresholds = zoneThresholds
+        var index: [String: String] = [:]
+        for type in activityTypes {
+            index[Zone.normalise(type.id)] = type.id
+            for value in type.values { index[Zone.normalise(value)] = type.id }
+        }
+        valueIndex = index
+        containedAliases = index.filter { $0.key.count >= 2 }.map { ($0.key, $0.value) }
+            .sorted { ($0.alias.count, $0.alias) > ($1.alias.count, $1.alias) }
+    }
+
+    /// The activity type a data value maps to: an exact value (case, spaces, `_` and `-` aside),
+    /// else the longest value it contains; nil when none does.
+    public func activityType(of text: String) -> String? {
+        let key = Zone.normalise(text)
+        guard !key.isEmpty else { return nil }
+        if let exact = valueIndex[key] { return exact }
+        return containedAliases.first { key.contains($0.alias) }?.type
+    }
+
+    public func label(ofActivity id: String) -> String {
+        activityTypes.first { $0.id == id }?.labelZH ?? "未知类型"
+    }
+
+    /// The first rule matching, or `Judgement.unruled`.
+    public func judge(kind: ProtectionKind, zone: Zone, activity: String) -> Judgement {
+        let kindKey = Self.kindKey(kind)
+        return rules.first { $0.matches(kind: kindKey, zone: zone, activity: activity) }?.judgement ?? .unruled
+    }
+
+    /// The threshold for overlaps in `zone`: the zone's own, else the command line's, else the
+    /// file's default, else 1 m² and no share.
+    public func threshold(for zone: Zone, commandLine: OverlapThreshold) -> (minM2: Double, minShare: Double) {
+        let merged = (zoneThresholds[zone] ?? OverlapThreshold()).over(commandLine).over(defaultThreshold)
+        return (merged.minM2 ?? 1, merged.minShare ?? 0)
+    }
+
+    static func kindKey(_ kind: ProtectionKind) -> String {
+        switch kind {
+        case .natureReserve: return "nature_reserve"
+        case .redLine: return "red_line"
+        case .other: return "other"
+        }
+    }
+
+    /// The zones each kind of protected feature can carry, for checking a file's coverage.
+    static let zonesByKind: [(kind: String, zones: [Zone])] = [
+        ("nature_reserve", [.core, .coreProtection, .buffer, .generalControl, .experimental, .unzoned]),
+        ("red_line", [.redLine]),
+        ("other", Zone.allCases),
+    ]
+}
