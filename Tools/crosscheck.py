@@ -3,6 +3,10 @@
 with OGR (reading), pyproj (reprojection to lon/lat), shapely (intersection) and pyproj's Geod
 (geodesic area, GeographicLib), then compares pair by pair.
 
+Boundary versions: a protected feature with valid_from / valid_to dates counts for a patch only
+when the patch's detection date (后时相 or detected) falls in them, both ends included; where two
+versions of one id both do, the one that starts later.
+
 Usage: crosscheck.py OUT_DIR --activities SRC [SRC...] --protected SRC [SRC...]
            [--activity-id FIELD] [--protected-id FIELD] [--min-overlap-m2 1]
 Exit 0 when the pair sets agree and every area is within 0.1 % or 1 m²; 1 otherwise.
@@ -10,6 +14,7 @@ Needs Debian's python3-gdal, python3-shapely and python3-pyproj.
 """
 import argparse
 import csv
+import datetime
 import sys
 import warnings
 
@@ -26,6 +31,14 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 warnings.filterwarnings("ignore", message=".*STRtree.*")
 ID_DEFAULTS = ["activity_id", "patch_id", "tbbh", "图斑编号", "id", "bsm", "标识码", "objectid"]
 PROTECTED_ID_DEFAULTS = ["protected_id", "id", "code", "bh", "编号", "bsm", "标识码", "dm", "代码", "objectid"]
+DATE_FIELDS = ["detected", "后时相"]
+
+
+def day(value):
+    """A date from an OGR field value ('2026/09/20' or '2026-09-20'), or None."""
+    if value in (None, ""):
+        return None
+    return datetime.date(*[int(part) for part in str(value).replace("/", "-").split(" ")[0].split("-")])
 
 
 def polygonal(geom):
@@ -41,7 +54,7 @@ def polygonal(geom):
 
 
 def read(path, id_field, defaults, target):
-    """Yields (id, shapely geometry in target lon/lat) for every polygonal feature of every layer."""
+    """Yields (id, shapely geometry in target lon/lat, fields) for every polygonal feature of every layer."""
     source = ogr.Open(path)
     for layer in source:
         names = [layer.GetLayerDefn().GetFieldDefn(i).GetName() for i in range(layer.GetLayerDefn().GetFieldCount())]
@@ -66,7 +79,7 @@ def read(path, id_field, defaults, target):
                 if shape is None:
                     continue
             fid = feature.GetField(field) if field else feature.GetFID()
-            yield str(fid), shape
+            yield str(fid), shape, {name.lower(): feature.GetField(name) for name in names}
 
 
 def geodesic_area(geod, shape):
@@ -86,15 +99,33 @@ def main():
     target = CRS.from_epsg(4490)
     geod = Geod(ellps="GRS80")
     protected = [p for path in args.protected for p in read(path, args.protected_id, PROTECTED_ID_DEFAULTS, target)]
-    tree = STRtree([shape for _, shape in protected])
-    index_of = {id(shape): i for i, (_, shape) in enumerate(protected)}
+    tree = STRtree([shape for _, shape, _ in protected])
+    index_of = {id(shape): i for i, (_, shape, _) in enumerate(protected)}
+    periods = [(day(fields.get("valid_from")), day(fields.get("valid_to"))) for _, _, fields in protected]
+
+    def in_force(position, when):
+        start, end = periods[position]
+        return (start is None or start <= when) and (end is None or when <= end)
+
+    def version_on(position, when):
+        """Whether this feature is the version of its id in force on `when`."""
+        if periods[position] == (None, None):
+            return True
+        if not in_force(position, when):
+            return False
+        rivals = [p for p, (pid, _, _) in enumerate(protected)
+                  if pid == protected[position][0] and periods[p] != (None, None) and in_force(p, when)]
+        return max(rivals, key=lambda p: periods[p][0] or datetime.date.min) == position
 
     expected = {}
     for path in args.activities:
-        for activity_id, patch in read(path, args.activity_id, ID_DEFAULTS, target):
+        for activity_id, patch, fields in read(path, args.activity_id, ID_DEFAULTS, target):
+            when = next((day(fields[f.lower()]) for f in DATE_FIELDS if fields.get(f.lower())), datetime.date.today())
             for candidate in tree.query(patch):
                 position = candidate if isinstance(candidate, int) else index_of[id(candidate)]
-                protected_id, area_shape = protected[position]
+                if not version_on(position, when):
+                    continue
+                protected_id, area_shape, _ = protected[position]
                 inside = polygonal(area_shape.intersection(patch))
                 if inside is None:
                     continue

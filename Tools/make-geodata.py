@@ -7,6 +7,11 @@ zone obtained by shrinking the outline towards its centre, a few made-up red-lin
 activity patches placed to exercise every case the engine must handle (inside, crossing zones,
 crossing the boundary, outside, invalid, multipart, sliver, red line over reserve).
 
+The experimental zone has three boundary versions, after the reserve's history: the original
+boundary (1982), the boundary cut back for the Zhundong coal field (a notch in the south, in force
+from 2018-07-01) and the restored boundary (from 2024-07-01). Dates, notch and counties are
+illustrative: the counties are rectangles with their real names and codes, not their borders.
+
 Needs only the Python standard library and GDAL's ogr2ogr. Deterministic: same files every run.
 Usage: python3 Tools/make-geodata.py [Geodata]
 """
@@ -51,14 +56,47 @@ def feature(props, coords, kind="Polygon"):
     return {"type": "Feature", "properties": props, "geometry": {"type": kind, "coordinates": coords}}
 
 
+# The coal-field notch cut out of the southern experimental zone in the 2018 version: it leaves
+# OUTLINE between points 1 and 2 and comes back between points 2 and 3, staying south of the buffer zone.
+NOTCH = [(89.05, 44.6286), (89.05, 44.78), (89.75, 44.78), (89.75, 44.699)]
+VERSIONS = [  # (valid_from, valid_to, label)
+    ("1982-04-01", "2018-06-30", "1982年原始边界"),
+    ("2018-07-01", "2024-06-30", "2018年调减边界（准东煤田）"),
+    ("2024-07-01", None, "2024年恢复边界"),
+]
+
+
+def cut_back_outline():
+    return OUTLINE[:2] + NOTCH + OUTLINE[3:]
+
+
 def protected_zones():
     buffer_ring, core_ring = scaled(OUTLINE, 0.7), scaled(OUTLINE, 0.4)
     common = {"name": RESERVE, "kind": "自然保护区"}
-    return [
+    zones = [
         feature({"protected_id": "KLML-HX", **common, "zone": "核心区"}, [closed(core_ring)]),
         feature({"protected_id": "KLML-HC", **common, "zone": "缓冲区"}, [closed(buffer_ring), closed(core_ring)]),
-        feature({"protected_id": "KLML-SY", **common, "zone": "实验区"}, [closed(OUTLINE), closed(buffer_ring)]),
     ]
+    for valid_from, valid_to, label in VERSIONS:
+        outline = cut_back_outline() if valid_from.startswith("2018") else OUTLINE
+        zones.append(feature({"protected_id": "KLML-SY", **common, "zone": "实验区", "valid_from": valid_from,
+                              "valid_to": valid_to, "boundary_version": label},
+                             [closed(outline), closed(buffer_ring)]))
+    return zones
+
+
+def counties():
+    """Illustrative rectangles carrying the real names and codes of the counties around the reserve,
+    with their seats (for field routes)."""
+    rows = [("652302", "阜康市", 87.0, 43.8, 88.6, 45.2, 87.98, 44.15),
+            ("652327", "吉木萨尔县", 88.6, 43.8, 89.3, 45.2, 89.18, 44.00),
+            ("652325", "奇台县", 89.3, 43.8, 91.0, 45.2, 89.59, 44.02),
+            ("654323", "福海县", 87.0, 45.2, 88.9, 47.3, 87.49, 47.11),
+            ("654322", "富蕴县", 88.9, 45.2, 90.0, 47.3, 89.52, 46.99),
+            ("654325", "青河县", 90.0, 45.2, 91.0, 47.3, 90.38, 46.67)]
+    return [feature({"county_code": code, "county_name": name, "seat_lon": sx, "seat_lat": sy},
+                    [closed([(x1, y1), (x2, y1), (x2, y2), (x1, y2)])])
+            for code, name, x1, y1, x2, y2, sx, sy in rows]
 
 
 def red_lines():
@@ -77,9 +115,9 @@ def activities():
     core, buffer_ring = scaled(OUTLINE, 0.4), scaled(OUTLINE, 0.7)
     cases = []
 
-    def add(tbbh, kind, note, coords, geometry="Polygon"):
-        cases.append(feature({"tbbh": tbbh, "类型": kind, "说明": note, "前时相": "2025-09-15",
-                              "后时相": "2026-09-20"}, coords, geometry))
+    def add(tbbh, kind, note, coords, geometry="Polygon", before="2025-09-15", after="2026-09-20"):
+        cases.append(feature({"tbbh": tbbh, "类型": kind, "说明": note, "前时相": before,
+                              "后时相": after}, coords, geometry))
 
     add("KL-0001", "采矿", "核心区内新增采坑", [closed(square(89.30, 45.30, 400))])
     lon, lat = on_edge(core, 3, 0.5)
@@ -112,6 +150,17 @@ def activities():
         lon, lat = rng.uniform(88.2, 90.4), rng.uniform(44.4, 46.2)
         kind = rng.choice(["采矿", "工矿", "光伏", "道路", "居民点", "农业开发", "旅游设施", "养殖"])
         add(f"KL-{n:04d}", kind, "随机背景图斑", [closed(square(lon, lat, rng.uniform(80, 700), rng.uniform(0, 1.5)))])
+    # One coal pit in the notch, seen in four periods: inside the original boundary on its last
+    # day, outside the cut-back one from its first day, inside again once restored.
+    pit = [closed(square(89.40, 44.70, 600))]
+    add("KL-0061", "采矿", "准东煤田采坑（原始边界最后一天）", pit, before="2018-05-01", after="2018-06-30")
+    add("KL-0062", "采矿", "准东煤田采坑（调减边界第一天）", pit, before="2018-05-01", after="2018-07-01")
+    add("KL-0063", "采矿", "准东煤田采坑（调减期间）", pit, before="2021-06-01", after="2021-08-15")
+    add("KL-0064", "采矿", "准东煤田采坑（恢复边界后仍在）", pit, before="2025-09-15", after="2026-09-20")
+    add("KL-0065", "采矿", "跨吉木萨尔县与奇台县边界", [closed(square(89.30, 44.95, 800))])
+    add("KL-0066", "挖掘作业", "类型值不在规则中", [closed(square(89.60, 45.60, 300))])
+    add("KL-0067", "科研监测站", "核心区科研设施", [closed(square(89.20, 45.35, 60))])
+    add("KL-0068", "solar", "英文类型值，红线内光伏", [closed(square(88.45, 44.45, 400))])
     return cases
 
 
@@ -145,6 +194,11 @@ def main():
                 dump("zones.geojson", protected_zones()))
         ogr2ogr("-f", "GPKG", "-update", "-a_srs", "EPSG:4490", "-nln", "red_lines", protected,
                 dump("redlines.geojson", red_lines()))
+        counties_path = os.path.join(target, "counties.gpkg")
+        if os.path.exists(counties_path):
+            os.remove(counties_path)
+        ogr2ogr("-f", "GPKG", "-a_srs", "EPSG:4490", "-nln", "counties", counties_path,
+                dump("counties.geojson", counties()))
         # Activities come projected, as change-detection extracts usually do: CGCS2000 3-degree
         # Gauss-Kruger CM 90E, so every run exercises the reprojection.
         ogr2ogr("-f", "GPKG", "-s_srs", "EPSG:4490", "-t_srs", "EPSG:4539", "-nln", "patches", "-nlt", "PROMOTE_TO_MULTI",

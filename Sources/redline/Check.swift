@@ -124,7 +124,7 @@ struct Check: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Flag(help: "No progress line and no closing line.")
+    @Flag(help: "No progress line and no closing line (warnings still go to stderr).")
     var quiet = false
 
     func validate() throws {
@@ -200,8 +200,8 @@ struct Check: ParsableCommand {
             }
             print("\(summary.clues) clues from \(summary.patchesRead) patches (\(verdicts.joined(separator: ", "))"
                   + "; \(summary.repaired) repaired, \(skipped) skipped) → \(out)")
-            warnAboutUnknownValues(summary)
         }
+        warnAboutUnknownValues(summary)
     }
 
     /// Values no rule knows are reported, never silently dropped.

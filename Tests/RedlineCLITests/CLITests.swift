@@ -52,7 +52,7 @@ import TestSupport
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out.path("summary.json")))) as! [String: Any]
         #expect(summary["clues"] as? Int == clues.count)
         let activities = summary["activities"] as! [String: Any]
-        #expect(activities["features_read"] as? Int == 60)
+        #expect(activities["features_read"] as? Int == 68)
         #expect((activities["skipped"] as! [String: Int])["missing_geometry"] == 1)
         #expect(activities["repaired"] as? Int == 1)
         let reserves = summary["by_reserve"] as! [[String: Any]]
@@ -63,6 +63,77 @@ import TestSupport
         #expect(abs((kalamaili["overlap_m2"] as! Double) - zoneSum) < 0.01 * Double(zoneRows.count))
         let inputs = (summary["inputs"] as! [String: [[String: Any]]])["activities"]!
         #expect((inputs[0]["sha256"] as? String)?.count == 64)
+    }
+
+    /// The demo of the README: boundary versions, counties, rules and IDs on the bundled data.
+    @Test func demoShowsVersionsCountiesVerdictsAndIDs() throws {
+        let out = TemporaryFolder("redline-demo")
+        let result = try check([geodata.appendingPathComponent("activities.gpkg").path, "--near", "2000", "--out", out.url.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let byID = Dictionary(uniqueKeysWithValues: try rows(out.path("clues.csv")).map { ($0["activity_id"]!, $0) })
+        // The coal pit in the notch: inside on the original boundary's last day, outside while the
+        // cut-back boundary was in force, inside again after the restoration.
+        #expect(byID["KL-0061"]?["clue_id"]?.hasPrefix("652325-2018Q2-") == true)
+        #expect(byID["KL-0062"] == nil && byID["KL-0063"] == nil)
+        #expect(byID["KL-0064"]?["rule_id"] == "NR-MINING" && byID["KL-0064"]?["period"] == "2026Q3")
+        #expect(byID["KL-0065"]?["straddles_border"] == "1" && byID["KL-0065"]?["county_code"] == "652325")
+        #expect(byID["KL-0001"]?["county_name"] == "富蕴县" && byID["KL-0001"]?["verdict"] == "prohibited")
+        #expect(byID["KL-0067"]?["rule_id"] == "NR-CORE-RESEARCH")
+        #expect(byID["KL-0066"]?["activity_type"] == "unknown")
+        #expect(byID["KL-0053"]?["placement"] == "near" && byID["KL-0053"]?["severity"] == "low")
+        #expect(result.stderr.contains("挖掘作业"), "unknown activity values are reported")
+        let overlaps = try rows(out.path("overlaps.csv"))
+        #expect(overlaps.first { $0["activity_id"] == "KL-0061" }?["valid_to"] == "2018-06-30")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out.path("summary.json")))) as! [String: Any]
+        #expect((summary["counties"] as! [String: Any])["loaded"] as? Int == 6)
+        #expect((summary["unknown_activity_type_values"] as! [String: Int]) == ["挖掘作业": 1])
+    }
+
+    static let badRules = """
+    version: 1
+    rules:
+      - id: R1
+        kind: red_line
+        zones: any
+        activities: [mining]
+        verdict: forbidden
+        severity: high
+        reason_zh: 禁止
+        reason_en: Banned
+      - id: R2
+        kind: reserve_park
+        zones: any
+        activities: any
+        verdict: prohibited
+        severity: high
+        reason_zh: 禁止
+    """
+
+    @Test func rulesCheckListsEveryErrorWithItsLine() throws {
+        let folder = TemporaryFolder("redline-rules")
+        try Data(Self.badRules.utf8).write(to: URL(fileURLWithPath: folder.path("bad.yaml")))
+        let result = try Command.run(Command.redline, ["rules", "check", folder.path("bad.yaml")])
+        #expect(result.status == 2)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix(folder.path("bad.yaml") + ":7: unknown verdict “forbidden”") })
+        #expect(lines.contains { $0.hasPrefix(folder.path("bad.yaml") + ":12: unknown kind “reserve_park”") })
+        #expect(lines.contains { $0.hasPrefix(folder.path("bad.yaml") + ":11: rule “R2” has no reason_en") })
+
+        let shown = try Command.run(Command.redline, ["rules", "show"])
+        try Data(shown.stdout.utf8).write(to: URL(fileURLWithPath: folder.path("default.yaml")))
+        let good = try Command.run(Command.redline, ["rules", "check", folder.path("default.yaml")])
+        #expect(good.status == 0 && good.stdout.contains("OK — 19 rules"), "\(good.stdout)")
+    }
+
+    @Test func aBadRulesFileStopsTheCheckBeforeAnythingIsWritten() throws {
+        let folder = TemporaryFolder("redline-rules")
+        try Data(Self.badRules.utf8).write(to: URL(fileURLWithPath: folder.path("bad.yaml")))
+        let result = try check([geodata.appendingPathComponent("activities.gpkg").path, "--rules", folder.path("bad.yaml"),
+                                "--out", folder.path("out")])
+        #expect(result.status == 2)
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(result.stderr.contains("bad.yaml:7: unknown verdict") && result.stderr.contains("2 more problems"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path("out")))
     }
 
     @Test func overlapsAgreeWithAnIndependentShapelyAndGeodComputation() throws {

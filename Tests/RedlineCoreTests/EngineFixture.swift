@@ -48,8 +48,8 @@ struct EngineFixture {
     }
 
     /// A 0.004° square patch with its south-west corner at (lon, lat).
-    static func patch(_ id: String, _ lon: Double, _ lat: Double, size: Double = 0.004) -> FixtureFeature {
-        FixtureFeature([.string(id), .string("采矿")], wkb: Fixture.polygon([Fixture.box(lon, lat, lon + size, lat + size)]))
+    static func patch(_ id: String, _ lon: Double, _ lat: Double, size: Double = 0.004, type: String = "采矿") -> FixtureFeature {
+        FixtureFeature([.string(id), .string(type)], wkb: Fixture.polygon([Fixture.box(lon, lat, lon + size, lat + size)]))
     }
 
     static func cell(_ lon: Double, _ lat: Double, _ lon2: Double, _ lat2: Double) -> Double {
@@ -66,11 +66,15 @@ struct EngineFixture {
     }
 
     func run(_ activityPaths: [String], settings: CheckSettings = CheckSettings(), jobs: Int = 2,
-             batchSize: Int = 3, assumedCRS: String? = nil) throws -> CollectingSink {
-        let index = try ProtectedIndex.load(try SourceCatalog.layers(of: SourceSpec(path: protectedPath)),
+             batchSize: Int = 3, assumedCRS: String? = nil, protected: String? = nil,
+             admin: String? = nil) throws -> CollectingSink {
+        let index = try ProtectedIndex.load(try SourceCatalog.layers(of: SourceSpec(path: protected ?? protectedPath)),
                                             fields: ProtectedFields())
+        let counties = try admin.map {
+            try AdminIndex.load(try SourceCatalog.layers(of: SourceSpec(path: $0)), fields: AdminFields(), frame: index.frame)
+        }
         let layers = try activityPaths.flatMap { try SourceCatalog.layers(of: SourceSpec(path: $0), assumedCRS: assumedCRS) }
-        let run = CheckRun(activityLayers: layers, index: index, settings: settings, jobs: jobs)
+        let run = CheckRun(activityLayers: layers, index: index, admin: counties, settings: settings, jobs: jobs)
         run.batchSize = batchSize
         let sink = CollectingSink()
         _ = try run.run(into: sink)

@@ -1,0 +1,161 @@
+import RedlineCore
+import Testing
+
+@Suite struct RulesTests {
+    let book = RuleBook.builtIn
+
+    /// Every path through the built-in rules, written out from the regulations (not from the file):
+    /// kind, zone, activity → the rule that must fire, its verdict and severity.
+    static let builtInPaths: [(ProtectionKind, Zone, String, String, Verdict, Severity)] = [
+        (.natureReserve, .core, "research", "NR-CORE-RESEARCH", .needsApproval, .medium),
+        (.natureReserve, .coreProtection, "research", "NR-CORE-RESEARCH", .needsApproval, .medium),
+        (.natureReserve, .core, "settlement", "NR-CORE-ANY", .prohibited, .high),
+        (.natureReserve, .coreProtection, "unknown", "NR-CORE-ANY", .prohibited, .high),
+        (.natureReserve, .experimental, "mining", "NR-MINING", .prohibited, .high),
+        (.natureReserve, .generalControl, "mining", "NR-MINING", .prohibited, .high),
+        (.natureReserve, .buffer, "research", "NR-BUFFER-RESEARCH", .needsApproval, .low),
+        (.natureReserve, .buffer, "tourism", "NR-BUFFER-ANY", .prohibited, .high),
+        (.natureReserve, .experimental, "energy", "NR-EXP-POLLUTING", .prohibited, .high),
+        (.natureReserve, .experimental, "agriculture", "NR-EXP-RECLAMATION", .prohibited, .medium),
+        (.natureReserve, .experimental, "research", "NR-EXP-RESEARCH", .permittedLimited, .low),
+        (.natureReserve, .experimental, "tourism", "NR-EXP-ANY", .needsApproval, .medium),
+        (.natureReserve, .generalControl, "industrial", "NR-GC-DEVELOPMENT", .prohibited, .high),
+        (.natureReserve, .generalControl, "settlement", "NR-GC-LIMITED", .permittedLimited, .low),
+        (.natureReserve, .generalControl, "transport", "NR-GC-ANY", .needsApproval, .medium),
+        (.natureReserve, .unzoned, "energy", "NR-UNZONED-DEVELOPMENT", .prohibited, .high),
+        (.natureReserve, .unzoned, "water", "NR-UNZONED-ANY", .needsApproval, .medium),
+        (.redLine, .redLine, "mining", "RL-DEVELOPMENT", .prohibited, .high),
+        (.redLine, .redLine, "agriculture", "RL-LIMITED", .permittedLimited, .low),
+        (.redLine, .redLine, "water", "RL-INFRASTRUCTURE", .needsApproval, .medium),
+        (.redLine, .redLine, "breeding", "RL-ANY", .needsApproval, .medium),
+        (.other("森林公园"), .unzoned, "mining", "OTHER-ANY", .needsApproval, .medium),
+    ]
+
+    @Test func builtInRulesParseWithoutProblems() {
+        let (parsed, problems) = RuleBook.parse(yaml: RuleBook.builtInText, source: "built-in")
+        #expect(parsed != nil)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
+    @Test func everyBuiltInRuleFiresWhereTheRegulationsSay() {
+        for (kind, zone, activity, rule, verdict, severity) in Self.builtInPaths {
+            let judgement = book.judge(kind: kind, zone: zone, activity: activity)
+            #expect(judgement.ruleID == rule && judgement.verdict == verdict && judgement.severity == severity,
+                    "\(kind) / \(zone) / \(activity) gave \(judgement.ruleID)")
+        }
+        // Every rule in the file is on some path above.
+        let covered = Set(Self.builtInPaths.map(\.3))
+        #expect(Set(book.rules.map(\.id)) == covered)
+    }
+
+    @Test func dataValuesMapToActivityTypes() {
+        #expect(book.activityType(of: "采矿") == "mining")
+        #expect(book.activityType(of: " Solar ") == "energy")
+        #expect(book.activityType(of: "WIND_FARM") == "energy")
+        #expect(book.activityType(of: "露天采矿区") == "mining")   // contains 采矿
+        #expect(book.activityType(of: "光伏电站") == "energy")     // exact value, not the shorter 光伏 only
+        #expect(book.activityType(of: "工矿") == "industrial")
+        #expect(book.activityType(of: "挖掘作业") == nil)
+        #expect(book.activityType(of: "") == nil)
+    }
+
+    @Test func aZonesOwnThresholdBeatsTheCommandLineWhichBeatsTheDefault() throws {
+        let yaml = """
+        version: 1
+        thresholds:
+          default: {min_overlap_m2: 5, min_overlap_share: 0.1}
+          core: {min_overlap_m2: 0}
+        rules:
+          - {id: ALL, kind: any, zones: any, activities: any, verdict: prohibited, severity: high, reason_zh: 禁止, reason_en: Banned}
+        """
+        let (parsed, problems) = RuleBook.parse(yaml: yaml, source: "t.yaml")
+        let rules = try #require(parsed, "\(problems)")
+        #expect(rules.threshold(for: .core, commandLine: OverlapThreshold(minM2: 50)) == (0, 0.1))
+        #expect(rules.threshold(for: .buffer, commandLine: OverlapThreshold(minM2: 50)) == (50, 0.1))
+        #expect(rules.threshold(for: .buffer, commandLine: OverlapThreshold()) == (5, 0.1))
+        #expect(RuleBook.builtIn.threshold(for: .redLine, commandLine: OverlapThreshold()) == (1, 0))
+    }
+
+    static let validRule = """
+          - id: R1
+            kind: red_line
+            zones: any
+            activities: [mining]
+            verdict: prohibited
+            severity: high
+            reason_zh: 禁止
+            reason_en: Banned
+        """
+
+    /// Each broken file, the line its error must name, and words the message must hold.
+    static let broken: [(String, Int, String)] = [
+        ("version: 1\nrules:\n  - id: R1\n    verdict: [prohibited\n", 5, "YAML syntax"),
+        ("version: 2\nrules:\n\(validRule)", 1, "unsupported version"),
+        ("version: 1\nrule:\n\(validRule)", 2, "unknown key “rule”"),
+        ("version: 1\nrules:\n\(validRule.replacingOccurrences(of: "verdict: prohibited", with: "verdict: forbidden"))", 7,
+         "unknown verdict “forbidden”"),
+        ("version: 1\nrules:\n\(validRule.replacingOccurrences(of: "severity: high", with: "severity: urgent"))", 8,
+         "unknown severity"),
+        ("version: 1\nrules:\n\(validRule.replacingOccurrences(of: "zones: any", with: "zones: [核心区, 外围区]"))", 5,
+         "unknown zone “外围区”"),
+        ("version: 1\nrules:\n\(validRule.replacingOccurrences(of: "[mining]", with: "[mining, drilling]"))", 6,
+         "unknown activity type “drilling”"),
+        ("version: 1\nrules:\n\(validRule.replacingOccurrences(of: "\n    reason_en: Banned", with: ""))", 3,
+         "has no reason_en"),
+        ("version: 1\nrules:\n\(validRule)\n\(validRule)", 11, "already used on line 3"),
+        ("version: 1\nrules:\n\(validRule.replacingOccurrences(of: "kind: red_line", with: "kinds: red_line"))", 4,
+         "did you mean “kind”"),
+        ("version: 1\nthresholds:\n  red_line: {min_overlap_share: 1.5}\nrules:\n\(validRule)", 3, "between 0 and 1"),
+        ("version: 1\nactivity_types:\n  mining: {label_zh: 采矿, label_en: Mining, values: [采矿]}\n"
+         + "  quarry: {label_zh: 采石, label_en: Quarry, values: [采矿]}\nrules:\n\(validRule)", 4, "listed under both"),
+        ("version: 1\nrules:\n\(validRule)\nversion: 1\n", 1, "appears twice"),
+    ]
+
+    @Test(arguments: 0..<broken.count)
+    func brokenFilesNameTheLineAndAreNeverUsed(case index: Int) {
+        let (yaml, line, words) = Self.broken[index]
+        let (parsed, problems) = RuleBook.parse(yaml: yaml, source: "bad.yaml")
+        #expect(parsed == nil, "a file with errors must not be used")
+        let errors = problems.filter { !$0.isWarning }
+        #expect(errors.contains { $0.line == line && $0.message.contains(words) },
+                "expected “\(words)” on line \(line), got \(errors)")
+    }
+
+    @Test func everyErrorOfAFileIsReportedNotJustTheFirst() {
+        let yaml = "version: 1\nrules:\n\(Self.validRule.replacingOccurrences(of: "verdict: prohibited", with: "verdict: no").replacingOccurrences(of: "severity: high", with: "severity: huge"))"
+        let (parsed, problems) = RuleBook.parse(yaml: yaml, source: "bad.yaml")
+        #expect(parsed == nil)
+        #expect(problems.map(\.line) == [7, 8])
+    }
+
+    @Test func unreachableRulesAndUncoveredCasesAreWarnings() throws {
+        let yaml = """
+        version: 1
+        rules:
+          - {id: RL, kind: red_line, zones: any, activities: any, verdict: prohibited, severity: high, reason_zh: 禁止, reason_en: Banned}
+          - {id: RL-MINE, kind: red_line, zones: any, activities: [采矿], verdict: prohibited, severity: high, reason_zh: 禁止, reason_en: Banned}
+        """
+        let (parsed, problems) = RuleBook.parse(yaml: yaml, source: "w.yaml")
+        let rules = try #require(parsed, "warnings alone must not stop a file")
+        #expect(rules.rules.count == 2)
+        #expect(problems.allSatisfy { $0.isWarning })
+        #expect(problems.contains { $0.line == 4 && $0.message.contains("never applies") })
+        #expect(problems.contains { $0.message.contains("no rule covers") })
+        // The uncovered cases get the fallback, which a person must judge.
+        #expect(rules.judge(kind: .natureReserve, zone: .core, activity: "mining").ruleID == "no-rule")
+    }
+
+    @Test func datesAreReadInTheFormsDataUses() {
+        let day = CalendarDay(year: 2026, month: 9, day: 20)
+        for text in ["2026-09-20", "2026/09/20", "2026/9/20", "2026.09.20", "20260920", "2026年9月20日",
+                     "2026-09-20T10:30:00Z", "2026/09/20 10:30:00"] {
+            #expect(CalendarDay(text: text) == day, "\(text)")
+        }
+        for text in ["2026-02-29", "2026-13-01", "20/09/2026", "next week", "2026-09"] {
+            #expect(CalendarDay(text: text) == nil, "\(text)")
+        }
+        #expect(CalendarDay(text: "2024-02-29") != nil)
+        #expect(CalendarDay(text: "2026-09-30")?.quarter == "2026Q3")
+        #expect(CalendarDay(text: "2026-10-01")?.quarter == "2026Q4")
+    }
+}
