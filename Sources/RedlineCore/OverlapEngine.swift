@@ -66,6 +66,10 @@ public final class OverlapEngine {
     private let asOf: CalendarDay
     private var candidates: [Int] = []
     private var activityTypes: [String: String] = [:]
+    /// Dates already read: a layer repeats a few detection dates.
+    private var days: [String: CalendarDay] = [:]
+    /// Beyond this many distinct values (date-times, free text) the memos start again.
+    static let memoLimit = 4096
 
     public init(index: ProtectedIndex, admin: AdminIndex? = nil, activityLayers: [SourceLayer],
                 settings: CheckSettings) throws {
@@ -154,17 +158,22 @@ public final class OverlapEngine {
         guard let text else { return RuleBook.unknownActivity }
         if let known = activityTypes[text] { return known }
         let type = settings.rules.activityType(of: text) ?? RuleBook.unknownActivity
+        if activityTypes.count >= Self.memoLimit { activityTypes.removeAll(keepingCapacity: true) }
         activityTypes[text] = type
         return type
     }
 
     /// The patch's detection date, from its date field; an error names a value that is no date.
     private func detectionDay(_ patch: ActivityPatch) throws -> CalendarDay? {
-        guard let text = patch.detectedText?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let text = patch.detectedText, !text.isEmpty else { return nil }
+        if let known = days[text] { return known }
         guard let day = CalendarDay(text: text) else {
+            if text.allSatisfy(\.isWhitespace) { return nil }
             throw RedlineError.badDate(layer: layers[patch.layer].label, feature: patch.activityID,
                                        field: patch.detectedField ?? "", value: text)
         }
+        if days.count >= Self.memoLimit { days.removeAll(keepingCapacity: true) }
+        days[text] = day
         return day
     }
 

@@ -1,5 +1,7 @@
+import Foundation
 import RedlineCore
 import Testing
+import TestSupport
 
 @Suite struct RulesTests {
     let book = RuleBook.builtIn
@@ -35,6 +37,19 @@ import Testing
         let (parsed, problems) = RuleBook.parse(yaml: RuleBook.builtInText, source: "built-in")
         #expect(parsed != nil)
         #expect(problems.isEmpty, "\(problems)")
+    }
+
+    /// The file docs/rules.md offers county analysts must work as printed.
+    @Test func theDocumentedExampleFileIsValidAndDoesWhatItSays() throws {
+        let doc = try String(contentsOf: Command.packageRoot.appendingPathComponent("docs/rules.md"), encoding: .utf8)
+        let block = try #require(doc.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
+        let (parsed, problems) = RuleBook.parse(yaml: block, source: "docs/rules.md")
+        let rules = try #require(parsed, "\(problems)")
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(rules.judge(kind: .redLine, zone: .redLine, activity: "agriculture").ruleID == "RL-FARMLAND")
+        #expect(rules.judge(kind: .natureReserve, zone: .coreProtection, activity: "research").ruleID == "CORE-ANYTHING")
+        #expect(rules.judge(kind: .natureReserve, zone: .buffer, activity: "mining").ruleID == "EVERYTHING-ELSE")
+        #expect(rules.threshold(for: .redLine, commandLine: OverlapThreshold()) == (50, 0))
     }
 
     @Test func everyBuiltInRuleFiresWhereTheRegulationsSay() {

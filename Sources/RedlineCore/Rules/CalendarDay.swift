@@ -19,20 +19,38 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
     /// by a time (2026-09-20T10:30:00Z, 2026/09/20 10:30:00 as GDAL writes date-times). Nil when
     /// the text is not such a date.
     public init?(text: String) {
-        var body = text.trimmingCharacters(in: .whitespaces)
-        if let cut = body.firstIndex(where: { $0 == "T" || $0 == " " }) { body = String(body[..<cut]) }
-        let numbers: [Int]
-        if body.count == 8, body.allSatisfy(\.isASCII), let whole = Int(body) {
-            numbers = [whole / 10_000, whole / 100 % 100, whole % 100]
-        } else {
-            let separators = CharacterSet(charactersIn: "-/.年月日")
-            let fields = body.components(separatedBy: separators).filter { !$0.isEmpty }
-            guard fields.count == 3, fields[0].count == 4, fields.allSatisfy({ $0.count <= 4 }) else { return nil }
-            let parsed = fields.compactMap { Int($0) }
-            guard parsed.count == 3 else { return nil }
-            numbers = parsed
+        // A hand-rolled scan: dates are parsed for every patch, and Foundation's splitting was slow.
+        var groups: [Int] = [], digits: [Int] = []
+        var current = 0, length = 0
+        scan: for scalar in text.unicodeScalars {
+            switch scalar {
+            case "0"..."9":
+                guard length < 8 else { return nil }
+                current = current * 10 + Int(scalar.value - 48)
+                length += 1
+            case "-", "/", ".", "年", "月", "日", "T", " ", "\t":
+                if length > 0 {
+                    groups.append(current)
+                    digits.append(length)
+                    (current, length) = (0, 0)
+                }
+                // A time follows the date: stop there.
+                if (scalar == "T" || scalar == " ") && !groups.isEmpty { break scan }
+            default:
+                return nil
+            }
         }
-        self.init(year: numbers[0], month: numbers[1], day: numbers[2])
+        if length > 0 {
+            groups.append(current)
+            digits.append(length)
+        }
+        if digits == [8] {
+            self.init(year: groups[0] / 10_000, month: groups[0] / 100 % 100, day: groups[0] % 100)
+        } else if groups.count == 3, digits[0] == 4, digits[1] <= 2, digits[2] <= 2 {
+            self.init(year: groups[0], month: groups[1], day: groups[2])
+        } else {
+            return nil
+        }
     }
 
     /// Today in the machine's time zone.
