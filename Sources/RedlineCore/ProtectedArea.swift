@@ -66,7 +66,7 @@ public struct ProtectedIndex: Sendable {
     public let unknownZones: [String: Int]
     public let featuresRead: Int
     /// Whether any area carries a validity period: then each patch is judged by its date.
-    public var isVersioned: Bool { areas.contains { $0.validity != .always } }
+    public let isVersioned: Bool
 
     /// Reads every protected layer into one index in the frame of the first layer's CRS. The
     /// features are read on this thread, their geometry prepared on `jobs` threads.
@@ -99,15 +99,17 @@ public struct ProtectedIndex: Sendable {
         guard !areas.isEmpty else { throw RedlineError.noProtectedAreas(sources: layers.map(\.label)) }
         linkVersions(&areas)
         return ProtectedIndex(frame: frame, areas: areas, pieces: pieces, skipped: skipped, repaired: repaired,
-                              unknownZones: catalogue.unknownZones, featuresRead: catalogue.featuresRead)
+                              unknownZones: catalogue.unknownZones, featuresRead: catalogue.featuresRead,
+                              isVersioned: areas.contains { $0.validity != .always })
     }
 
     /// Versions are the features of one layer sharing an id; each learns the later ones that
-    /// overlap it in time, so that on a day two cover (one ends the day the next begins) the later wins.
+    /// overlap it in time, so that on a day two cover (one ends the day the next begins) the later
+    /// wins. A feature without dates counts as starting at the beginning of time: where the data
+    /// leaves the current boundary undated, a dated old version still wins on its own days.
     private static func linkVersions(_ areas: inout [ProtectedArea]) {
-        let groups = Dictionary(grouping: areas.indices.filter { areas[$0].validity != .always }) {
-            "\(areas[$0].layer)\u{1F}\(areas[$0].protectedID)"
-        }
+        guard areas.contains(where: { $0.validity != .always }) else { return }
+        let groups = Dictionary(grouping: areas.indices) { "\(areas[$0].layer)\u{1F}\(areas[$0].protectedID)" }
         for members in groups.values where members.count > 1 {
             for member in members {
                 let mine = areas[member].validity

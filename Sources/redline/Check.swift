@@ -151,6 +151,8 @@ struct Check: ParsableCommand {
 
     private func check() throws {
         let ruleBook = try rules.map(RuleBook.load) ?? .builtIn
+        // Undated patches are judged on this day; it goes into summary.json so a rerun can repeat it.
+        let judgedOn = asOf.flatMap { CalendarDay(text: $0) } ?? .today()
         let protectedSpecs = (protectedSources.isEmpty ? [try DefaultData.path("protected.gpkg")] : protectedSources)
             .map { SourceSpec(path: $0) }
         // The bundled counties go with the bundled boundaries only.
@@ -172,7 +174,7 @@ struct Check: ParsableCommand {
         }
         let settings = CheckSettings(rules: ruleBook, threshold: OverlapThreshold(minM2: minOverlapM2, minShare: minOverlapShare),
                                      invalid: invalid, nearM: near, minSeverity: minSeverity, period: period,
-                                     asOf: asOf.flatMap { CalendarDay(text: $0) })
+                                     asOf: judgedOn)
         let run = CheckRun(activityLayers: activityLayers, index: index, admin: counties, settings: settings,
                            fields: ActivityFields(id: activityID, type: activityType, detected: detected), jobs: jobs)
         let progress = ProgressLine(enabled: !quiet)
@@ -181,7 +183,7 @@ struct Check: ParsableCommand {
             toolVersion: Redline.version, activitySources: activitySpecs, protectedSources: protectedSpecs,
             settings: ["rules": ruleBook.source, "admin": adminPath ?? "", "near_m": String(near),
                        "min_overlap_m2": minOverlapM2.map { String($0) } ?? "", "min_overlap_share": minOverlapShare.map { String($0) } ?? "",
-                       "min_severity": minSeverity.rawValue, "period": period ?? "", "as_of": asOf ?? "",
+                       "min_severity": minSeverity.rawValue, "period": period ?? "", "as_of": "\(judgedOn)",
                        "invalid": invalid.rawValue, "assume_crs": assumeCRS ?? "", "jobs": String(jobs)]),
             parallel: jobs > 1)
         let summary: CheckSummary
@@ -201,11 +203,11 @@ struct Check: ParsableCommand {
             print("\(summary.clues) clues from \(summary.patchesRead) patches (\(verdicts.joined(separator: ", "))"
                   + "; \(summary.repaired) repaired, \(skipped) skipped) → \(out)")
         }
-        warnAboutUnknownValues(summary)
+        warnAboutUnknownValues(summary, judgedOn: judgedOn)
     }
 
-    /// Values no rule knows are reported, never silently dropped.
-    private func warnAboutUnknownValues(_ summary: CheckSummary) {
+    /// Values no rule knows are reported, never silently dropped; so are clues without a date.
+    private func warnAboutUnknownValues(_ summary: CheckSummary, judgedOn: CalendarDay) {
         func listed(_ counts: [String: Int]) -> String {
             counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(8)
                 .map { "“\($0.key.isEmpty ? "(empty)" : $0.key)” ×\($0.value)" }.joined(separator: ", ")
@@ -214,6 +216,10 @@ struct Check: ParsableCommand {
             let count = summary.unknownActivityValues.values.reduce(0, +)
             warn("\(count) clue(s) have an activity type no rule knows: \(listed(summary.unknownActivityValues)) — "
                  + "they are judged as “unknown”; add the values under activity_types in a rules file")
+        }
+        if summary.undated > 0 && period == nil {
+            warn("\(summary.undated) clue(s) have no detection date: judged on the boundaries of \(judgedOn) and numbered "
+                 + "in its quarter — name the date field with --detected, or fix the day with --as-of or --period")
         }
         if !summary.unknownZones.isEmpty {
             warn("protected features with unknown zone values, treated as unzoned: \(listed(summary.unknownZones)) — "

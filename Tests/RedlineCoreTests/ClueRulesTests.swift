@@ -95,6 +95,26 @@ import TestSupport
         #expect(sink.clue("handover-day")?.overlaps.count == 1, "one version in force on a handover day, not two")
     }
 
+    @Test func anUndatedCurrentBoundaryGivesWayToADatedOldVersionOnItsDays() throws {
+        let fixture = try EngineFixture()
+        let fields = EngineFixture.protectedFields + [FieldDefinition(name: "valid_from", kind: .string),
+                                                      FieldDefinition(name: "valid_to", kind: .string)]
+        func version(_ west: Double, _ from: FieldValue, _ to: FieldValue) -> FixtureFeature {
+            FixtureFeature([.string("V"), .string("版本保护区"), .string("自然保护区"), .string("实验区"), from, to],
+                           wkb: Fixture.polygon([Fixture.box(west, 45.00, 89.10, 45.10)]))
+        }
+        let protected = try Fixture.write(fixture.folder.path("current.gpkg"), layer: "zones", crs: "EPSG:4490",
+                                          fields: fields, features: [version(89.05, .null, .null),
+                                                                     version(89.00, .string("1982-04-01"), .string("2018-06-30"))])
+        let path = try fixture.writeActivities("d.gpkg", fields: Self.datedFields, [
+            Self.dated("old-days", 89.01, 45.01, "2010-05-05"), Self.dated("now", 89.01, 45.01, "2026-05-05"),
+            Self.dated("now-inside", 89.06, 45.01, "2026-05-05"), Self.dated("old-days-inside", 89.06, 45.01, "2010-05-05"),
+        ])
+        let sink = try fixture.run([path], protected: protected)
+        #expect(Set(sink.clues.map(\.patch.activityID)) == ["old-days", "now-inside", "old-days-inside"])
+        #expect(sink.clues.allSatisfy { $0.overlaps.count == 1 })
+    }
+
     @Test func undatedPatchesAreJudgedOnTheAsOfDay() throws {
         let fixture = try EngineFixture()
         let protected = try versionedProtected(fixture)

@@ -305,9 +305,10 @@ private struct RulesReader {
 
     /// "any", or a value or list of values each resolved by `resolve` (nil: unknown, an error).
     mutating func anyOr<T: Hashable>(_ node: Node, _ what: String, _ resolve: (String) -> T?) -> Set<T>? {
-        if node.string == "any" { return nil }
+        let items = list(node, what)
+        if items.contains(where: { $0.string == "any" }) { return nil }
         var result = Set<T>()
-        for item in list(node, what) {
+        for item in items {
             let name = item.string ?? ""
             if let resolved = resolve(name) {
                 result.insert(resolved)
