@@ -16,6 +16,7 @@ public enum RedlineError: Error, CustomStringConvertible, Equatable {
     case outputFailed(path: String, reason: String)
     case badOption(String)
     case badRules(file: String, line: Int, message: String, more: Int)
+    case unreadableFile(path: String, reason: String)
     case badDate(layer: String, feature: String, field: String, value: String)
     case badValidity(layer: String, feature: String, from: String, to: String)
 
@@ -52,6 +53,8 @@ public enum RedlineError: Error, CustomStringConvertible, Equatable {
         case let .badRules(file, line, message, more):
             let rest = more > 0 ? " (and \(more) more problem\(more == 1 ? "" : "s"); `redline rules check \(file)` lists them all)" : ""
             return "\(file):\(line): \(message)\(rest) — fix the rules file; nothing was checked"
+        case let .unreadableFile(path, reason):
+            return "cannot read \(path): \(reason)"
         case let .badDate(layer, feature, field, value):
             return "\(layer) feature \(feature): “\(value)” in field \(field) is not a date — write dates as YYYY-MM-DD (or name another field)"
         case let .badValidity(layer, feature, from, to):

@@ -20,8 +20,11 @@ struct Rules: ParsableCommand {
         var file: String
 
         func run() throws {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                FileHandle.standardError.write(Data("redline: cannot read \(file) as UTF-8 text — check the path\n".utf8))
+            let text: String
+            do {
+                text = try RuleBook.readText(file)
+            } catch {
+                FileHandle.standardError.write(Data("redline: \(error)\n".utf8))
                 throw ExitCode(2)
             }
             let (book, problems) = RuleBook.parse(yaml: text, source: file)

@@ -125,6 +125,25 @@ import TestSupport
         #expect(good.status == 0 && good.stdout.contains("OK — 19 rules"), "\(good.stdout)")
     }
 
+    /// Notepad on a Chinese Windows saves GBK with CRLF line ends; such a file must work as it is.
+    @Test func aRulesFileSavedAsGBKWithCRLFIsRead() throws {
+        let folder = TemporaryFolder("redline-rules")
+        let shown = try Command.run(Command.redline, ["rules", "show"]).stdout
+            .replacingOccurrences(of: "severity: medium", with: "severity: high")
+        try Data(shown.replacingOccurrences(of: "\n", with: "\r\n").utf8).write(to: URL(fileURLWithPath: folder.path("utf8.yaml")))
+        let recoded = try Command.run("/bin/sh", ["-c", "iconv -f UTF-8 -t GB18030 '\(folder.path("utf8.yaml"))' > '\(folder.path("gbk.yaml"))'"])
+        #expect(recoded.status == 0)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: folder.path("gbk.yaml")))
+        #expect(String(data: bytes, encoding: .utf8) == nil, "the fixture must really be GBK")
+        #expect(try Command.run(Command.redline, ["rules", "check", folder.path("gbk.yaml")]).status == 0)
+        let result = try check([geodata.appendingPathComponent("activities.gpkg").path, "--rules", folder.path("gbk.yaml"),
+                                "--out", folder.path("out")])
+        #expect(result.status == 0, "\(result.stderr)")
+        let byID = Dictionary(uniqueKeysWithValues: try rows(folder.path("out/clues.csv")).map { ($0["activity_id"]!, $0) })
+        #expect(byID["KL-0067"]?["severity"] == "high", "the edited rule applies")
+        #expect(byID["KL-0067"]?["reason_zh"]?.hasPrefix("核心区禁止进入") == true, "Chinese reasons survive the recoding")
+    }
+
     @Test func aBadRulesFileStopsTheCheckBeforeAnythingIsWritten() throws {
         let folder = TemporaryFolder("redline-rules")
         try Data(Self.badRules.utf8).write(to: URL(fileURLWithPath: folder.path("bad.yaml")))

@@ -1,4 +1,5 @@
 import Foundation
+import GDALKit
 import Yams
 
 /// One thing wrong (or doubtful) in a rules file, at a line.
@@ -23,17 +24,22 @@ extension RuleBook {
 
     /// Reads a rules file; any error stops here, before anything is checked or written.
     public static func load(path: String) throws -> RuleBook {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw RedlineError.cannotOpen(source: path, reason: "cannot read the rules file as UTF-8 text")
-        }
-        let (book, problems) = parse(yaml: text, source: path)
+        let (book, problems) = parse(yaml: try readText(path), source: path)
         let errors = problems.filter { !$0.isWarning }
         if let first = errors.first { throw RedlineError.badRules(file: path, line: first.line, message: first.message,
                                                                   more: errors.count - 1) }
         return book!
+    }
+
+    /// A rules file's text: UTF-8 (with or without a byte-order mark), or else GB18030/GBK, as
+    /// Notepad on a Chinese Windows saves it.
+    public static func readText(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RedlineError.unreadableFile(path: path, reason: "no such file, or no permission to read it — check the path")
+        }
+        if let text = String(data: data, encoding: .utf8) { return text }
+        if let text = TextEncoding.utf8(from: [UInt8](data), encoding: "GB18030") { return text }
+        throw RedlineError.unreadableFile(path: path, reason: "it is neither UTF-8 nor GBK text — save the rules file as UTF-8")
     }
 
     /// Parses a rules file, collecting every problem with its line. The book is nil when any
