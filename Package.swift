@@ -27,9 +27,11 @@ let package = Package(
         .target(name: "RedlineCore", dependencies: ["GEOSKit", "PROJKit", "GDALKit", "Yams"]),
         // The files a check writes.
         .target(name: "RedlineOutputs", dependencies: ["RedlineCore", "GDALKit"]),
+        // What a county's field team takes out: spreadsheet, KMZ, GPX, printable sheets.
+        .target(name: "RedlineChecklists", dependencies: ["RedlineCore", "RedlineOutputs", "GDALKit", "GEOSKit", "PROJKit"]),
         // The thin command line.
         .executableTarget(name: "redline", dependencies: [
-            "RedlineCore", "RedlineOutputs",
+            "RedlineCore", "RedlineOutputs", "RedlineChecklists",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

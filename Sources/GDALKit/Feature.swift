@@ -45,6 +45,25 @@ public final class Feature {
                                          count: strlen(text)))
     }
 
+    /// The x,y of every vertex of the feature's geometry, whatever its type (points, lines,
+    /// polygons, collections), in order; empty without a geometry.
+    public func vertices() -> [(x: Double, y: Double)] {
+        guard let geometry = OGR_F_GetGeometryRef(handle) else { return [] }
+        var result: [(x: Double, y: Double)] = []
+        func collect(_ part: OGRGeometryH) {
+            let children = OGR_G_GetGeometryCount(part)
+            if children > 0 {
+                for index in 0..<children { if let child = OGR_G_GetGeometryRef(part, index) { collect(child) } }
+                return
+            }
+            for index in 0..<OGR_G_GetPointCount(part) {
+                result.append((OGR_G_GetX(part, index), OGR_G_GetY(part, index)))
+            }
+        }
+        collect(geometry)
+        return result
+    }
+
     /// The feature's geometry: curves approximated by line segments, Z and M dropped, exported as WKB.
     public func geometry() -> FeatureGeometry {
         guard let original = OGR_F_GetGeometryRef(handle) else { return .missing }

@@ -169,13 +169,14 @@ public final class VectorDataset {
 
 /// The geometry types redline writes.
 public enum GeometryType: Sendable {
-    case unknown, point, lineString, polygon, multiPolygon, none
+    case unknown, point, lineString, multiLineString, polygon, multiPolygon, none
 
     var ogrType: OGRwkbGeometryType {
         switch self {
         case .unknown: return wkbUnknown
         case .point: return wkbPoint
         case .lineString: return wkbLineString
+        case .multiLineString: return wkbMultiLineString
         case .polygon: return wkbPolygon
         case .multiPolygon: return wkbMultiPolygon
         case .none: return wkbNone

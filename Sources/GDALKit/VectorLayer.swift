@@ -102,7 +102,23 @@ public final class VectorLayer {
     /// Writes one feature: `values` in field order, geometry as WKB in the layer's CRS. With
     /// `promoteToMulti`, a polygon is written as a one-part multi-polygon, as a MultiPolygon
     /// layer of a GeoPackage requires.
-    public func write(_ values: [FieldValue], wkb: [UInt8]? = nil, promoteToMulti: Bool = false) throws {
+    /// Writes one feature with values given by field name, for drivers whose layers come with
+    /// fields of their own (GPX's waypoints have ele, time, name, desc…). Unknown names are an error.
+    public func write(named values: [(String, FieldValue)], wkb: [UInt8]? = nil) throws {
+        let definition = OGR_L_GetLayerDefn(handle)
+        var row = [FieldValue](repeating: .null, count: Int(OGR_FD_GetFieldCount(definition)))
+        for (name, value) in values {
+            let index = Int(OGR_FD_GetFieldIndex(definition, name))
+            guard index >= 0 else { throw GDALError(operation: "writing into layer \(self.name)", message: "no field \(name)") }
+            row[index] = value
+        }
+        try write(row, wkb: wkb)
+    }
+
+    /// `style` is an OGR feature style string (`PEN(c:#FF0000,w:2px)`), which KML drivers turn
+    /// into KML styles.
+    public func write(_ values: [FieldValue], wkb: [UInt8]? = nil, promoteToMulti: Bool = false,
+                      style: String? = nil) throws {
         guard let feature = OGR_F_Create(OGR_L_GetLayerDefn(handle)) else {
             throw GDALError.last("cannot create a feature in layer \(name)")
         }
@@ -127,6 +143,7 @@ public final class VectorLayer {
             // OGR_F_SetGeometryDirectly takes ownership of the geometry.
             OGR_F_SetGeometryDirectly(feature, geometry)
         }
+        if let style { OGR_F_SetStyleString(feature, style) }
         guard OGR_L_CreateFeature(handle, feature) == OGRERR_NONE else {
             throw GDALError.last("cannot write a feature into layer \(name) of \(dataset.path)")
         }

@@ -7,6 +7,8 @@ public struct County: Sendable {
     /// The administrative division code (行政区划代码), e.g. 652325.
     public let code: String
     public let name: String
+    /// The county seat (lon, lat in the frame) when the layer gives it: where field trips start.
+    public let seat: (lon: Double, lat: Double)?
 }
 
 /// Field options for reading the county layer.
@@ -22,6 +24,8 @@ public struct AdminFields: Sendable {
     static let codeDefaults = ["county_code", "code", "xzqdm", "行政区代码", "行政区划代码", "xzqhdm", "adcode", "qhdm",
                                "dm", "代码"]
     static let nameDefaults = ["county_name", "name", "xzqmc", "行政区名称", "行政区划名称", "县名", "qhmc", "mc", "名称"]
+    static let seatLonDefaults = ["seat_lon", "seat_x", "驻地经度", "政府驻地经度", "zdjd"]
+    static let seatLatDefaults = ["seat_lat", "seat_y", "驻地纬度", "政府驻地纬度", "zdwd"]
 }
 
 /// The counties, cut into pieces like the protected areas, in the working frame.
@@ -29,9 +33,15 @@ public struct AdminIndex: Sendable {
     public let counties: [County]
     public let pieces: [PolygonPiece]
     public let skipped: [SkipReason: Int]
+    /// Each county's whole polygon (WKB in the frame), when loaded with `keepOutlines`; else empty.
+    public let outlines: [[UInt8]]
 
-    public static func load(_ layers: [SourceLayer], fields: AdminFields, frame: WorkingFrame, jobs: Int = 1) throws -> AdminIndex {
-        var features: [PolygonFeature] = [], names: [(code: String, name: String)] = [], skipped: [SkipReason: Int] = [:]
+    /// Reads the county layers. Seats are read in degrees from `seat_lon`/`seat_lat` (or the
+    /// usual Chinese names) when the layer has them.
+    public static func load(_ layers: [SourceLayer], fields: AdminFields, frame: WorkingFrame, jobs: Int = 1,
+                            keepOutlines: Bool = false) throws -> AdminIndex {
+        var features: [PolygonFeature] = [], skipped: [SkipReason: Int] = [:]
+        var names: [(code: String, name: String, seat: (lon: Double, lat: Double)?)] = []
         for (position, source) in layers.enumerated() {
             guard let codeField = try source.resolveField(option: "--admin-code", requested: fields.code,
                                                           defaults: AdminFields.codeDefaults) else {
@@ -41,6 +51,8 @@ public struct AdminIndex: Sendable {
             }
             let nameField = try source.resolveField(option: "--admin-name", requested: fields.name,
                                                     defaults: AdminFields.nameDefaults)
+            let seatFields = (try source.resolveField(option: "", requested: nil, defaults: AdminFields.seatLonDefaults),
+                              try source.resolveField(option: "", requested: nil, defaults: AdminFields.seatLatDefaults))
             let layer = try source.open()
             while let feature = try source.next(from: layer) {
                 let geometry = feature.geometry()
@@ -50,25 +62,30 @@ public struct AdminIndex: Sendable {
                 }
                 let code = feature.text(codeField)?.trimmingCharacters(in: .whitespaces) ?? ""
                 features.append(PolygonFeature(layer: position, name: code, wkb: wkb))
-                names.append((code, nameField.flatMap(feature.text) ?? ""))
+                let seat = seatFields.0.flatMap(feature.text).flatMap(Double.init).flatMap { lon in
+                    seatFields.1.flatMap(feature.text).flatMap(Double.init).map { (lon: lon, lat: $0) }
+                }
+                names.append((code, nameField.flatMap(feature.text) ?? "", seat))
             }
         }
         // Counties are never dropped for being invalid: a clue must always find its county.
-        let outcomes = try PieceCutter.cutAll(features, frame: frame, layers: layers, invalid: .repair, jobs: jobs)
-        var counties: [County] = [], pieces: [PolygonPiece] = []
+        let outcomes = try PieceCutter.cutAll(features, frame: frame, layers: layers, invalid: .repair, jobs: jobs,
+                                              keepWhole: keepOutlines)
+        var counties: [County] = [], pieces: [PolygonPiece] = [], outlines: [[UInt8]] = []
         for (entry, outcome) in zip(names, outcomes) {
             switch outcome {
             case .failed(let error):
                 throw error
             case .skipped(let reason):
                 skipped[reason, default: 0] += 1
-            case .pieces(let cut, _):
+            case .pieces(let cut, _, let whole):
+                if let whole { outlines.append(whole) }
                 let index = counties.count
-                counties.append(County(index: index, code: entry.code, name: entry.name))
+                counties.append(County(index: index, code: entry.code, name: entry.name, seat: entry.seat))
                 pieces += cut.map { PolygonPiece(owner: index, wkb: $0.wkb, envelope: $0.envelope) }
             }
         }
-        return AdminIndex(counties: counties, pieces: pieces, skipped: skipped)
+        return AdminIndex(counties: counties, pieces: pieces, skipped: skipped, outlines: outlines)
     }
 }
 

@@ -23,7 +23,8 @@ struct PolygonFeature: Sendable {
 /// context: one per thread.
 final class PieceCutter {
     enum Outcome: Sendable {
-        case pieces([(wkb: [UInt8], envelope: Envelope)], repaired: Bool)
+        /// The pieces, and the whole valid polygon when asked to keep it (for drawing maps).
+        case pieces([(wkb: [UInt8], envelope: Envelope)], repaired: Bool, whole: [UInt8]?)
         case skipped(SkipReason)
         case failed(RedlineError)
     }
@@ -34,18 +35,20 @@ final class PieceCutter {
     private let reprojector: Reprojector
     private let layers: [SourceLayer]
     private let invalid: InvalidPolicy
+    private let keepWhole: Bool
 
-    init(frame: WorkingFrame, layers: [SourceLayer], invalid: InvalidPolicy) throws {
+    init(frame: WorkingFrame, layers: [SourceLayer], invalid: InvalidPolicy, keepWhole: Bool) throws {
         reprojector = try Reprojector(frame: frame, sources: layers.map(\.crs))
         self.layers = layers
         self.invalid = invalid
+        self.keepWhole = keepWhole
     }
 
     /// Cuts every feature on `jobs` threads; the outcomes come back in feature order.
     static func cutAll(_ features: [PolygonFeature], frame: WorkingFrame, layers: [SourceLayer],
-                       invalid: InvalidPolicy, jobs: Int) throws -> [Outcome] {
+                       invalid: InvalidPolicy, jobs: Int, keepWhole: Bool = false) throws -> [Outcome] {
         try parallelMap(count: features.count, jobs: jobs, makeState: {
-            try PieceCutter(frame: frame, layers: layers, invalid: invalid)
+            try PieceCutter(frame: frame, layers: layers, invalid: invalid, keepWhole: keepWhole)
         }) { cutter, index in cutter.cut(features[index]) }
     }
 
@@ -69,7 +72,8 @@ final class PieceCutter {
             }
             let pieces = try subdivide(geometry)
             guard !pieces.isEmpty else { return .skipped(.collapsed) }
-            return .pieces(try pieces.map { (try $0.wkb(), $0.envelope) }, repaired: repaired)
+            return .pieces(try pieces.map { (try $0.wkb(), $0.envelope) }, repaired: repaired,
+                           whole: keepWhole ? try geometry.wkb() : nil)
         } catch {
             return .failed(.geometryFailure(layer: label, feature: feature.name, reason: "\(error)"))
         }

@@ -67,19 +67,22 @@ public struct ProtectedIndex: Sendable {
     public let featuresRead: Int
     /// Whether any area carries a validity period: then each patch is judged by its date.
     public let isVersioned: Bool
+    /// Each area's whole polygon (WKB in the frame), when loaded with `keepOutlines`; else empty.
+    public let outlines: [[UInt8]]
 
     /// Reads every protected layer into one index in the frame of the first layer's CRS. The
     /// features are read on this thread, their geometry prepared on `jobs` threads.
     public static func load(_ layers: [SourceLayer], fields: ProtectedFields, invalid: InvalidPolicy = .repair,
-                            jobs: Int = 1) throws -> ProtectedIndex {
+                            jobs: Int = 1, keepOutlines: Bool = false) throws -> ProtectedIndex {
         guard let first = layers.first else { throw RedlineError.noProtectedAreas(sources: []) }
         let frame = try WorkingFrame(basedOn: first.crs)
         var catalogue = Catalogue()
         for (position, layer) in layers.enumerated() { try catalogue.read(layer, position: position, fields: fields) }
         let features = catalogue.features
         let outcomes = try PieceCutter.cutAll(features.map { PolygonFeature(layer: $0.layer, name: $0.id, wkb: $0.wkb) },
-                                              frame: frame, layers: layers, invalid: invalid, jobs: jobs)
-        var areas: [ProtectedArea] = [], pieces: [PolygonPiece] = []
+                                              frame: frame, layers: layers, invalid: invalid, jobs: jobs,
+                                              keepWhole: keepOutlines)
+        var areas: [ProtectedArea] = [], pieces: [PolygonPiece] = [], outlines: [[UInt8]] = []
         var skipped = catalogue.skipped, repaired = 0
         for (feature, outcome) in zip(features, outcomes) {
             switch outcome {
@@ -87,8 +90,9 @@ public struct ProtectedIndex: Sendable {
                 throw error
             case .skipped(let reason):
                 skipped[reason, default: 0] += 1
-            case .pieces(let cut, let wasRepaired):
+            case .pieces(let cut, let wasRepaired, let whole):
                 if wasRepaired { repaired += 1 }
+                if let whole { outlines.append(whole) }
                 let index = areas.count
                 areas.append(ProtectedArea(index: index, protectedID: feature.id, name: feature.name, kind: feature.kind,
                                            zone: feature.zone, zoneText: feature.zoneText,
@@ -100,7 +104,7 @@ public struct ProtectedIndex: Sendable {
         linkVersions(&areas)
         return ProtectedIndex(frame: frame, areas: areas, pieces: pieces, skipped: skipped, repaired: repaired,
                               unknownZones: catalogue.unknownZones, featuresRead: catalogue.featuresRead,
-                              isVersioned: areas.contains { $0.validity != .always })
+                              isVersioned: areas.contains { $0.validity != .always }, outlines: outlines)
     }
 
     /// Versions are the features of one layer sharing an id; each learns the later ones that

@@ -60,3 +60,28 @@ final class Reprojector {
         try transformer(for: layer)?.transform(&xy)
     }
 }
+
+/// Takes lon/lat in the working frame to WGS 84 lon/lat, as KML and GPX require. Owns a PROJ
+/// context: one per thread.
+public final class WGS84Converter {
+    private let context = ProjContext()
+    private let transformer: Transformer?
+
+    public init(frame: WorkingFrame) throws {
+        let source = try context.crs(frame.crs), target = try context.crs(.wgs84)
+        transformer = source.isEquivalent(to: target) ? nil : try context.transformer(from: source, to: target)
+    }
+
+    /// Converts interleaved lon,lat pairs in place.
+    public func convert(_ xy: inout [Double]) throws {
+        try transformer?.transform(&xy)
+    }
+
+    /// Converts every coordinate of a WKB geometry.
+    public func convert(wkb: [UInt8]) throws -> [UInt8] {
+        guard let transformer else { return wkb }
+        var copy = wkb
+        try WKBCoordinates.rewrite(&copy) { try transformer.transform(&$0) }
+        return copy
+    }
+}

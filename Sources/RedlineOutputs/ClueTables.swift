@@ -12,7 +12,7 @@ struct Column {
 
 /// The columns of clues.csv / the `clues` layer, and of overlaps.csv / the `overlaps` layer,
 /// and how a clue fills them.
-struct ClueTables {
+public struct ClueTables {
     let plan: CheckPlan
     /// The union of the activity layers' attribute names, in first-seen order.
     let attributeColumns: [String]
@@ -53,6 +53,9 @@ struct ClueTables {
         Column(name: "overlap_m2", kind: .real(decimals: 2)), Column(name: "overlap_ha", kind: .real(decimals: 4)),
         Column(name: "overlap_mu", kind: .real(decimals: 2)), Column(name: "share_of_patch", kind: .real(decimals: 4)),
     ]
+
+    /// The names of the clue columns, before the patches' own attributes.
+    public static var clueColumnNames: [String] { clueColumns.map(\.name) }
 
     init(plan: CheckPlan) {
         self.plan = plan
@@ -156,6 +159,8 @@ final class TableWriter {
         let values = zip(columns, row).map { column, value -> FieldValue in
             guard case .real(let decimals) = column.kind, case .real(let number) = value else {
                 if allText, case .integer(let number) = value { return .string(String(number)) }
+                // Text for a spreadsheet must not start a formula.
+                if allText, case .string(let text) = value { return .string(SafeText.cell(text)) }
                 return value
             }
             return allText ? .string(Self.fixed(number, decimals)) : .real(Self.round(number, decimals))

@@ -36,12 +36,15 @@ public final class StagedFolder {
     /// Where to build the file called `name`.
     public func path(_ name: String) -> String { staging.appendingPathComponent(name).path }
 
-    /// Moves the named files into the destination, in the order given (each rename replaces the
-    /// old file at once), then removes the staging folder.
+    /// Moves the named files (or folders) into the destination, in the order given, then removes
+    /// the staging folder. A file replaces the old one at once; a folder that already exists is
+    /// first moved aside into the staging folder (rename cannot replace a non-empty folder).
     public func commit(_ names: [String]) throws {
-        for name in names {
+        for (position, name) in names.enumerated() {
             let target = destination.appendingPathComponent(name).path
-            guard rename(path(name), target) == 0 else {
+            if rename(path(name), target) == 0 { continue }
+            guard errno == ENOTEMPTY || errno == EEXIST,
+                  rename(target, path(".replaced-\(position)")) == 0, rename(path(name), target) == 0 else {
                 throw RedlineError.outputFailed(path: target, reason: String(cString: strerror(errno)))
             }
         }

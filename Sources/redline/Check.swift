@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RedlineChecklists
 import RedlineCore
 import RedlineOutputs
 
@@ -124,6 +125,11 @@ struct Check: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: "Also write a field checklist bundle per county into this folder (see `redline checklist`).")
+    var checklists: String?
+
+    @OptionGroup var bundle: BundleOptions
+
     @Flag(help: "No progress line and no closing line (warnings still go to stderr).")
     var quiet = false
 
@@ -153,25 +159,19 @@ struct Check: ParsableCommand {
         let ruleBook = try rules.map(RuleBook.load) ?? .builtIn
         // Undated patches are judged on this day; it goes into summary.json so a rerun can repeat it.
         let judgedOn = asOf.flatMap { CalendarDay(text: $0) } ?? .today()
-        let protectedSpecs = (protectedSources.isEmpty ? [try DefaultData.path("protected.gpkg")] : protectedSources)
-            .map { SourceSpec(path: $0) }
         // The bundled counties go with the bundled boundaries only.
-        let adminPath = admin ?? (protectedSources.isEmpty ? try? DefaultData.path("counties.gpkg") : nil)
+        let boundaries = Boundaries(
+            protectedSources: protectedSources.isEmpty ? [try DefaultData.path("protected.gpkg")] : protectedSources,
+            admin: admin ?? (protectedSources.isEmpty ? try? DefaultData.path("counties.gpkg") : nil),
+            fields: ProtectedFields(id: protectedID, name: protectedName, zone: protectedZone, kind: protectedKind,
+                                    validFrom: validFrom, validTo: validTo),
+            adminFields: AdminFields(code: adminCode, name: adminName), assumeCRS: assumeCRS, encoding: encoding,
+            invalid: invalid)
         let activitySpecs = activities.map { SourceSpec(path: $0) }
-        let protectedLayers = try protectedSpecs.flatMap {
-            try SourceCatalog.layers(of: $0, assumedCRS: assumeCRS, encoding: encoding)
-        }
         let activityLayers = try activitySpecs.flatMap {
             try SourceCatalog.layers(of: $0, assumedCRS: assumeCRS, encoding: encoding)
         }
-        let index = try ProtectedIndex.load(
-            protectedLayers, fields: ProtectedFields(id: protectedID, name: protectedName, zone: protectedZone,
-                                                     kind: protectedKind, validFrom: validFrom, validTo: validTo),
-            invalid: invalid, jobs: jobs)
-        let counties = try adminPath.map { path in
-            try AdminIndex.load(try SourceCatalog.layers(of: SourceSpec(path: path), assumedCRS: assumeCRS, encoding: encoding),
-                                fields: AdminFields(code: adminCode, name: adminName), frame: index.frame, jobs: jobs)
-        }
+        let (index, counties) = try boundaries.load(jobs: jobs, keepOutlines: checklists != nil)
         let settings = CheckSettings(rules: ruleBook, threshold: OverlapThreshold(minM2: minOverlapM2, minShare: minOverlapShare),
                                      invalid: invalid, nearM: near, minSeverity: minSeverity, period: period,
                                      asOf: judgedOn)
@@ -180,11 +180,14 @@ struct Check: ParsableCommand {
         let progress = ProgressLine(enabled: !quiet)
         run.progress = progress.show
         let outputs = try CheckOutputs(folder: URL(fileURLWithPath: out), run: RunDescription(
-            toolVersion: Redline.version, activitySources: activitySpecs, protectedSources: protectedSpecs,
-            settings: ["rules": ruleBook.source, "admin": adminPath ?? "", "near_m": String(near),
-                       "min_overlap_m2": minOverlapM2.map { String($0) } ?? "", "min_overlap_share": minOverlapShare.map { String($0) } ?? "",
-                       "min_severity": minSeverity.rawValue, "period": period ?? "", "as_of": "\(judgedOn)",
-                       "invalid": invalid.rawValue, "assume_crs": assumeCRS ?? "", "jobs": String(jobs)]),
+            toolVersion: Redline.version, activitySources: activitySpecs, protectedSources: boundaries.protectedSpecs,
+            settings: boundaries.settings.merging([
+                "rules": ruleBook.source, "near_m": String(near), "min_overlap_m2": minOverlapM2.map { String($0) } ?? "",
+                "min_overlap_share": minOverlapShare.map { String($0) } ?? "", "min_severity": minSeverity.rawValue,
+                "period": period ?? "", "as_of": "\(judgedOn)", "jobs": String(jobs),
+                "activity_id_field": activityID ?? "", "activity_type_field": activityType ?? "",
+                "detected_field": detected ?? "",
+            ]) { $1 }),
             parallel: jobs > 1)
         let summary: CheckSummary
         do {
@@ -195,6 +198,12 @@ struct Check: ParsableCommand {
             throw error
         }
         progress.clear()
+        if let checklists {
+            let bundles = try ChecklistRun(checkFolder: URL(fileURLWithPath: out), destination: URL(fileURLWithPath: checklists),
+                                           options: try bundle.options())
+                .write(index: index, admin: counties)
+            if !quiet { print("checklists for \(bundles.count) counties → \(checklists)") }
+        }
         if !quiet {
             let skipped = summary.skipped.values.reduce(0, +)
             let verdicts = Verdict.allCases.compactMap { verdict in

@@ -1,0 +1,69 @@
+import Foundation
+import GDALKit
+import RedlineCore
+import RedlineOutputs
+
+/// One clue as a check wrote it into clues.gpkg.
+public struct ChecklistClue: Sendable {
+    /// Every column, by name.
+    public let values: [String: String]
+    /// The patch polygon, WKB in the check's frame (lon/lat).
+    public let wkb: [UInt8]
+    public let lon: Double
+    public let lat: Double
+
+    public subscript(_ column: String) -> String { values[column] ?? "" }
+    public var clueID: String { self["clue_id"] }
+    public var countyCode: String { self["county_code"] }
+    public var detected: CalendarDay? { CalendarDay(text: self["detected_on"]) }
+    public var isNear: Bool { self["placement"] == "near" }
+}
+
+/// What a check left in its output folder, read back for the checklists.
+public struct CheckResults: Sendable {
+    public let folder: URL
+    public let clues: [ChecklistClue]
+    /// The patches' own attribute columns, in order.
+    public let attributeNames: [String]
+    /// The protected sources and county layer the check used, and its settings (summary.json).
+    public let protectedSources: [String]
+    public let adminSource: String?
+    public let settings: [String: String]
+
+    public static func read(_ folder: URL) throws -> CheckResults {
+        let summaryPath = folder.appendingPathComponent("summary.json").path
+        let cluesPath = folder.appendingPathComponent("clues.gpkg").path
+        guard let summaryData = FileManager.default.contents(atPath: summaryPath),
+              let summary = try? JSONSerialization.jsonObject(with: summaryData) as? [String: Any] else {
+            throw RedlineError.unreadableFile(path: summaryPath, reason: "no summary.json of a finished check — run redline check with --out \(folder.path) first")
+        }
+        let settings = summary["settings"] as? [String: String] ?? [:]
+        let inputs = summary["inputs"] as? [String: Any] ?? [:]
+        let protected = (inputs["protected"] as? [[String: Any]] ?? []).compactMap { $0["source"] as? String }
+
+        let layer: VectorLayer
+        do {
+            guard let found = try VectorDataset.open(cluesPath).layer(named: "clues") else {
+                throw RedlineError.noSuchLayer(source: cluesPath, layer: "clues", available: [])
+            }
+            layer = found
+        } catch let error as RedlineError {
+            throw error
+        } catch {
+            throw RedlineError.cannotOpen(source: cluesPath, reason: "\(error)")
+        }
+        let names = layer.fields.map(\.name)
+        let clueColumns = Set(ClueTables.clueColumnNames)
+        var clues: [ChecklistClue] = []
+        while let feature = try layer.nextFeature() {
+            guard case .polygonal(let wkb) = feature.geometry() else { continue }
+            var values: [String: String] = [:]
+            for (index, name) in names.enumerated() { values[name] = feature.text(index) ?? "" }
+            clues.append(ChecklistClue(values: values, wkb: wkb, lon: Double(values["centroid_lon"] ?? "") ?? 0,
+                                       lat: Double(values["centroid_lat"] ?? "") ?? 0))
+        }
+        let admin = settings["admin"].flatMap { $0.isEmpty ? nil : $0 }
+        return CheckResults(folder: folder, clues: clues, attributeNames: names.filter { !clueColumns.contains($0) },
+                            protectedSources: protected, adminSource: admin, settings: settings)
+    }
+}

@@ -1,0 +1,347 @@
+/// RedlineChecklists owns what a county field team takes into the field: per county, a
+/// spreadsheet (XLSX), a KMZ for phones, a GPX for GPS units and printable A4 sheets with SVG maps,
+/// all in one visiting order. Files come from GDAL's drivers except the HTML, which is ours.
+/// Everything from the data is escaped or neutralised (RedlineOutputs' SafeText) before it
+/// reaches a file or a path.
+import Foundation
+import GDALKit
+import GEOSKit
+import RedlineCore
+import RedlineOutputs
+
+/// Options of a checklist run.
+public struct ChecklistOptions: Sendable {
+    public var language: ChecklistLanguage
+    /// Where every county's round trip starts, instead of its seat.
+    public var start: (lon: Double, lat: Double)?
+
+    public init(language: ChecklistLanguage = .zh, start: (lon: Double, lat: Double)? = nil) {
+        self.language = language
+        self.start = start
+    }
+}
+
+/// What was written for one county.
+public struct CountyBundle: Sendable {
+    public let folder: String
+    public let code: String
+    public let name: String
+    public let clues: Int
+    public let roundTripMetres: Double
+}
+
+/// One county's clues in visiting order, with what the files need to know about them.
+struct CountyStops {
+    let code: String
+    let name: String
+    let folder: String
+    let start: (lon: Double, lat: Double)
+    let startIsSeat: Bool
+    /// The clues in visiting order.
+    let clues: [ChecklistClue]
+    let route: VisitingOrder
+    /// The county's outline (WKB in the frame), when the county layer has it.
+    let outline: [UInt8]?
+}
+
+/// Writes a bundle per county from a check's results: `<code>-<name>/` holding clues.xlsx,
+/// clues.kmz, route.gpx and checklist.html, all staged and moved into place together.
+public final class ChecklistWriter {
+    public static let fileNames = ["clues.xlsx", "clues.kmz", "route.gpx", "checklist.html"]
+
+    let results: CheckResults
+    let index: ProtectedIndex
+    let admin: AdminIndex?
+    let options: ChecklistOptions
+    let labels: Labels
+    let geos = GEOSContext()
+    private var outlineGeometry: [Int: Geometry] = [:]
+
+    public init(results: CheckResults, index: ProtectedIndex, admin: AdminIndex?, options: ChecklistOptions) {
+        self.results = results
+        self.index = index
+        self.admin = admin
+        self.options = options
+        labels = Labels(language: options.language)
+    }
+
+    public func write(into destination: URL) throws -> [CountyBundle] {
+        let folder = try StagedFolder(destination: destination)
+        var written: [CountyBundle] = []
+        var names: [String] = []
+        for county in try counties() {
+            let path = folder.path(county.folder)
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+            } catch {
+                throw RedlineError.outputFailed(path: destination.appendingPathComponent(county.folder).path,
+                                                reason: error.localizedDescription)
+            }
+            let file = { (name: String) in (path as NSString).appendingPathComponent(name) }
+            try guardedOutput(destination, county.folder, "clues.xlsx") { try writeSpreadsheet(county, to: file("clues.xlsx")) }
+            try guardedOutput(destination, county.folder, "clues.kmz") { try writeKMZ(county, to: file("clues.kmz")) }
+            try guardedOutput(destination, county.folder, "route.gpx") { try writeGPX(county, to: file("route.gpx")) }
+            try guardedOutput(destination, county.folder, "checklist.html") {
+                try Data(ChecklistPage(writer: self, county: county).html().utf8).write(to: URL(fileURLWithPath: file("checklist.html")))
+            }
+            names.append(county.folder)
+            written.append(CountyBundle(folder: county.folder, code: county.code, name: county.name,
+                                        clues: county.clues.count, roundTripMetres: county.route.total))
+        }
+        try folder.commit(names)
+        return written
+    }
+
+    private func guardedOutput(_ destination: URL, _ county: String, _ name: String, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as RedlineError {
+            throw error
+        } catch {
+            throw RedlineError.outputFailed(path: destination.appendingPathComponent(county).appendingPathComponent(name).path,
+                                            reason: "\(error)")
+        }
+    }
+
+    /// The clues grouped by county, each group in visiting order, with safe, distinct folder names.
+    func counties() throws -> [CountyStops] {
+        let groups = Dictionary(grouping: results.clues, by: \.countyCode)
+        var used = Set<String>()
+        return groups.keys.sorted().map { code in
+            let clues = groups[code]!.sorted { $0.clueID < $1.clueID }
+            let county = admin?.counties.first { $0.code == code }
+            let name = county?.name ?? clues.first { !$0["county_name"].isEmpty }?["county_name"] ?? ""
+            var folder = SafeText.fileName(name.isEmpty ? code : "\(code)-\(name)", fallback: "county")
+            while used.contains(folder.lowercased()) { folder += "_" }
+            used.insert(folder.lowercased())
+            let start = options.start ?? county?.seat ?? (clues[0].lon, clues[0].lat)
+            let route = VisitingOrder(start: start, stops: clues.map { ($0.lon, $0.lat) }, geodesic: index.frame.geodesic)
+            return CountyStops(code: code, name: name, folder: folder, start: start,
+                               startIsSeat: options.start == nil && county?.seat != nil,
+                               clues: route.order.map { clues[$0] }, route: route,
+                               outline: county.flatMap { admin?.outlines.indices.contains($0.index) == true ? admin?.outlines[$0.index] : nil })
+        }
+    }
+
+    // MARK: Protected areas near the clues
+
+    /// Protected areas (indices) in force on `day` whose outline meets the box (degrees).
+    func areas(near box: Envelope, on day: CalendarDay) throws -> [Int] {
+        try index.areas.indices.filter { area in
+            guard index.areas[area].isInForce(on: day, among: index.areas) else { return false }
+            return try outline(area)?.envelope.intersects(box) ?? false
+        }
+    }
+
+    func outline(_ area: Int) throws -> Geometry? {
+        if let known = outlineGeometry[area] { return known }
+        guard index.outlines.indices.contains(area) else { return nil }
+        let made = try geos.geometry(wkb: index.outlines[area])
+        outlineGeometry[area] = made
+        return made
+    }
+
+    /// The day a clue was judged on: its detection date, else the check's as-of day.
+    func day(of clue: ChecklistClue) -> CalendarDay {
+        clue.detected ?? results.settings["as_of"].flatMap { CalendarDay(text: $0) } ?? .today()
+    }
+
+    // MARK: Spreadsheet
+
+    private func writeSpreadsheet(_ county: CountyStops, to path: String) throws {
+        let dataset = try VectorDataset.create(path, driver: "XLSX")
+        let sheet = try dataset.createLayer(labels.language == .zh ? "核查清单" : "checklist", crs: nil, geometry: .none)
+        let columns: [(Labels.Key, FieldDefinition.Kind)] = [
+            (.order, .integer), (.clueID, .string), (.patchID, .string), (.activityType, .string), (.protectedArea, .string),
+            (.zone, .string), (.verdict, .string), (.severity, .string), (.rule, .string), (.patchM2, .real),
+            (.overlapM2, .real), (.overlapHa, .real), (.overlapMu, .real), (.distanceM, .real), (.lon, .real), (.lat, .real),
+            (.lonDMS, .string), (.latDMS, .string), (.detected, .string), (.imagery, .string), (.legKm, .real),
+        ] + Labels.fieldColumns.map { ($0, .string) }
+        for (key, kind) in columns { try sheet.createField(labels(key), kind: kind) }
+        for (position, clue) in county.clues.enumerated() {
+            var row: [FieldValue] = [
+                .integer(Int64(position + 1)), text(clue.clueID), text(clue["activity_id"]), text(activityLabel(clue)),
+                text(clue["protected_names"]), text(zoneLabel(clue)), text(verdictLabel(clue)), text(severityLabel(clue)),
+                text(clue["rule_id"]), number(clue["patch_m2"]), number(clue["overlap_m2"]), number(clue["overlap_ha"]),
+                number(clue["overlap_mu"]), number(clue["distance_m"]), .real(clue.lon), .real(clue.lat),
+                .string(Self.dms(clue.lon, positive: "E", negative: "W")), .string(Self.dms(clue.lat, positive: "N", negative: "S")),
+                text(clue["detected_on"]), text(imagery(clue).map { "\($0.name): \($0.value)" }.joined(separator: "; ")),
+                .real((county.route.legs[position] / 100).rounded() / 10),
+            ]
+            row += Labels.fieldColumns.map { _ in FieldValue.null }
+            try sheet.write(row)
+        }
+        try dataset.close()
+    }
+
+    /// Text for a spreadsheet cell, neutralised so it cannot run as a formula.
+    private func text(_ value: String) -> FieldValue { value.isEmpty ? .null : .string(SafeText.cell(value)) }
+
+    private func number(_ value: String) -> FieldValue { Double(value).map(FieldValue.real) ?? .null }
+
+    func activityLabel(_ clue: ChecklistClue) -> String {
+        let inData = clue["activity_type_in_data"]
+        let label = labels.language == .zh ? clue["activity_type_label"] : clue["activity_type"]
+        return inData.isEmpty || inData == label ? label : "\(label)（\(inData)）"
+    }
+
+    func zoneLabel(_ clue: ChecklistClue) -> String {
+        labels.language == .zh ? clue["strictest_zone_label"] : clue["strictest_zone"]
+    }
+
+    func verdictLabel(_ clue: ChecklistClue) -> String { labels.language == .zh ? clue["verdict_label"] : clue["verdict"] }
+    func severityLabel(_ clue: ChecklistClue) -> String { labels.language == .zh ? clue["severity_label"] : clue["severity"] }
+    func reason(_ clue: ChecklistClue) -> String { labels.language == .zh ? clue["reason_zh"] : clue["reason_en"] }
+
+    /// Attributes that name imagery: before/after image dates, names, paths or addresses.
+    func imagery(_ clue: ChecklistClue) -> [(name: String, value: String)] {
+        let hints = ["时相", "影像", "image", "imagery", "photo", "before", "after", "img", "scene"]
+        return results.attributeNames.compactMap { name in
+            let value = clue[name]
+            let lower = name.lowercased()
+            guard !value.isEmpty, hints.contains(where: { lower.contains($0) }) || SafeText.imageSource(value) != nil
+            else { return nil }
+            return (name, value)
+        }
+    }
+
+    /// 89°18'03.25"E
+    static func dms(_ value: Double, positive: String, negative: String) -> String {
+        let hundredths = Int((abs(value) * 360_000).rounded())
+        let degrees = hundredths / 360_000, minutes = hundredths / 6000 % 60, seconds = Double(hundredths % 6000) / 100
+        return String(format: "%d°%02d'%05.2f\"%@", degrees, minutes, seconds, value < 0 ? negative : positive)
+    }
+
+    // MARK: KMZ
+
+    private func writeKMZ(_ county: CountyStops, to path: String) throws {
+        let converter = try WGS84Converter(frame: index.frame)
+        // One doc.kml written straight into the zip: phone apps that ignore the NetworkLinks of
+        // GDAL's multi-file KMZ still see every folder.
+        let dataset = try VectorDataset.create("/vsizip/\(path)/doc.kml", driver: "LIBKML")
+        var folders: [String: VectorLayer] = [:]
+        func folder(_ name: String) throws -> VectorLayer {
+            if let open = folders[name] { return open }
+            // ASCII layer names make distinct KML ids; the folder shows NAME.
+            let layer = try dataset.createLayer("folder_\(folders.count + 1)", crs: "EPSG:4326", geometry: .unknown,
+                                                options: ["NAME=\(name)"])
+            try layer.createField("name", kind: .string)
+            try layer.createField("description", kind: .string)
+            folders[name] = layer
+            return layer
+        }
+        // Boundaries first, so the patches draw above them.
+        var drawn = Set<Int>()
+        for clue in county.clues {
+            for area in try areas(near: Self.box(around: clue, margin: 0.05), on: day(of: clue)) where drawn.insert(area).inserted {
+                let protected = index.areas[area]
+                let style = ZoneStyle.of(protected.zone)
+                let validity = [protected.validity.from.map { "\($0)" }, protected.validity.to.map { "\($0)" }]
+                let period = protected.validity == .always ? "" : " (\(validity[0] ?? "…") – \(validity[1] ?? "…"))"
+                try folder(folderName(of: protected)).write(
+                    [.string("\(protected.name) \(protected.zone.label)\(period)"),
+                     .string(SafeText.html("\(protected.protectedID) · \(protected.zoneText)"))],
+                    wkb: try converter.convert(wkb: index.outlines[area]),
+                    style: "PEN(c:\(style.stroke)FF,w:2px);BRUSH(fc:\(style.fill)55)")
+            }
+        }
+        for (position, clue) in county.clues.enumerated() {
+            let layer = try folder(clueFolder(clue))
+            let balloon = balloonHTML(clue, position: position + 1)
+            try layer.write([.string(clue.clueID), .string(balloon)], wkb: try converter.convert(wkb: clue.wkb),
+                            style: "PEN(c:#FF0000FF,w:3px);BRUSH(fc:#FF000088)")
+            var point = [clue.lon, clue.lat]
+            try converter.convert(&point)
+            // A symbol style needs an icon (libkml aborts on an IconStyle without one).
+            try layer.write([.string(clue.clueID), .string(balloon)], wkb: WKB.point(point[0], point[1]),
+                            style: "SYMBOL(id:\"http://maps.google.com/mapfiles/kml/pushpin/red-pushpin.png\",c:#FF0000FF)")
+        }
+        try dataset.close()
+    }
+
+    private func folderName(of area: ProtectedArea) -> String {
+        area.kind == .redLine ? area.kind.label : area.name
+    }
+
+    /// The folder (reserve) a clue goes in: its first protected area's.
+    private func clueFolder(_ clue: ChecklistClue) -> String {
+        let first = clue["protected_names"].components(separatedBy: "; ").first ?? ""
+        let area = index.areas.first { $0.name == first }
+        return area.map(folderName) ?? (first.isEmpty ? "clues" : first)
+    }
+
+    /// The balloon of a placemark: the clue's facts as an HTML table, every value escaped.
+    private func balloonHTML(_ clue: ChecklistClue, position: Int) -> String {
+        let rows: [(Labels.Key, String)] = [
+            (.order, String(position)), (.clueID, clue.clueID), (.patchID, clue["activity_id"]),
+            (.activityType, activityLabel(clue)), (.protectedArea, clue["protected_names"]), (.zone, zoneLabel(clue)),
+            (.verdict, verdictLabel(clue)), (.severity, severityLabel(clue)), (.overlapM2, clue["overlap_m2"]),
+            (.distanceM, clue["distance_m"]), (.detected, clue["detected_on"]),
+            (.lonDMS, Self.dms(clue.lon, positive: "E", negative: "W")), (.latDMS, Self.dms(clue.lat, positive: "N", negative: "S")),
+            (.reason, reason(clue)),
+        ]
+        return "<table>" + rows.filter { !$0.1.isEmpty }.map {
+            "<tr><th>\(SafeText.html(labels($0.0)))</th><td>\(SafeText.html($0.1))</td></tr>"
+        }.joined() + "</table>"
+    }
+
+    static func box(around clue: ChecklistClue, margin: Double) -> Envelope {
+        Envelope(minX: clue.lon - margin, minY: clue.lat - margin, maxX: clue.lon + margin, maxY: clue.lat + margin)
+    }
+
+    // MARK: GPX
+
+    private func writeGPX(_ county: CountyStops, to path: String) throws {
+        let converter = try WGS84Converter(frame: index.frame)
+        let dataset = try VectorDataset.create(path, driver: "GPX")
+        let waypoints = try dataset.createLayer("waypoints", crs: "EPSG:4326", geometry: .point)
+        var track = [county.start.lon, county.start.lat]
+        for clue in county.clues {
+            var point = [clue.lon, clue.lat]
+            try converter.convert(&point)
+            let area = clue.isNear ? "\(clue["distance_m"]) m" : "\(clue["overlap_m2"]) m²"
+            let description = [activityLabel(clue), area, clue["protected_names"], verdictLabel(clue)]
+                .filter { !$0.isEmpty }.joined(separator: ", ")
+            try waypoints.write(named: [("name", .string(clue.clueID)), ("desc", .string(description))],
+                                wkb: WKB.point(point[0], point[1]))
+            track += [clue.lon, clue.lat]
+        }
+        track += [county.start.lon, county.start.lat]
+        try converter.convert(&track)
+        let tracks = try dataset.createLayer("tracks", crs: "EPSG:4326", geometry: .multiLineString)
+        try tracks.write(named: [("name", .string("\(county.code) \(labels(.index))"))], wkb: WKB.multiLineString([track]))
+        try dataset.close()
+    }
+}
+
+/// Little-endian WKB for the few shapes the bundle builds itself.
+enum WKB {
+    static func point(_ x: Double, _ y: Double) -> [UInt8] {
+        var bytes: [UInt8] = [1]
+        append(UInt32(1), &bytes)
+        append(x, &bytes)
+        append(y, &bytes)
+        return bytes
+    }
+
+    static func multiLineString(_ lines: [[Double]]) -> [UInt8] {
+        var bytes: [UInt8] = [1]
+        append(UInt32(5), &bytes)
+        append(UInt32(lines.count), &bytes)
+        for line in lines {
+            bytes.append(1)
+            append(UInt32(2), &bytes)
+            append(UInt32(line.count / 2), &bytes)
+            for value in line { append(value, &bytes) }
+        }
+        return bytes
+    }
+
+    private static func append(_ value: UInt32, _ bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    private static func append(_ value: Double, _ bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+}

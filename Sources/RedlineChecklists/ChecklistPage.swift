@@ -1,0 +1,159 @@
+import Foundation
+import GEOSKit
+import RedlineCore
+import RedlineOutputs
+
+/// checklist.html: an index page in visiting order, then one A4 page per clue with a detail map
+/// and a locator map (SVG), the clue's facts, image thumbnails and boxes to fill in by hand.
+/// Every value from the data goes through `SafeText.html`.
+struct ChecklistPage {
+    let writer: ChecklistWriter
+    let county: CountyStops
+
+    private var labels: Labels { writer.labels }
+    private func h(_ text: String) -> String { SafeText.html(text) }
+    private func km(_ metres: Double) -> String { String(format: "%.1f", metres / 1000) }
+
+    func html() throws -> String {
+        let title = "\(county.code) \(county.name) \(labels(.checklistTitle))"
+        var out = """
+        <!DOCTYPE html>
+        <html lang="\(labels.language == .zh ? "zh-CN" : "en")"><head><meta charset="utf-8">
+        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src * data:; style-src 'unsafe-inline'">
+        <title>\(h(title))</title>
+        <style>
+        @page { size: A4; margin: 10mm; }
+        body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif; font-size: 9pt; margin: 0; color: #111; }
+        .page { break-after: page; page-break-after: always; }
+        .page:last-child { break-after: auto; page-break-after: auto; }
+        h1 { font-size: 14pt; margin: 0 0 4px; } h2 { font-size: 10pt; margin: 6px 0 3px; }
+        table { border-collapse: collapse; width: 100%; } tr { break-inside: avoid; }
+        th, td { border: 1px solid #888; padding: 2px 4px; text-align: left; vertical-align: top; }
+        th { background: #eee; font-weight: normal; white-space: nowrap; }
+        .maps { display: flex; gap: 6px; align-items: flex-start; } .maps figure { margin: 0; }
+        .maps figcaption { font-size: 8pt; color: #444; }
+        svg.map { display: block; }
+        .detail svg { width: 118mm; } .locator svg { width: 68mm; }
+        .high { color: #b2182b; font-weight: bold; } .medium { color: #b35a00; } .low { color: #555; }
+        .thumbs img { height: 30mm; margin-right: 4px; border: 1px solid #888; }
+        .record td { height: 7mm; } .record th { width: 30mm; }
+        .legend span { display: inline-block; width: 10px; height: 10px; margin: 0 3px 0 8px; vertical-align: middle; }
+        .note { color: #555; font-size: 8pt; }
+        </style></head><body>
+
+        """
+        out += indexPage(title: title)
+        for (position, clue) in county.clues.enumerated() { out += try cluePage(clue, position: position) }
+        out += "</body></html>\n"
+        return out
+    }
+
+    private func indexPage(title: String) -> String {
+        let start = String(format: "%.5f, %.5f", county.start.lon, county.start.lat)
+        var out = "<section class=\"page index\">\n<h1>\(h(title))</h1>\n"
+            + "<p>\(h(labels(.start))): \(h(county.startIsSeat ? labels(.seat) : "")) \(start) · "
+            + "\(h(labels(.total))): \(km(county.route.total)) · \(county.clues.count) \(labels.language == .zh ? "条线索" : "clues")</p>\n"
+            + "<table><tr><th>\(h(labels(.order)))</th><th>\(h(labels(.clueID)))</th><th>\(h(labels(.patchID)))</th>"
+            + "<th>\(h(labels(.activityType)))</th><th>\(h(labels(.protectedArea)))</th><th>\(h(labels(.zone)))</th>"
+            + "<th>\(h(labels(.verdict)))</th><th>\(h(labels(.severity)))</th><th>\(h(labels(.legKm)))</th>"
+            + "<th>\(h(labels(.lon))) / \(h(labels(.lat)))</th></tr>\n"
+        for (position, clue) in county.clues.enumerated() {
+            out += "<tr><td>\(position + 1)</td><td><a href=\"#clue-\(position + 1)\">\(h(clue.clueID))</a></td>"
+                + "<td>\(h(clue["activity_id"]))</td><td>\(h(writer.activityLabel(clue)))</td>"
+                + "<td>\(h(clue["protected_names"]))</td><td>\(h(writer.zoneLabel(clue)))</td>"
+                + "<td>\(h(writer.verdictLabel(clue)))</td><td class=\"\(h(clue["severity"]))\">\(h(writer.severityLabel(clue)))</td>"
+                + "<td>\(km(county.route.legs[position]))</td>"
+                + "<td>\(String(format: "%.5f, %.5f", clue.lon, clue.lat))</td></tr>\n"
+        }
+        out += "</table>\n<p class=\"note\">\(h(labels(.routeNote))) "
+            + "\(labels.language == .zh ? "返回出发点" : "Back to the start"): \(km(county.route.returnLeg)) km</p>\n</section>\n"
+        return out
+    }
+
+    private func cluePage(_ clue: ChecklistClue, position: Int) throws -> String {
+        let number = position + 1
+        var out = "<section class=\"page clue\" id=\"clue-\(number)\">\n"
+            + "<h1>\(number). \(h(clue.clueID)) <span class=\"\(h(clue["severity"]))\">\(h(writer.verdictLabel(clue))) · "
+            + "\(h(writer.severityLabel(clue)))</span></h1>\n"
+            + "<div class=\"maps\"><figure class=\"detail\">\(try detailMap(clue, id: "d\(number)"))"
+            + "<figcaption>\(h(labels(.detailMap)))\(legend())</figcaption></figure>"
+            + "<figure class=\"locator\">\(try locatorMap(current: position, id: "l\(number)"))"
+            + "<figcaption>\(h(labels(.locatorMap))) · \(h(county.code)) \(h(county.name))</figcaption></figure></div>\n"
+        let facts: [(Labels.Key, String)] = [
+            (.patchID, clue["activity_id"]), (.activityType, writer.activityLabel(clue)),
+            (.protectedArea, clue["protected_names"]), (.zone, writer.zoneLabel(clue)), (.rule, clue["rule_id"]),
+            (.reason, writer.reason(clue)), (.patchM2, clue["patch_m2"]),
+            (.overlapM2, clue["overlap_m2"].isEmpty ? "" : "\(clue["overlap_m2"]) (\(clue["overlap_ha"]) ha, \(clue["overlap_mu"]) \(labels.language == .zh ? "亩" : "mu"))"),
+            (.distanceM, clue["distance_m"]), (.detected, clue["detected_on"]),
+            (.lon, String(format: "%.6f  %@", clue.lon, ChecklistWriter.dms(clue.lon, positive: "E", negative: "W"))),
+            (.lat, String(format: "%.6f  %@", clue.lat, ChecklistWriter.dms(clue.lat, positive: "N", negative: "S"))),
+            (.imagery, writer.imagery(clue).map { "\($0.name): \($0.value)" }.joined(separator: "; ")),
+        ]
+        out += "<h2>\(h(labels(.facts)))</h2><table>"
+        for (key, value) in facts where !value.isEmpty && value != "0.00" {
+            out += "<tr><th>\(h(labels(key)))</th><td>\(h(value))</td></tr>"
+        }
+        out += "</table>\n"
+        let images = writer.imagery(clue).compactMap { entry in SafeText.imageSource(entry.value).map { (entry.name, $0) } }
+        if !images.isEmpty {
+            out += "<div class=\"thumbs\">" + images.map { "<img src=\"\(h($0.1))\" alt=\"\(h($0.0))\" title=\"\(h($0.0))\">" }
+                .joined() + "</div>\n"
+        }
+        out += "<h2>\(h(labels(.fieldRecord)))</h2><table class=\"record\">"
+            + "<tr><th>\(h(labels(.result)))</th><td>\(h(labels(.resultChoices)))</td></tr>"
+        for key in Labels.fieldColumns.dropFirst() { out += "<tr><th>\(h(labels(key)))</th><td></td></tr>" }
+        out += "<tr><th>\(h(labels(.signature)))</th><td></td></tr></table>\n</section>\n"
+        return out
+    }
+
+    private func legend() -> String {
+        let entries: [(String, String)] = [(ZoneStyle.of(.core).fill, Zone.core.label), (ZoneStyle.of(.buffer).fill, Zone.buffer.label),
+                                           (ZoneStyle.of(.experimental).fill, Zone.experimental.label),
+                                           (ZoneStyle.of(.redLine).fill, Zone.redLine.label), ("#e00000", labels(.patch))]
+        return "<span class=\"legend\">" + entries.map { "<span style=\"background:\($0.0)\"></span>\(h($0.1))" }.joined() + "</span>"
+    }
+
+    /// The patch and the boundaries around it (those in force on its date), at least 600 m across.
+    private func detailMap(_ clue: ChecklistClue, id: String) throws -> String {
+        let patch = try writer.geos.geometry(wkb: clue.wkb)
+        let box = patch.envelope
+        // Room around the patch: its own size, and at least ~800 m, so a nearby boundary shows.
+        let padLon = max((box.maxX - box.minX) * 0.6, 0.01), padLat = max((box.maxY - box.minY) * 0.6, 0.007)
+        var map = SVGMap(box: (box.minX - padLon, box.minY - padLat, box.maxX + padLon, box.maxY + padLat),
+                         width: 440, height: 330)
+        let view = Envelope(minX: map.west, minY: map.south, maxX: map.east, maxY: map.north)
+        for area in try writer.areas(near: view, on: writer.day(of: clue)) {
+            guard let outline = try writer.outline(area) else { continue }
+            let style = ZoneStyle.of(writer.index.areas[area].zone)
+            map.polygon(try outline.clip(to: view).polygonRings(), fill: style.fill, opacity: 0.35, stroke: style.stroke,
+                        strokeWidth: 1.5, dashed: style.dashed, cssClass: "zone")
+        }
+        map.polygon(try patch.polygonRings(), fill: "#e00000", opacity: 0.6, stroke: "#a00000", strokeWidth: 2,
+                    cssClass: "patch")
+        return map.svg(title: clue.clueID, id: id)
+    }
+
+    /// The county (or the clues' extent), every clue as a dot, this one in red, and the start.
+    private func locatorMap(current: Int, id: String) throws -> String {
+        var box = county.clues.reduce(Envelope(minX: county.start.lon, minY: county.start.lat,
+                                               maxX: county.start.lon, maxY: county.start.lat)) {
+            $0.union(Envelope(minX: $1.lon, minY: $1.lat, maxX: $1.lon, maxY: $1.lat))
+        }
+        let outline = try county.outline.map { try writer.geos.geometry(wkb: $0) }
+        if let outline { box = box.union(outline.envelope) }
+        let pad = max(box.maxX - box.minX, box.maxY - box.minY) * 0.05 + 0.01
+        var map = SVGMap(box: (box.minX - pad, box.minY - pad, box.maxX + pad, box.maxY + pad), width: 250, height: 250)
+        if let outline {
+            map.polygon(try outline.polygonRings(), fill: "#ffffff", opacity: 1, stroke: "#333333", strokeWidth: 1,
+                        cssClass: "county")
+        }
+        for (position, clue) in county.clues.enumerated() where position != current {
+            map.dot(lon: clue.lon, lat: clue.lat, radius: 3, fill: "#777777", cssClass: "other-clue")
+        }
+        map.square(lon: county.start.lon, lat: county.start.lat, size: 6, label: labels(.start))
+        let clue = county.clues[current]
+        map.dot(lon: clue.lon, lat: clue.lat, radius: 5, fill: "#e00000", cssClass: "this-clue")
+        map.label(lon: clue.lon, lat: clue.lat, text: String(current + 1))
+        return map.svg(title: "\(county.code) \(county.name)", id: id, ticks: false)
+    }
+}

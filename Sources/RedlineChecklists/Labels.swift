@@ -1,0 +1,127 @@
+/// The language of a bundle's headers and labels (the data stays as it is).
+public enum ChecklistLanguage: String, Sendable, CaseIterable {
+    case zh, en
+}
+
+/// Every header and label a bundle prints, in Chinese and English.
+struct Labels {
+    let language: ChecklistLanguage
+
+    func callAsFunction(_ key: Key) -> String {
+        language == .zh ? key.chinese : key.english
+    }
+
+    enum Key {
+        case order, clueID, patchID, activityType, protectedArea, zone, verdict, severity, rule, reason
+        case patchM2, overlapM2, overlapHa, overlapMu, distanceM, lon, lat, lonDMS, latDMS, detected, imagery, legKm
+        case result, actualActivity, responsible, rectification, inspector, date, photos, remarks
+        case county, start, total, checklistTitle, index, detailMap, locatorMap, facts, fieldRecord, signature
+        case resultChoices, outsideCounties, routeNote, legend, patch, seat
+
+        var chinese: String {
+            switch self {
+            case .order: return "序号"
+            case .clueID: return "线索编号"
+            case .patchID: return "图斑编号"
+            case .activityType: return "活动类型"
+            case .protectedArea: return "保护地"
+            case .zone: return "功能分区"
+            case .verdict: return "判定"
+            case .severity: return "严重程度"
+            case .rule: return "规则"
+            case .reason: return "判定依据"
+            case .patchM2: return "图斑面积(平方米)"
+            case .overlapM2: return "保护地内面积(平方米)"
+            case .overlapHa: return "保护地内面积(公顷)"
+            case .overlapMu: return "保护地内面积(亩)"
+            case .distanceM: return "距边界(米)"
+            case .lon: return "经度"
+            case .lat: return "纬度"
+            case .lonDMS: return "经度(度分秒)"
+            case .latDMS: return "纬度(度分秒)"
+            case .detected: return "发现日期"
+            case .imagery: return "影像"
+            case .legKm: return "距上一点(公里)"
+            case .result: return "核查结果(属实/不属实/部分属实)"
+            case .actualActivity: return "实际活动"
+            case .responsible: return "责任主体"
+            case .rectification: return "整改措施"
+            case .inspector: return "核查人"
+            case .date: return "核查日期"
+            case .photos: return "照片编号"
+            case .remarks: return "备注"
+            case .county: return "县(区)"
+            case .start: return "出发点"
+            case .total: return "全程(公里)"
+            case .checklistTitle: return "问题线索实地核查清单"
+            case .index: return "核查顺序"
+            case .detailMap: return "图斑详图"
+            case .locatorMap: return "位置示意图"
+            case .facts: return "线索信息"
+            case .fieldRecord: return "实地核查记录"
+            case .signature: return "核查人签字"
+            case .resultChoices: return "□ 属实　□ 不属实　□ 部分属实"
+            case .outsideCounties: return "县界外"
+            case .routeNote: return "按最近邻并经2-opt优化的环线顺序，距离为椭球面测地线距离。"
+            case .legend: return "图例"
+            case .patch: return "图斑"
+            case .seat: return "县政府驻地"
+            }
+        }
+
+        var english: String {
+            switch self {
+            case .order: return "No."
+            case .clueID: return "Clue ID"
+            case .patchID: return "Patch ID"
+            case .activityType: return "Activity type"
+            case .protectedArea: return "Protected area"
+            case .zone: return "Zone"
+            case .verdict: return "Verdict"
+            case .severity: return "Severity"
+            case .rule: return "Rule"
+            case .reason: return "Reason"
+            case .patchM2: return "Patch area (m2)"
+            case .overlapM2: return "Area inside (m2)"
+            case .overlapHa: return "Area inside (ha)"
+            case .overlapMu: return "Area inside (mu)"
+            case .distanceM: return "Distance to boundary (m)"
+            case .lon: return "Longitude"
+            case .lat: return "Latitude"
+            case .lonDMS: return "Longitude (DMS)"
+            case .latDMS: return "Latitude (DMS)"
+            case .detected: return "Detected"
+            case .imagery: return "Imagery"
+            case .legKm: return "Leg (km)"
+            case .result: return "Result (true / not true / partly true)"
+            case .actualActivity: return "Actual activity"
+            case .responsible: return "Responsible party"
+            case .rectification: return "Rectification measure"
+            case .inspector: return "Inspector"
+            case .date: return "Date checked"
+            case .photos: return "Photo numbers"
+            case .remarks: return "Remarks"
+            case .county: return "County"
+            case .start: return "Start"
+            case .total: return "Round trip (km)"
+            case .checklistTitle: return "Field verification checklist"
+            case .index: return "Visiting order"
+            case .detailMap: return "Patch"
+            case .locatorMap: return "Location"
+            case .facts: return "Clue"
+            case .fieldRecord: return "Field record"
+            case .signature: return "Inspector's signature"
+            case .resultChoices: return "□ true　□ not true　□ partly true"
+            case .outsideCounties: return "outside the counties"
+            case .routeNote: return "Round trip by nearest neighbour improved with 2-opt; geodesic distances on the ellipsoid."
+            case .legend: return "Legend"
+            case .patch: return "Patch"
+            case .seat: return "County seat"
+            }
+        }
+    }
+
+    /// The columns the field team fills in, in the spreadsheet and on paper.
+    static let fieldColumns: [Key] = [.result, .actualActivity, .responsible, .rectification, .inspector, .date,
+                                      .photos, .remarks]
+}

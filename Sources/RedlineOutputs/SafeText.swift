@@ -1,0 +1,61 @@
+import Foundation
+
+/// Making text from the data safe for where it goes: HTML and XML, spreadsheet and CSV cells,
+/// file names, image addresses.
+public enum SafeText {
+    /// Text for HTML or XML content and attribute values.
+    public static func html(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// A spreadsheet or CSV cell that would start a formula (=, +, -, @, or a tab or carriage
+    /// return before one) gets a leading apostrophe, so Excel and LibreOffice show it as text.
+    public static func cell(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
+        return "'" + text
+    }
+
+    /// A folder or file name that works on any file system and cannot leave its parent folder:
+    /// no separators, no reserved characters, no leading dots, no reserved Windows names, at most
+    /// 80 bytes of UTF-8. Empty results become `fallback`.
+    public static func fileName(_ text: String, fallback: String) -> String {
+        let reserved = Set("/\\:*?\"<>|")
+        var cleaned = String(text.map { character -> Character in
+            let control = character.unicodeScalars.contains { $0.value < 32 || $0.value == 127 }
+            return reserved.contains(character) || control ? "_" : character
+        })
+        cleaned = cleaned.replacingOccurrences(of: "..", with: "_")
+        cleaned = cleaned.trimmingCharacters(in: CharacterSet(charactersIn: " ."))
+        while cleaned.utf8.count > 80 { cleaned.removeLast() }
+        cleaned = cleaned.trimmingCharacters(in: CharacterSet(charactersIn: " ."))
+        let windows = ["con", "prn", "aux", "nul"] + (1...9).flatMap { ["com\($0)", "lpt\($0)"] }
+        if cleaned.isEmpty || windows.contains(cleaned.lowercased()) { return fallback }
+        return cleaned
+    }
+
+    /// An image reference that may go into an <img src>: a web address (http/https) or a plain
+    /// relative path ending in an image extension; nil for anything else (javascript:, data:, ..).
+    public static func imageSource(_ text: String) -> String? {
+        let value = text.trimmingCharacters(in: .whitespaces)
+        let lower = value.lowercased()
+        let imageExtensions = [".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"]
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+            return value.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "<" || $0 == ">" }) ? nil : value
+        }
+        guard imageExtensions.contains(where: lower.hasSuffix), !lower.contains(":"), !value.hasPrefix("/"),
+              !value.split(separator: "/").contains("..") else { return nil }
+        return value
+    }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import RedlineChecklists
+import RedlineCore
+
+/// `redline checklist`: field bundles per county from a finished check.
+struct Checklist: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write what each county's field team takes out: spreadsheet, KMZ, GPX and printable sheets.",
+        discussion: """
+        Reads the clues of a finished check (its --out folder) and writes, per county, a folder
+        <code>-<name>/ holding clues.xlsx (one row per clue, then empty columns for the team),
+        clues.kmz (boundaries by zone, each patch in red with a placemark, folders per reserve),
+        route.gpx (a waypoint per clue and the round trip as a track) and checklist.html (an index
+        in visiting order, then one A4 page per clue with a detail map and a locator map; print it
+        from a browser, or with Tools/render-checklist.sh). All files list the clues in one
+        visiting order: a round trip from the county seat (or --start), nearest neighbour then 2-opt
+        on geodesic distances. The boundaries and counties are those the check used (summary.json).
+
+        Example:
+          redline check Geodata/activities.gpkg --out out
+          redline checklist out --out out/checklists
+        """
+    )
+
+    @Argument(help: "The output folder of a finished `redline check`.")
+    var checkFolder: String
+
+    @Option(help: "Where the county folders go (default: CHECK_FOLDER/checklists).")
+    var out: String?
+
+    @OptionGroup var bundle: BundleOptions
+
+    @Option(name: .customLong("protected"), help: "Protected area source, instead of the check's own.")
+    var protectedSources: [String] = []
+
+    @Option(help: "County layer, instead of the check's own.")
+    var admin: String?
+
+    @Option(help: "Worker threads for loading the boundaries.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func run() throws {
+        do {
+            let folder = URL(fileURLWithPath: checkFolder)
+            let destination = URL(fileURLWithPath: out ?? folder.appendingPathComponent("checklists").path)
+            let run = ChecklistRun(checkFolder: folder, destination: destination, options: try bundle.options())
+            let results = try run.results()
+            var boundaries = Boundaries(recordedIn: results.settings, protectedSources: results.protectedSources)
+            if !protectedSources.isEmpty { boundaries.protectedSources = protectedSources }
+            if let admin { boundaries.admin = admin }
+            guard !boundaries.protectedSources.isEmpty else {
+                throw RedlineError.badOption("the check recorded no protected sources — pass --protected")
+            }
+            let (index, counties) = try boundaries.load(jobs: jobs, keepOutlines: true)
+            let bundles = try run.write(index: index, admin: counties, results: results)
+            for bundle in bundles {
+                print("\(bundle.folder): \(bundle.clues) clues, round trip \(String(format: "%.1f", bundle.roundTripMetres / 1000)) km")
+            }
+        } catch let error as RedlineError {
+            FileHandle.standardError.write(Data("redline: \(error)\n".utf8))
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
+
+/// Reads a check's results and writes the bundles.
+struct ChecklistRun {
+    let checkFolder: URL
+    let destination: URL
+    let options: ChecklistOptions
+
+    func results() throws -> CheckResults { try CheckResults.read(checkFolder) }
+
+    func write(index: ProtectedIndex, admin: AdminIndex?, results: CheckResults? = nil) throws -> [CountyBundle] {
+        try ChecklistWriter(results: try results ?? self.results(), index: index, admin: admin, options: options)
+            .write(into: destination)
+    }
+}
+
+/// The options of the bundles, shared by `checklist` and `check --checklists`.
+struct BundleOptions: ParsableArguments {
+    @Option(help: "Language of the checklists' headers: zh or en.")
+    var lang: ChecklistLanguage = .zh
+
+    @Option(help: "Where every county's round trip starts, as lon,lat (default: the county seat).")
+    var start: String?
+
+    func validate() throws { _ = try options() }
+
+    func options() throws -> ChecklistOptions {
+        guard let start else { return ChecklistOptions(language: lang) }
+        let parts = start.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let lon = parts[0], let lat = parts[1], (-180...180).contains(lon), (-90...90).contains(lat)
+        else { throw ValidationError("--start takes lon,lat in degrees, like 89.59,44.02") }
+        return ChecklistOptions(language: lang, start: (lon, lat))
+    }
+}
+
+extension ChecklistLanguage: ExpressibleByArgument {}
