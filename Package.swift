@@ -36,11 +36,12 @@ let package = Package(
         ]),
 
         .target(name: "TestSupport", dependencies: ["GDALKit"], path: "Tests/TestSupport"),
-        .testTarget(name: "GEOSKitTests", dependencies: ["GEOSKit"]),
+        .testTarget(name: "GEOSKitTests", dependencies: ["GEOSKit", "TestSupport"]),
         .testTarget(name: "PROJKitTests", dependencies: ["PROJKit", "TestSupport"]),
         .testTarget(name: "GDALKitTests", dependencies: ["GDALKit", "GEOSKit", "TestSupport"]),
         .testTarget(name: "RedlineCoreTests", dependencies: ["RedlineCore", "GEOSKit", "PROJKit", "TestSupport"]),
         .testTarget(name: "RedlineOutputsTests", dependencies: ["RedlineOutputs"]),
+        .testTarget(name: "RedlineChecklistsTests", dependencies: ["RedlineChecklists", "RedlineOutputs", "PROJKit", "TestSupport"]),
         .testTarget(name: "RedlineCLITests", dependencies: ["RedlineCore", "TestSupport"]),
     ]
 )

@@ -205,6 +205,17 @@ public final class ChecklistWriter {
         }
     }
 
+    /// The patch's other attributes (not imagery, not its id or type): notes for the team.
+    func otherAttributes(_ clue: ChecklistClue) -> [(name: String, value: String)] {
+        let shown = Set(imagery(clue).map(\.name))
+        return results.attributeNames.compactMap { name in
+            let value = clue[name]
+            guard !value.isEmpty, !shown.contains(name), value != clue["activity_id"],
+                  value != clue["activity_type_in_data"] else { return nil }
+            return (name, value)
+        }
+    }
+
     /// 89°18'03.25"E
     static func dms(_ value: Double, positive: String, negative: String) -> String {
         let hundredths = Int((abs(value) * 360_000).rounded())

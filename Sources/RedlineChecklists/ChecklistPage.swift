@@ -88,6 +88,7 @@ struct ChecklistPage {
             (.lon, String(format: "%.6f  %@", clue.lon, ChecklistWriter.dms(clue.lon, positive: "E", negative: "W"))),
             (.lat, String(format: "%.6f  %@", clue.lat, ChecklistWriter.dms(clue.lat, positive: "N", negative: "S"))),
             (.imagery, writer.imagery(clue).map { "\($0.name): \($0.value)" }.joined(separator: "; ")),
+            (.attributes, writer.otherAttributes(clue).map { "\($0.name): \($0.value)" }.joined(separator: "; ")),
         ]
         out += "<h2>\(h(labels(.facts)))</h2><table>"
         for (key, value) in facts where !value.isEmpty && value != "0.00" {

@@ -16,7 +16,7 @@ struct Labels {
         case patchM2, overlapM2, overlapHa, overlapMu, distanceM, lon, lat, lonDMS, latDMS, detected, imagery, legKm
         case result, actualActivity, responsible, rectification, inspector, date, photos, remarks
         case county, start, total, checklistTitle, index, detailMap, locatorMap, facts, fieldRecord, signature
-        case resultChoices, outsideCounties, routeNote, legend, patch, seat
+        case resultChoices, routeNote, patch, seat, attributes
 
         var chinese: String {
             switch self {
@@ -61,11 +61,10 @@ struct Labels {
             case .fieldRecord: return "实地核查记录"
             case .signature: return "核查人签字"
             case .resultChoices: return "□ 属实　□ 不属实　□ 部分属实"
-            case .outsideCounties: return "县界外"
             case .routeNote: return "按最近邻并经2-opt优化的环线顺序，距离为椭球面测地线距离。"
-            case .legend: return "图例"
             case .patch: return "图斑"
             case .seat: return "县政府驻地"
+            case .attributes: return "图斑属性"
             }
         }
 
@@ -112,11 +111,10 @@ struct Labels {
             case .fieldRecord: return "Field record"
             case .signature: return "Inspector's signature"
             case .resultChoices: return "□ true　□ not true　□ partly true"
-            case .outsideCounties: return "outside the counties"
             case .routeNote: return "Round trip by nearest neighbour improved with 2-opt; geodesic distances on the ellipsoid."
-            case .legend: return "Legend"
             case .patch: return "Patch"
             case .seat: return "County seat"
+            case .attributes: return "Patch attributes"
             }
         }
     }

@@ -140,7 +140,7 @@ struct SVGMap {
             + "<rect x=\"\(left)\" y=\"\(Self.number(base))\" width=\"\(Self.number(length / 2))\" height=\"4\" fill=\"#000000\"/>"
             + "<rect x=\"\(Self.number(left + length / 2))\" y=\"\(Self.number(base))\" width=\"\(Self.number(length / 2))\" "
             + "height=\"4\" fill=\"#ffffff\" stroke=\"#000000\" stroke-width=\"0.5\"/>"
-            + "<text x=\"\(left)\" y=\"\(Self.number(base - 3))\" font-size=\"9\">0</text>"
+            + (length < 50 ? "" : "<text x=\"\(left)\" y=\"\(Self.number(base - 3))\" font-size=\"9\">0</text>")
             + "<text x=\"\(Self.number(left + length))\" y=\"\(Self.number(base - 3))\" font-size=\"9\" text-anchor=\"end\">"
             + "\(label)</text></g>\n"
     }

@@ -29,7 +29,7 @@ public enum SafeText {
 
     /// A folder or file name that works on any file system and cannot leave its parent folder:
     /// no separators, no reserved characters, no leading dots, no reserved Windows names, at most
-    /// 80 bytes of UTF-8. Empty results become `fallback`.
+    /// 80 bytes of UTF-8. Results without a letter or digit become `fallback`.
     public static func fileName(_ text: String, fallback: String) -> String {
         let reserved = Set("/\\:*?\"<>|")
         var cleaned = String(text.map { character -> Character in
@@ -41,7 +41,8 @@ public enum SafeText {
         while cleaned.utf8.count > 80 { cleaned.removeLast() }
         cleaned = cleaned.trimmingCharacters(in: CharacterSet(charactersIn: " ."))
         let windows = ["con", "prn", "aux", "nul"] + (1...9).flatMap { ["com\($0)", "lpt\($0)"] }
-        if cleaned.isEmpty || windows.contains(cleaned.lowercased()) { return fallback }
+        let meaningful = cleaned.contains { $0.isLetter || $0.isNumber }
+        if !meaningful || windows.contains(cleaned.lowercased()) { return fallback }
         return cleaned
     }
 

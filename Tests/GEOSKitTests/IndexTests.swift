@@ -1,22 +1,12 @@
 import GEOSKit
 import Testing
+import TestSupport
 
 /// Property tests with a fixed, printed seed: the index and prepared predicates must agree with
 /// brute force.
 @Suite struct IndexTests {
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-        }
-    }
-
     func randomSquares(_ count: Int, seed: UInt64, in context: GEOSContext) throws -> [Geometry] {
-        var random = SplitMix(state: seed)
+        var random = SplitMix(seed: seed)
         return try (0..<count).map { _ in
             let x = random.next() * 100, y = random.next() * 100, size = 0.5 + random.next() * 5
             return try context.rectangle(Envelope(minX: x, minY: y, maxX: x + size, maxY: y + size))

@@ -123,3 +123,19 @@ public enum ReferenceArea {
         return 2 * .pi * a * a * (1 + (1 - e2) / e * atanh(e))
     }
 }
+
+/// A small seeded generator (SplitMix64), so random test cases are the same on every run.
+public struct SplitMix {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    /// The next value in 0..<1.
+    public mutating func next() -> Double {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
+    }
+}

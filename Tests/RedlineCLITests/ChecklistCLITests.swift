@@ -1,0 +1,188 @@
+import Foundation
+import GDALKit
+import Testing
+import TestSupport
+
+/// The field bundles, re-read with GDAL, rendered in Chromium, and fed hostile data.
+@Suite(.serialized) struct ChecklistCLITests {
+    let geodata = Command.packageRoot.appendingPathComponent("Geodata")
+
+    struct Row { let values: [String: String]; let vertices: [(x: Double, y: Double)] }
+
+    func rows(_ path: String, layer: String? = nil) throws -> [Row] {
+        let dataset = try VectorDataset.open(path)
+        var result: [Row] = []
+        for index in 0..<dataset.layerCount {
+            let open = try dataset.layer(at: index)
+            if let layer, open.name != layer { continue }
+            let fields = open.fields
+            while let feature = try open.nextFeature() {
+                var values: [String: String] = [:]
+                for (position, field) in fields.enumerated() { values[field.name] = feature.text(position) ?? "" }
+                result.append(Row(values: values, vertices: feature.vertices()))
+            }
+        }
+        return result
+    }
+
+    /// Runs the demo check with bundles; returns the check folder.
+    func demo(_ folder: TemporaryFolder, extra: [String] = []) throws -> URL {
+        let out = folder.url.appendingPathComponent("out")
+        let result = try Command.run(Command.redline, ["check", "--quiet", geodata.appendingPathComponent("activities.gpkg").path,
+                                                       "--near", "2000", "--out", out.path,
+                                                       "--checklists", out.appendingPathComponent("checklists").path] + extra)
+        #expect(result.status == 0, "\(result.stderr)")
+        return out
+    }
+
+    @Test func everyCountyGetsABundleWhoseFilesAgreeWithTheClues() throws {
+        let folder = TemporaryFolder("redline-checklists")
+        let out = try demo(folder)
+        let clues = try rows(out.appendingPathComponent("clues.csv").path)
+        let byID = Dictionary(uniqueKeysWithValues: clues.map { ($0.values["clue_id"]!, $0.values) })
+        let bundles = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("checklists").path).sorted()
+        #expect(bundles == ["652302-阜康市", "652325-奇台县", "652327-吉木萨尔县", "654322-富蕴县", "654323-福海县", "654325-青河县"])
+        var seen = 0
+        for bundle in bundles {
+            let path = out.appendingPathComponent("checklists").appendingPathComponent(bundle)
+            let code = String(bundle.prefix(6))
+            let expected = Set(clues.filter { $0.values["county_code"] == code }.map { $0.values["clue_id"]! })
+
+            let sheet = try rows(path.appendingPathComponent("clues.xlsx").path)
+            #expect(sheet.map { $0.values["序号"] } == (1...sheet.count).map { String($0) })
+            let visiting = sheet.map { $0.values["线索编号"]! }
+            #expect(Set(visiting) == expected && visiting.count == expected.count, "\(bundle) spreadsheet")
+            for row in sheet {
+                let clue = byID[row.values["线索编号"]!]!
+                #expect(abs(Double(row.values["经度"]!)! - Double(clue["centroid_lon"]!)!) < 1e-7)
+                #expect(abs(Double(row.values["纬度"]!)! - Double(clue["centroid_lat"]!)!) < 1e-7)
+                #expect(row.values["核查结果(属实/不属实/部分属实)"] == "", "left for the team")
+            }
+
+            let waypoints = try rows(path.appendingPathComponent("route.gpx").path, layer: "waypoints")
+            #expect(waypoints.map { $0.values["name"]! } == visiting, "\(bundle): the GPX follows the same visiting order")
+            for point in waypoints {
+                let clue = byID[point.values["name"]!]!
+                // CGCS2000 and WGS 84 coincide to centimetres: PROJ's transformation between them is a no-op.
+                #expect(abs(point.vertices[0].x - Double(clue["centroid_lon"]!)!) < 1e-6)
+                #expect(abs(point.vertices[0].y - Double(clue["centroid_lat"]!)!) < 1e-6)
+            }
+            let track = try rows(path.appendingPathComponent("route.gpx").path, layer: "tracks")
+            #expect(track.count == 1 && track[0].vertices.count == visiting.count + 2, "start, every clue, start")
+
+            let placemarks = try rows(path.appendingPathComponent("clues.kmz").path).filter { expected.contains($0.values["Name"] ?? "") }
+            let points = placemarks.filter { $0.vertices.count == 1 }
+            #expect(Set(points.map { $0.values["Name"]! }) == expected && points.count == expected.count, "\(bundle) KMZ")
+            #expect(placemarks.count == 2 * expected.count, "a polygon and a placemark per clue")
+            for point in points {
+                let clue = byID[point.values["Name"]!]!
+                #expect(abs(point.vertices[0].x - Double(clue["centroid_lon"]!)!) < 1e-6)
+            }
+
+            let html = try String(contentsOf: path.appendingPathComponent("checklist.html"), encoding: .utf8)
+            let positions = visiting.map { html.range(of: ">\($0)</a>")?.lowerBound }
+            #expect(positions.allSatisfy { $0 != nil } && positions.map { $0! } == positions.map { $0! }.sorted(),
+                    "\(bundle): the index lists the clues in visiting order")
+            #expect(html.components(separatedBy: "<section class=\"page clue\"").count - 1 == visiting.count)
+            seen += visiting.count
+        }
+        #expect(seen == clues.count, "every clue is in exactly one bundle")
+    }
+
+    @Test func theRoundTripStartsAtTheCountySeatOrTheGivenPoint() throws {
+        let folder = TemporaryFolder("redline-checklists")
+        let out = try demo(folder)
+        let seat = try rows(out.appendingPathComponent("checklists/652325-奇台县/route.gpx").path, layer: "tracks")[0].vertices
+        #expect(abs(seat[0].x - 89.59) < 1e-9 && abs(seat[0].y - 44.02) < 1e-9)
+        #expect(abs(seat.last!.x - 89.59) < 1e-9)
+        let given = try Command.run(Command.redline, ["checklist", out.path, "--out", folder.path("again"), "--start", "89.5,44.5",
+                                                      "--lang", "en"])
+        #expect(given.status == 0, "\(given.stderr)")
+        let track = try rows(folder.path("again/652325-奇台县/route.gpx"), layer: "tracks")[0].vertices
+        #expect(abs(track[0].x - 89.5) < 1e-9 && abs(track[0].y - 44.5) < 1e-9)
+        let sheet = try rows(folder.path("again/652325-奇台县/clues.xlsx"))
+        #expect(sheet.first?.values["Clue ID"] != nil, "--lang en gives English headers")
+    }
+
+    /// The printable sheets as Chromium prints them: an index page, then one page per clue, each
+    /// with its map.
+    @Test func printableSheetsRenderOnePagePerClueWithTheMap() throws {
+        let folder = TemporaryFolder("redline-checklists")
+        let out = try demo(folder)
+        let html = out.appendingPathComponent("checklists/652325-奇台县/checklist.html").path
+        let rendered = try Command.run("/bin/bash", [Command.packageRoot.appendingPathComponent("Tools/render-checklist.sh").path,
+                                                     html, folder.path("render")])
+        #expect(rendered.status == 0, "\(rendered.stderr)")
+        let clueCount = try rows(out.appendingPathComponent("checklists/652325-奇台县/clues.xlsx").path).count
+        #expect(Int(rendered.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) == 1 + clueCount)
+        let pngs = try FileManager.default.contentsOfDirectory(atPath: folder.path("render")).filter { $0.hasSuffix(".png") }
+        #expect(pngs.count == 1 + clueCount)
+        // The first clue page as raw pixels: the patch is drawn in red in the detail map.
+        let ppm = try Command.run("/usr/bin/pdftoppm", ["-r", "40", "-f", "2", "-l", "2", folder.path("render/checklist.pdf"),
+                                                        folder.path("page2")])
+        #expect(ppm.status == 0)
+        let image = try Data(contentsOf: URL(fileURLWithPath: folder.path("page2-2.ppm")))
+        #expect(redPixels(inPPM: image) > 300, "the detail map shows the patch")
+    }
+
+    /// Counts strongly red pixels of a binary PPM (P6, 8 bits).
+    func redPixels(inPPM data: Data) -> Int {
+        let bytes = [UInt8](data)
+        var fields: [String] = [], cursor = 0
+        while fields.count < 4 {
+            while bytes[cursor] == 0x20 || bytes[cursor] == 0x0A { cursor += 1 }
+            let start = cursor
+            while bytes[cursor] != 0x20 && bytes[cursor] != 0x0A { cursor += 1 }
+            fields.append(String(decoding: bytes[start..<cursor], as: UTF8.self))
+        }
+        cursor += 1
+        var red = 0
+        for pixel in stride(from: cursor, to: bytes.count - 2, by: 3)
+        where bytes[pixel] > 180 && bytes[pixel + 1] < 130 && bytes[pixel + 2] < 130 {
+            red += 1
+        }
+        return red
+    }
+
+    @Test func hostileValuesStayInertInEveryFile() throws {
+        let folder = TemporaryFolder("redline-hostile")
+        let fields = [FieldDefinition(name: "tbbh", kind: .string), FieldDefinition(name: "类型", kind: .string),
+                      FieldDefinition(name: "说明", kind: .string), FieldDefinition(name: "后时相影像", kind: .string)]
+        let square = Fixture.polygon([Fixture.box(89.30, 45.30, 89.305, 45.304)])
+        try Fixture.write(folder.path("hostile.gpkg"), layer: "patches", crs: "EPSG:4490", fields: fields, features: [
+            FixtureFeature([.string(#"=HYPERLINK("http://evil.example","x")"#), .string("采矿"),
+                            .string("<script>alert(1)</script>"), .string("javascript:alert(1)")], wkb: square),
+        ])
+        let countyFields = [FieldDefinition(name: "county_code", kind: .string), FieldDefinition(name: "county_name", kind: .string)]
+        try Fixture.write(folder.path("counties.gpkg"), layer: "counties", crs: "EPSG:4490", fields: countyFields, features: [
+            FixtureFeature([.string("652325"), .string("../../x")], wkb: Fixture.polygon([Fixture.box(88, 44, 91, 47)])),
+        ])
+        let out = folder.url.appendingPathComponent("out")
+        let result = try Command.run(Command.redline, [
+            "check", "--quiet", folder.path("hostile.gpkg"), "--protected", geodata.appendingPathComponent("protected.gpkg").path,
+            "--admin", folder.path("counties.gpkg"), "--out", out.path, "--checklists", out.appendingPathComponent("checklists").path,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let bundles = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("checklists").path)
+        #expect(bundles.count == 1 && !bundles[0].contains("/") && !bundles[0].contains(".."), "\(bundles)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path("x")) && !FileManager.default.fileExists(atPath: out.appendingPathComponent("x").path))
+        let bundle = out.appendingPathComponent("checklists").appendingPathComponent(bundles[0])
+
+        let html = try String(contentsOf: bundle.appendingPathComponent("checklist.html"), encoding: .utf8)
+        #expect(!html.contains("<script>alert"))
+        #expect(!html.contains("src=\"javascript:") && !html.contains("href=\"javascript:"), "shown as text, never as a link")
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(html.contains("&quot;http://evil.example&quot;"))
+
+        let sheet = try rows(bundle.appendingPathComponent("clues.xlsx").path)
+        #expect(sheet.first?.values["图斑编号"] == #"'=HYPERLINK("http://evil.example","x")"#)
+        let csv = try rows(out.appendingPathComponent("clues.csv").path)
+        #expect(csv.first?.values["activity_id"] == #"'=HYPERLINK("http://evil.example","x")"#)
+        #expect(csv.first?.values["说明"] == "<script>alert(1)</script>", "CSV keeps text that is no formula as it is")
+
+        let kmz = try rows(bundle.appendingPathComponent("clues.kmz").path)
+        let balloons = kmz.compactMap { $0.values["description"] }.filter { $0.contains("HYPERLINK") || $0.contains("script") }
+        #expect(!balloons.isEmpty && balloons.allSatisfy { !$0.contains("<script>") })
+        #expect(try rows(bundle.appendingPathComponent("route.gpx").path, layer: "waypoints").count == 1)
+    }
+}
