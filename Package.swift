@@ -29,9 +29,11 @@ let package = Package(
         .target(name: "RedlineOutputs", dependencies: ["RedlineCore", "GDALKit"]),
         // What a county's field team takes out: spreadsheet, KMZ, GPX, printable sheets.
         .target(name: "RedlineChecklists", dependencies: ["RedlineCore", "RedlineOutputs", "GDALKit", "GEOSKit", "PROJKit"]),
+        // The clue registry across nightly runs: GeoPackage or PostGIS, through GDAL.
+        .target(name: "RedlineRegistry", dependencies: ["RedlineCore", "RedlineOutputs", "GDALKit", "GEOSKit"]),
         // The thin command line.
         .executableTarget(name: "redline", dependencies: [
-            "RedlineCore", "RedlineOutputs", "RedlineChecklists",
+            "RedlineCore", "RedlineOutputs", "RedlineChecklists", "RedlineRegistry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -159,6 +159,32 @@ public final class VectorDataset {
         }
     }
 
+    /// Drops what the open transaction wrote.
+    public func rollbackTransaction() throws {
+        let result = GDALDatasetRollbackTransaction(try open)
+        if result != OGRERR_NONE && result != OGRERR_UNSUPPORTED_OPERATION {
+            throw GDALError.last("cannot roll back in \(path)")
+        }
+    }
+
+    /// Runs an SQL statement in the driver's own dialect (SQLite for GeoPackage, PostgreSQL for
+    /// PG:) and returns the first column of each result row as text.
+    @discardableResult
+    public func executeSQL(_ sql: String) throws -> [String?] {
+        let dataset = try open
+        CPLErrorReset()
+        let result = GDALDatasetExecuteSQL(dataset, sql, nil, nil)
+        if CPLGetLastErrorType() == CE_Failure { throw GDALError.last("SQL failed in \(path)") }
+        guard let result else { return [] }
+        defer { GDALDatasetReleaseResultSet(dataset, result) }
+        var values: [String?] = []
+        while let feature = OGR_L_GetNextFeature(result) {
+            values.append(OGR_F_IsFieldSetAndNotNull(feature, 0) != 0 ? String(cString: OGR_F_GetFieldAsString(feature, 0)) : nil)
+            OGR_F_Destroy(feature)
+        }
+        return values
+    }
+
     public func commitTransaction() throws {
         let result = GDALDatasetCommitTransaction(try open)
         if result != OGRERR_NONE && result != OGRERR_UNSUPPORTED_OPERATION {

@@ -102,9 +102,45 @@ public final class VectorLayer {
     /// Writes one feature: `values` in field order, geometry as WKB in the layer's CRS. With
     /// `promoteToMulti`, a polygon is written as a one-part multi-polygon, as a MultiPolygon
     /// layer of a GeoPackage requires.
+    /// Only features whose attributes match this OGR SQL WHERE clause are read (nil: all).
+    public func setAttributeFilter(_ clause: String?) throws {
+        guard OGR_L_SetAttributeFilter(handle, clause) == OGRERR_NONE else {
+            throw GDALError.last("bad attribute filter on layer \(name)")
+        }
+    }
+
+    /// Only features whose geometry's box meets this box are read (nil: all).
+    public func setSpatialFilter(minX: Double, minY: Double, maxX: Double, maxY: Double) {
+        OGR_L_SetSpatialFilterRect(handle, minX, minY, maxX, maxY)
+    }
+
+    public func clearSpatialFilter() { OGR_L_SetSpatialFilter(handle, nil) }
+
+    /// Rewrites the named fields of feature `fid` (the others keep their values).
+    public func update(fid: Int64, _ values: [(String, FieldValue)]) throws {
+        guard let feature = OGR_L_GetFeature(handle, GIntBig(fid)) else {
+            throw GDALError.last("layer \(name) has no feature \(fid)")
+        }
+        defer { OGR_F_Destroy(feature) }
+        let definition = OGR_L_GetLayerDefn(handle)
+        for (field, value) in values {
+            let index = OGR_FD_GetFieldIndex(definition, field)
+            guard index >= 0 else { throw GDALError(operation: "updating layer \(name)", message: "no field \(field)") }
+            switch value {
+            case .string(let text): OGR_F_SetFieldString(feature, index, text)
+            case .integer(let number): OGR_F_SetFieldInteger64(feature, index, number)
+            case .real(let number): OGR_F_SetFieldDouble(feature, index, number)
+            case .null: OGR_F_SetFieldNull(feature, index)
+            }
+        }
+        guard OGR_L_SetFeature(handle, feature) == OGRERR_NONE else {
+            throw GDALError.last("cannot update feature \(fid) of layer \(name)")
+        }
+    }
+
     /// Writes one feature with values given by field name, for drivers whose layers come with
     /// fields of their own (GPX's waypoints have ele, time, name, desc…). Unknown names are an error.
-    public func write(named values: [(String, FieldValue)], wkb: [UInt8]? = nil) throws {
+    public func write(named values: [(String, FieldValue)], wkb: [UInt8]? = nil, promoteToMulti: Bool = false) throws {
         let definition = OGR_L_GetLayerDefn(handle)
         var row = [FieldValue](repeating: .null, count: Int(OGR_FD_GetFieldCount(definition)))
         for (name, value) in values {
@@ -112,7 +148,7 @@ public final class VectorLayer {
             guard index >= 0 else { throw GDALError(operation: "writing into layer \(self.name)", message: "no field \(name)") }
             row[index] = value
         }
-        try write(row, wkb: wkb)
+        try write(row, wkb: wkb, promoteToMulti: promoteToMulti)
     }
 
     /// `style` is an OGR feature style string (`PEN(c:#FF0000,w:2px)`), which KML drivers turn

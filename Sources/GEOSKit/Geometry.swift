@@ -146,6 +146,13 @@ public final class Geometry {
         try context.own(GEOSClipByRect_r(ctx, handle, box.minX, box.minY, box.maxX, box.maxY), "clip by rectangle")
     }
 
+    /// Planar area, in the square units of the coordinates (for ratios; geodesic areas are PROJ's).
+    public func area() throws -> Double {
+        var value = 0.0
+        try context.check("area", GEOSArea_r(ctx, handle, &value))
+        return value
+    }
+
     public func centroid() throws -> Geometry {
         try context.own(GEOSGetCentroid_r(ctx, handle), "centroid")
     }

@@ -16,6 +16,13 @@ public struct CheckPlan: Sendable {
     public let index: ProtectedIndex
     public let admin: AdminIndex?
     public let settings: CheckSettings
+
+    public init(activityLayers: [SourceLayer], index: ProtectedIndex, admin: AdminIndex?, settings: CheckSettings) {
+        self.activityLayers = activityLayers
+        self.index = index
+        self.admin = admin
+        self.settings = settings
+    }
 }
 
 /// How far a check has got, for a progress line.

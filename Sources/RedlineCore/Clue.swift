@@ -52,6 +52,13 @@ public struct Clue: Sendable {
     public var share: Double { patchAreaM2 > 0 ? min(1, overlapM2 / patchAreaM2) : 0 }
     public var overlapHectares: Double { overlapM2 / 10_000 }
     public var overlapMu: Double { overlapM2 / squareMetresPerMu }
+    /// The same clue under another ID (the registry's, when it merges or renumbers).
+    public func withID(_ id: String) -> Clue {
+        var copy = self
+        copy.clueID = id
+        return copy
+    }
+
     /// The county code used in the clue ID: 000000 when no county holds the clue.
     public var countyCode: String { county?.county.code ?? ClueNumbering.noCounty }
 }

@@ -52,7 +52,8 @@ public enum Zone: String, Sendable, CaseIterable, Comparable {
         self = zone
     }
 
-    static func normalise(_ text: String) -> String {
+    /// Lower case without spaces, `_` and `-`: how data values are compared with known names.
+    public static func normalise(_ text: String) -> String {
         text.lowercased().filter { !$0.isWhitespace && $0 != "_" && $0 != "-" }
     }
 

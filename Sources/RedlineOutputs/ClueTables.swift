@@ -57,7 +57,7 @@ public struct ClueTables {
     /// The names of the clue columns, before the patches' own attributes.
     public static var clueColumnNames: [String] { clueColumns.map(\.name) }
 
-    init(plan: CheckPlan) {
+    public init(plan: CheckPlan) {
         self.plan = plan
         let reserved = Set(Self.clueColumns.map { $0.name.lowercased() })
         var columns: [String] = []
@@ -106,6 +106,17 @@ public struct ClueTables {
         }
         row += attributes
         return row
+    }
+
+    /// The clue columns (not the patch's attributes) by name, as clues.csv writes them.
+    public func clueTextRow(_ clue: Clue) -> [(String, FieldValue)] {
+        zip(Self.clueColumns, clueRow(clue)).map { column, value in
+            switch (column.kind, value) {
+            case (.real(let decimals), .real(let number)): return (column.name, .string(TableWriter.fixed(number, decimals)))
+            case (_, .integer(let number)): return (column.name, .string(String(number)))
+            default: return (column.name, value)
+            }
+        }
     }
 
     func overlapRows(_ clue: Clue) -> [(row: [FieldValue], wkb: [UInt8])] {

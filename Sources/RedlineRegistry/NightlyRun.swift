@@ -1,0 +1,261 @@
+import Foundation
+import GDALKit
+import GEOSKit
+import RedlineCore
+import RedlineOutputs
+
+/// One line of a run's log.
+public struct LogEvent: Sendable {
+    public let level: String
+    public let event: String
+    public let fields: [(String, String)]
+
+    public init(_ level: String, _ event: String, _ fields: [(String, String)] = []) {
+        self.level = level
+        self.event = event
+        self.fields = fields
+    }
+}
+
+/// What became of one extract.
+public struct ExtractOutcome: Sendable {
+    public let file: String
+    public let sha256: String
+    /// processed, skipped (seen before), failed.
+    public let status: String
+    public var patches = 0, clues = 0, newClues = 0, merged = 0, rebounds = 0
+    public var error: String?
+    public var outputFolder: String?
+}
+
+/// Options of `redline run`.
+public struct NightlyOptions: Sendable {
+    public var inbox: URL
+    public var out: URL
+    /// A new patch is the same site as a registered clue when their overlap covers at least this
+    /// share of the smaller of the two.
+    public var matchOverlap: Double
+    public var jobs: Int
+    public var actor: String
+
+    public init(inbox: URL, out: URL, matchOverlap: Double = 0.5, jobs: Int = 1, actor: String = "redline run") {
+        self.inbox = inbox
+        self.out = out
+        self.matchOverlap = matchOverlap
+        self.jobs = jobs
+        self.actor = actor
+    }
+}
+
+/// Checks every unprocessed extract of the inbox and merges its clues into the registry, one
+/// transaction per extract. Outputs are written before the registry commits, so a run killed at
+/// any moment leaves either nothing of an extract or all of it, and the next run redoes it the same way.
+public final class NightlyRun {
+    let registry: Registry
+    let index: ProtectedIndex
+    let admin: AdminIndex?
+    let settings: CheckSettings
+    let fields: ActivityFields
+    let options: NightlyOptions
+    let describe: RunDescription
+    let log: (LogEvent) -> Void
+    private let geos = GEOSContext()
+
+    public init(registry: Registry, index: ProtectedIndex, admin: AdminIndex?, settings: CheckSettings,
+                fields: ActivityFields, options: NightlyOptions, describe: RunDescription, log: @escaping (LogEvent) -> Void) {
+        self.registry = registry
+        self.index = index
+        self.admin = admin
+        self.settings = settings
+        self.fields = fields
+        self.options = options
+        self.describe = describe
+        self.log = log
+    }
+
+    static let extensions: Set<String> = ["gpkg", "shp", "geojson", "json", "fgb", "kml", "kmz", "zip", "sqlite", "gml"]
+
+    /// The extracts in the inbox, by name.
+    public static func extracts(in inbox: URL) throws -> [URL] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: inbox.path) else {
+            throw RedlineError.cannotOpen(source: inbox.path, reason: "no such inbox folder")
+        }
+        return names.filter { !$0.hasPrefix(".") && extensions.contains(($0 as NSString).pathExtension.lowercased()) }
+            .sorted().map { inbox.appendingPathComponent($0) }
+    }
+
+    public func run() throws -> [ExtractOutcome] {
+        let frameCRS = index.frame.crsIdentifier ?? index.frame.crs.text
+        if let kept = try registry.meta("crs"), kept != frameCRS {
+            throw RegistryError.frameMismatch(registry: kept, run: frameCRS)
+        }
+        var outcomes: [ExtractOutcome] = []
+        for file in try Self.extracts(in: options.inbox) {
+            guard let sha = Fingerprint.ofSource(file.path) else { continue }
+            if try registry.isProcessed(sha256: sha) {
+                log(LogEvent("info", "extract_skipped", [("file", file.lastPathComponent), ("sha256", sha), ("reason", "processed before")]))
+                outcomes.append(ExtractOutcome(file: file.lastPathComponent, sha256: sha, status: "skipped"))
+                continue
+            }
+            do {
+                let outcome = try process(file, sha: sha, crs: frameCRS)
+                log(LogEvent("info", "extract_processed", [("file", outcome.file), ("sha256", sha), ("clues", String(outcome.clues)),
+                                                            ("new", String(outcome.newClues)), ("merged", String(outcome.merged)),
+                                                            ("rebounds", String(outcome.rebounds))]))
+                outcomes.append(outcome)
+            } catch let error as RedlineError where error.isInputError {
+                registry.rollback()
+                registry.resetSequence()
+                log(LogEvent("error", "extract_failed", [("file", file.lastPathComponent), ("sha256", sha), ("error", "\(error)")]))
+                var failed = ExtractOutcome(file: file.lastPathComponent, sha256: sha, status: "failed")
+                failed.error = "\(error)"
+                outcomes.append(failed)
+            } catch {
+                registry.rollback()
+                throw error
+            }
+        }
+        return outcomes
+    }
+
+    private func process(_ file: URL, sha: String, crs: String) throws -> ExtractOutcome {
+        let layers = try SourceCatalog.layers(of: SourceSpec(path: file.path))
+        let collector = ClueCollector()
+        let summary = try CheckRun(activityLayers: layers, index: index, admin: admin, settings: settings, fields: fields,
+                                   jobs: options.jobs).run(into: collector)
+        var outcome = ExtractOutcome(file: file.lastPathComponent, sha256: sha, status: "processed")
+        outcome.patches = summary.patchesRead
+        outcome.clues = collector.clues.count
+
+        try registry.begin()
+        try registry.setMeta("crs", crs)
+        let clueLayer = try registry.clues(crs: crs)
+        var changed: [Clue] = []
+        for clue in collector.clues {
+            let (decision, registered) = try register(clue, in: clueLayer, sha: sha)
+            switch decision {
+            case .new: outcome.newClues += 1
+            case .merged: outcome.merged += 1
+            case .rebound: outcome.rebounds += 1
+            }
+            changed.append(clue.withID(registered))
+        }
+        // Outputs before the commit: if the run dies in between, the next run redoes this extract
+        // against the same registry and writes the same files.
+        let folderName = SafeText.fileName("\(file.deletingPathExtension().lastPathComponent)-\(sha.prefix(8))", fallback: String(sha.prefix(16)))
+        let folder = options.out.appendingPathComponent(folderName)
+        let outputs = try CheckOutputs(folder: folder, run: RunDescription(
+            toolVersion: describe.toolVersion, activitySources: [SourceSpec(path: file.path)],
+            protectedSources: describe.protectedSources, settings: describe.settings))
+        try outputs.begin(CheckPlan(activityLayers: layers, index: index, admin: admin, settings: settings))
+        for clue in changed { try outputs.accept(clue) }
+        try outputs.finish(summary)
+        outcome.outputFolder = folder.path
+
+        try registry.extracts().write(named: [
+            ("sha256", .string(sha)), ("file_name", .string(file.lastPathComponent)), ("processed_at", .string(Registry.timestamp())),
+            ("patches", .integer(Int64(outcome.patches))), ("clues", .integer(Int64(outcome.clues))),
+            ("new_clues", .integer(Int64(outcome.newClues))), ("merged", .integer(Int64(outcome.merged))),
+            ("rebounds", .integer(Int64(outcome.rebounds))),
+        ])
+        try registry.commit()
+        return outcome
+    }
+
+    enum Decision { case new, merged, rebound }
+
+    /// Merges a clue into the registry: a re-detection of an open clue, a rebound on a rectified or
+    /// closed site, or a new clue. Returns what happened and the registry's ID for it.
+    private func register(_ clue: Clue, in layer: VectorLayer, sha: String) throws -> (Decision, String) {
+        let patch = try geos.geometry(wkb: clue.patchWKB)
+        let box = patch.envelope
+        var best: (clue: RegisteredClue, share: Double)?
+        for candidate in try registry.candidates(near: (box.minX, box.minY, box.maxX, box.maxY))
+        where candidate["superseded_by"].isEmpty {
+            guard let wkb = candidate.wkb, let share = try overlapShare(patch, wkb), share >= options.matchOverlap else { continue }
+            if best == nil || share > best!.share + 1e-12 { best = (candidate, share) }
+        }
+        let detected = clue.detectedOn.map { "\($0)" } ?? ""
+        if let match = best?.clue {
+            let reboundable = !match.status.isOpen && match.result != .notConfirmed
+            if !reboundable {
+                try layer.update(fid: match.fid, [
+                    ("detections", .integer(Int64((Int(match["detections"]) ?? 1) + 1))), ("last_extract", .string(sha)),
+                    ("last_detected", .string(max(detected, match["last_detected"]))), ("updated_at", .string(Registry.timestamp())),
+                ])
+                try registry.addEvent(clue: match.clueID, kind: "redetected", from: nil, to: nil, source: sha,
+                                      actor: options.actor, detail: clue.patch.activityID)
+                return (.merged, match.clueID)
+            }
+            let id = try freeID(clue.clueID)
+            try insert(clue, id: id, kind: "rebound", reboundOf: match.clueID, sha: sha, in: layer)
+            try layer.update(fid: match.fid, [("status", .string(ClueStatus.reopened.rawValue)), ("superseded_by", .string(id)),
+                                              ("updated_at", .string(Registry.timestamp()))])
+            try registry.addEvent(clue: match.clueID, kind: "rebound", from: match.status.rawValue, to: ClueStatus.reopened.rawValue,
+                                  source: sha, actor: options.actor, detail: id)
+            return (.rebound, id)
+        }
+        let id = try freeID(clue.clueID)
+        try insert(clue, id: id, kind: "new", reboundOf: nil, sha: sha, in: layer)
+        return (.new, id)
+    }
+
+    /// The check's ID, or the next number not yet in the registry.
+    private func freeID(_ proposed: String) throws -> String {
+        var id = proposed
+        while try registry.clue(id) != nil {
+            let parts = id.split(separator: "-")
+            guard let number = parts.last.flatMap({ Int($0) }) else { return id + "-2" }
+            let next = String(number % 999_999 + 1)
+            id = parts.dropLast().joined(separator: "-") + "-" + String(repeating: "0", count: max(0, 6 - next.count)) + next
+        }
+        return id
+    }
+
+    private func insert(_ clue: Clue, id: String, kind: String, reboundOf: String?, sha: String, in layer: VectorLayer) throws {
+        let row = checkRow(clue.withID(id))
+        let detected = clue.detectedOn.map { "\($0)" } ?? ""
+        let now = Registry.timestamp()
+        let values: [(String, FieldValue)] = [
+            ("clue_id", .string(id)), ("status", .string(ClueStatus.issued.rawValue)), ("kind", .string(kind)),
+            ("rebound_of", reboundOf.map(FieldValue.string) ?? .null), ("detections", .integer(1)),
+            ("first_extract", .string(sha)), ("last_extract", .string(sha)), ("first_detected", .string(detected)),
+            ("last_detected", .string(detected)), ("opened_at", .string(now)), ("updated_at", .string(now)),
+        ] + row
+        try layer.write(named: values, wkb: clue.patchWKB, promoteToMulti: true)
+        try registry.addEvent(clue: id, kind: kind == "rebound" ? "rebound_issued" : "issued", from: nil,
+                              to: ClueStatus.issued.rawValue, source: sha, actor: options.actor, detail: reboundOf ?? "")
+    }
+
+    /// The check's clue columns as text, as clues.csv has them.
+    private func checkRow(_ clue: Clue) -> [(String, FieldValue)] {
+        let tables = ClueTables(plan: CheckPlan(activityLayers: [], index: index, admin: admin, settings: settings))
+        return tables.clueTextRow(clue).filter { $0.0 != "clue_id" }
+    }
+
+    /// The overlap of two patches as a share of the smaller (areas in lon/lat: a ratio, so the
+    /// projection cancels at this scale); nil when they do not meet.
+    private func overlapShare(_ patch: Geometry, _ wkb: [UInt8]) throws -> Double? {
+        let other = try geos.geometry(wkb: wkb)
+        guard try patch.intersects(other) else { return nil }
+        let common = try patch.intersection(other).area()
+        let smaller = min(try patch.area(), try other.area())
+        return smaller > 0 ? common / smaller : nil
+    }
+}
+
+/// Keeps a check's clues in memory (one extract's).
+final class ClueCollector: ClueSink {
+    var clues: [Clue] = []
+    func begin(_ plan: CheckPlan) throws {}
+    func accept(_ clue: Clue) throws { clues.append(clue) }
+    func finish(_ summary: CheckSummary) throws {}
+}
+
+extension RedlineError {
+    /// Errors in the data given (as opposed to writing the outputs).
+    public var isInputError: Bool {
+        if case .outputFailed = self { return false }
+        return true
+    }
+}

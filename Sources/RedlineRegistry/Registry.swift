@@ -1,0 +1,238 @@
+/// RedlineRegistry owns the history of every clue across nightly runs: a GeoPackage by default or
+/// a PostgreSQL/PostGIS database, both through GDAL/OGR so they behave the same. It keeps each
+/// clue's status and every change as an event, knows which extracts were processed (by content
+/// hash), and is changed one transaction per extract or per verification file.
+import Foundation
+import GDALKit
+import RedlineCore
+import RedlineOutputs
+
+/// Where a clue is in its life.
+public enum ClueStatus: String, Sendable, CaseIterable {
+    case issued, dispatched, verified, rectified, closed, reopened
+
+    /// Open clues absorb re-detections; rectified and closed ones raise rebounds.
+    public var isOpen: Bool { self == .issued || self == .dispatched || self == .verified || self == .reopened }
+}
+
+/// What a field team found.
+public enum VerificationResult: String, Sendable, CaseIterable {
+    case confirmed, notConfirmed = "not_confirmed", partly
+
+    /// Reads 属实 / 不属实 / 部分属实 and English forms.
+    public init?(text: String) {
+        switch Zone.normalise(text) {
+        case "属实", "confirmed", "true", "yes", "是": self = .confirmed
+        case "不属实", "notconfirmed", "false", "no", "否", "nottrue": self = .notConfirmed
+        case "部分属实", "partly", "partial", "partlytrue", "partiallytrue": self = .partly
+        default: return nil
+        }
+    }
+}
+
+/// One clue as the registry holds it.
+public struct RegisteredClue: Sendable {
+    public let fid: Int64
+    public let values: [String: String]
+    public let wkb: [UInt8]?
+
+    public subscript(_ field: String) -> String { values[field] ?? "" }
+    public var clueID: String { self["clue_id"] }
+    public var status: ClueStatus { ClueStatus(rawValue: self["status"]) ?? .issued }
+    public var result: VerificationResult? { VerificationResult(rawValue: self["result"]) }
+}
+
+/// An error of the registry itself (the data's errors are `RedlineError`s).
+public enum RegistryError: Error, CustomStringConvertible {
+    case locked(String)
+    case frameMismatch(registry: String, run: String)
+
+    public var description: String {
+        switch self {
+        case let .locked(location):
+            return "another redline run holds the registry \(location) — wait for it to finish (or, if none runs, it died; just run again)"
+        case let .frameMismatch(registry, run):
+            return "the registry keeps clues in \(registry), but these boundaries give \(run) — use the same protected data as earlier runs"
+        }
+    }
+}
+
+/// The registry's tables, through OGR.
+public final class Registry {
+    /// The location as shown to people (PG: passwords masked).
+    public let displayLocation: String
+    let dataset: VectorDataset
+    let isDatabase: Bool
+    private var lockDescriptor: Int32 = -1
+
+    static let registryColumns = ["clue_id", "status", "result", "kind", "rebound_of", "superseded_by", "detections",
+                                  "first_extract", "last_extract", "first_detected", "last_detected", "opened_at", "updated_at",
+                                  "verified_on", "inspector", "actual_activity", "responsible_party", "rectification",
+                                  "photos", "remarks"]
+    /// The check's clue columns kept with each clue (so exports look like a check's clues).
+    static var checkColumns: [String] { ClueTables.clueColumnNames.filter { $0 != "clue_id" } }
+    static let eventColumns = ["seq", "clue_id", "kind", "from_status", "to_status", "source", "actor", "detail", "at"]
+    static let extractColumns = ["sha256", "file_name", "processed_at", "patches", "clues", "new_clues", "merged", "rebounds"]
+
+    private init(dataset: VectorDataset, displayLocation: String, isDatabase: Bool) {
+        self.dataset = dataset
+        self.displayLocation = displayLocation
+        self.isDatabase = isDatabase
+    }
+
+    deinit {
+        if lockDescriptor >= 0 { close(lockDescriptor) }
+    }
+
+    /// Opens the registry at `location` (a .gpkg path or a PG: connection string), creating it and
+    /// its tables when missing.
+    public static func open(_ location: String) throws -> Registry {
+        let spec = SourceSpec(path: location)
+        let isDatabase = spec.isDatabase
+        let dataset: VectorDataset
+        do {
+            if isDatabase || FileManager.default.fileExists(atPath: location) {
+                dataset = try VectorDataset.open(location, update: true)
+            } else {
+                dataset = try VectorDataset.create(location, driver: "GPKG")
+            }
+        } catch {
+            throw RedlineError.cannotOpen(source: spec.displayPath, reason: "\(error)")
+        }
+        return Registry(dataset: dataset, displayLocation: spec.displayPath, isDatabase: isDatabase)
+    }
+
+    /// Takes the registry for this process: a lock file beside a GeoPackage, an advisory lock in
+    /// PostgreSQL. Both go with the process, so a killed run never leaves the registry locked.
+    public func lock() throws {
+        if isDatabase {
+            let granted = try dataset.executeSQL("SELECT pg_try_advisory_lock(7406531, 1)")
+            guard granted.first == "t" || granted.first == "1" else { throw RegistryError.locked(displayLocation) }
+            return
+        }
+        let descriptor = Foundation.open(dataset.path + ".lock", O_CREAT | O_RDWR, 0o644)
+        guard descriptor >= 0 else {
+            throw RedlineError.outputFailed(path: dataset.path + ".lock", reason: String(cString: strerror(errno)))
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw RegistryError.locked(displayLocation)
+        }
+        lockDescriptor = descriptor
+    }
+
+    // MARK: Tables
+
+    func table(_ name: String, columns: [String], integers: Set<String> = [], geometry: Bool = false,
+               crs: String? = nil) throws -> VectorLayer {
+        if let existing = try dataset.layer(named: name) { return existing }
+        let layer = try dataset.createLayer(name, crs: geometry ? crs : nil, geometry: geometry ? .multiPolygon : .none,
+                                            options: isDatabase ? ["GEOMETRY_NAME=geom", "FID=fid"] : [])
+        for column in columns { try layer.createField(column, kind: integers.contains(column) ? .integer : .string) }
+        return layer
+    }
+
+    func clues(crs: String? = nil) throws -> VectorLayer {
+        try table("registry_clues", columns: Self.registryColumns + Self.checkColumns, integers: ["detections"],
+                  geometry: true, crs: crs ?? meta("crs") ?? "EPSG:4490")
+    }
+
+    func events() throws -> VectorLayer { try table("registry_events", columns: Self.eventColumns, integers: ["seq"]) }
+    func extracts() throws -> VectorLayer {
+        try table("registry_extracts", columns: Self.extractColumns, integers: ["patches", "clues", "new_clues", "merged", "rebounds"])
+    }
+    func metaTable() throws -> VectorLayer { try table("registry_meta", columns: ["key", "value"]) }
+
+    public func begin() throws { try dataset.beginTransaction() }
+    public func commit() throws { try dataset.commitTransaction() }
+    public func rollback() { try? dataset.rollbackTransaction() }
+
+    // MARK: Reading
+
+    static func rows(_ layer: VectorLayer, filter: String? = nil,
+                     box: (Double, Double, Double, Double)? = nil) throws -> [RegisteredClue] {
+        try layer.setAttributeFilter(filter)
+        if let box { layer.setSpatialFilter(minX: box.0, minY: box.1, maxX: box.2, maxY: box.3) } else { layer.clearSpatialFilter() }
+        defer {
+            try? layer.setAttributeFilter(nil)
+            layer.clearSpatialFilter()
+        }
+        layer.resetReading()
+        let names = layer.fields.map(\.name)
+        var rows: [RegisteredClue] = []
+        while let feature = try layer.nextFeature() {
+            var values: [String: String] = [:]
+            for (index, name) in names.enumerated() { values[name] = feature.text(index) ?? "" }
+            var wkb: [UInt8]?
+            if case .polygonal(let bytes) = feature.geometry() { wkb = bytes }
+            rows.append(RegisteredClue(fid: feature.fid ?? -1, values: values, wkb: wkb))
+        }
+        return rows
+    }
+
+    static func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+
+    public func clue(_ id: String) throws -> RegisteredClue? {
+        try Self.rows(try clues(), filter: "clue_id = \(Self.quoted(id))").first
+    }
+
+    public func allClues() throws -> [RegisteredClue] {
+        try Self.rows(try clues()).sorted { $0.clueID < $1.clueID }
+    }
+
+    public func allEvents() throws -> [RegisteredClue] {
+        try Self.rows(try events()).sorted { (Int($0["seq"]) ?? 0) < (Int($1["seq"]) ?? 0) }
+    }
+
+    public func allExtracts() throws -> [RegisteredClue] {
+        try Self.rows(try extracts()).sorted { $0["sha256"] < $1["sha256"] }
+    }
+
+    func candidates(near box: (Double, Double, Double, Double)) throws -> [RegisteredClue] {
+        try Self.rows(try clues(), box: box).sorted { $0.clueID < $1.clueID }
+    }
+
+    public func isProcessed(sha256: String) throws -> Bool {
+        !(try Self.rows(try extracts(), filter: "sha256 = \(Self.quoted(sha256))")).isEmpty
+    }
+
+    public func meta(_ key: String) throws -> String? {
+        guard let layer = try dataset.layer(named: "registry_meta") else { return nil }
+        return try Self.rows(layer, filter: "key = \(Self.quoted(key))").first?["value"]
+    }
+
+    func setMeta(_ key: String, _ value: String) throws {
+        let layer = try metaTable()
+        if let row = try Self.rows(layer, filter: "key = \(Self.quoted(key))").first {
+            try layer.update(fid: row.fid, [("value", .string(value))])
+        } else {
+            try layer.write(named: [("key", .string(key)), ("value", .string(value))])
+        }
+    }
+
+    // MARK: Writing (inside a transaction)
+
+    private var nextSeq: Int?
+
+    func addEvent(clue: String, kind: String, from: String?, to: String?, source: String, actor: String,
+                  detail: String = "") throws {
+        let layer = try events()
+        if nextSeq == nil {
+            let highest = try dataset.executeSQL("SELECT MAX(seq) FROM registry_events").first ?? nil
+            nextSeq = (highest.flatMap { Int($0) } ?? 0) + 1
+        }
+        try layer.write(named: [("seq", .integer(Int64(nextSeq!))), ("clue_id", .string(clue)), ("kind", .string(kind)),
+                                ("from_status", from.map(FieldValue.string) ?? .null), ("to_status", to.map(FieldValue.string) ?? .null),
+                                ("source", .string(source)), ("actor", .string(actor)), ("detail", .string(detail)),
+                                ("at", .string(Self.timestamp()))])
+        nextSeq! += 1
+    }
+
+    /// Forgets the cached event number (after a rollback).
+    func resetSequence() { nextSeq = nil }
+
+    static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: Date())
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import GDALKit
+import RedlineCore
+import RedlineOutputs
+
+/// Counts of the registry: by status, county, severity and age, and the overdue clues.
+public struct StatusReport: Sendable {
+    public var byStatus: [String: Int] = [:]
+    public var byCounty: [String: Int] = [:]
+    public var bySeverity: [String: Int] = [:]
+    /// Open clues by days since issued: 0-6, 7-29, 30-89, 90+.
+    public var ages: [String: Int] = [:]
+    public var overdue: [(clue: String, county: String, status: String, days: Int)] = []
+    public var total = 0
+
+    static let ageBuckets: [(String, ClosedRange<Int>)] = [("0-6", 0...6), ("7-29", 7...29), ("30-89", 30...89),
+                                                          ("90+", 90...Int.max)]
+
+    /// Open clues issued more than `dueDays` days before `today` are overdue.
+    public init(registry: Registry, today: CalendarDay, dueDays: Int) throws {
+        for clue in try registry.allClues() {
+            total += 1
+            byStatus[clue.status.rawValue, default: 0] += 1
+            byCounty["\(clue["county_code"]) \(clue["county_name"])".trimmingCharacters(in: .whitespaces), default: 0] += 1
+            bySeverity[clue["severity"], default: 0] += 1
+            guard clue.status.isOpen, let opened = CalendarDay(text: clue["opened_at"]) else { continue }
+            let days = today.days(since: opened)
+            if let bucket = Self.ageBuckets.first(where: { $0.1.contains(max(0, days)) }) { ages[bucket.0, default: 0] += 1 }
+            if days > dueDays { overdue.append((clue.clueID, clue["county_code"], clue.status.rawValue, days)) }
+        }
+        overdue.sort { ($0.days, $1.clue) > ($1.days, $0.clue) }
+    }
+}
+
+extension CalendarDay {
+    /// Whole days from `other` to this day.
+    func days(since other: CalendarDay) -> Int { julianDay - other.julianDay }
+
+    private var julianDay: Int {
+        let a = (14 - month) / 12, y = year + 4800 - a, m = month + 12 * a - 3
+        return day + (153 * m + 2) / 5 + 365 * y + y / 4 - y / 100 + y / 400 - 32045
+    }
+}
+
+/// Writes registry clues as a check's outputs (clues.gpkg, clues.csv, clues.geojson and a
+/// summary.json naming the boundaries of the last run), so `redline checklist` works on them.
+public struct RegistryExport {
+    public let registry: Registry
+
+    public init(registry: Registry) { self.registry = registry }
+
+    public func write(to destination: URL, status: Set<String>, counties: Set<String>, periods: Set<String>) throws -> Int {
+        let selected = try registry.allClues().filter { clue in
+            (status.isEmpty || status.contains(clue.status.rawValue)) && (counties.isEmpty || counties.contains(clue["county_code"]))
+                && (periods.isEmpty || periods.contains(clue["period"]))
+        }
+        let folder = try StagedFolder(destination: destination)
+        let columns = ["clue_id"] + Registry.checkColumns + Registry.registryColumns.filter { $0 != "clue_id" }
+        let crs = try registry.meta("crs") ?? "EPSG:4490"
+        for (file, driver, options) in [("clues.gpkg", "GPKG", [String]()), ("clues.csv", "CSV", ["WRITE_BOM=YES"]),
+                                        ("clues.geojson", "GeoJSON", ["RFC7946=YES"])] {
+            let dataset = try VectorDataset.create(folder.path(file), driver: driver)
+            let geometry = driver != "CSV"
+            let layer = try dataset.createLayer("clues", crs: geometry ? crs : nil, geometry: geometry ? .multiPolygon : .none,
+                                                options: options)
+            for column in columns { try layer.createField(column, kind: .string) }
+            for clue in selected {
+                let values = columns.map { name -> FieldValue in
+                    let text = clue[name]
+                    return .string(driver == "CSV" ? SafeText.cell(text) : text)
+                }
+                try layer.write(values, wkb: geometry ? clue.wkb : nil, promoteToMulti: geometry)
+            }
+            try dataset.close()
+        }
+        let settings = (try registry.meta("settings")).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } ?? [:]
+        let protected = (try registry.meta("protected_sources")).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } ?? []
+        let summary: [String: Any] = [
+            "tool": ["name": "redline", "export_of": registry.displayLocation],
+            "clues": selected.count, "settings": settings,
+            "inputs": ["protected": (protected as? [String] ?? []).map { ["source": $0] }],
+            "filters": ["status": status.sorted(), "county": counties.sorted(), "period": periods.sorted()],
+        ]
+        try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            .write(to: URL(fileURLWithPath: folder.path("summary.json")))
+        try folder.commit(["clues.gpkg", "clues.csv", "clues.geojson", "summary.json"])
+        return selected.count
+    }
+
+    /// Remembers what the run checked against, for exports and their checklists.
+    public static func remember(settings: [String: String], protectedSources: [String], in registry: Registry) throws {
+        let encode = { (object: Any) in
+            String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        }
+        try registry.setMeta("settings", try encode(settings))
+        try registry.setMeta("protected_sources", try encode(protectedSources))
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import GDALKit
+import RedlineCore
+
+/// What an import did: rows applied, rows already applied (unchanged), rows left blank, and
+/// every rejected row with its number and reason.
+public struct ImportReport: Sendable {
+    public var applied: [String] = []
+    public var unchanged = 0
+    public var blank = 0
+    public var rejected: [(row: Int, clue: String, reason: String)] = []
+}
+
+/// Reads the spreadsheet, CSV or GeoJSON a field team sends back (the checklist's own columns, in
+/// Chinese or English), checks every row, and applies the valid ones in one transaction.
+/// Importing the same file twice changes nothing.
+public struct VerificationImport {
+    let registry: Registry
+    let file: String
+    let today: CalendarDay
+
+    public init(registry: Registry, file: String, today: CalendarDay = .today()) {
+        self.registry = registry
+        self.file = file
+        self.today = today
+    }
+
+    /// Column roles and the header names (normalised) that fill them.
+    static let headers: [(role: String, names: [String])] = [
+        ("clue", ["线索编号", "clueid", "clue"]), ("result", ["核查结果", "result"]), ("date", ["核查日期", "datechecked", "date", "verifiedon"]),
+        ("inspector", ["核查人", "inspector"]), ("actual", ["实际活动", "actualactivity"]),
+        ("responsible", ["责任主体", "responsibleparty"]), ("rectification", ["整改措施", "rectificationmeasure", "rectification"]),
+        ("photos", ["照片编号", "photonumbers", "photos"]), ("remarks", ["备注", "remarks"]), ("status", ["状态", "处理状态", "status"]),
+    ]
+
+    struct Row {
+        let number: Int
+        let values: [String: String]
+        subscript(_ role: String) -> String { values[role]?.trimmingCharacters(in: .whitespaces) ?? "" }
+    }
+
+    func readRows() throws -> [Row] {
+        let lower = file.lowercased()
+        let options = lower.hasSuffix(".xlsx") || lower.hasSuffix(".ods") ? ["HEADERS=FORCE"] : []
+        let dataset: VectorDataset
+        do {
+            dataset = try VectorDataset.open(file, options: options)
+        } catch {
+            throw RedlineError.cannotOpen(source: file, reason: "\(error)")
+        }
+        guard dataset.layerCount > 0 else { throw RedlineError.noLayers(source: file) }
+        let layer = try dataset.layer(at: 0)
+        let names = layer.fields.map { Zone.normalise($0.name) }
+        var roles: [Int: String] = [:]
+        for (index, name) in names.enumerated() {
+            if let role = Self.headers.first(where: { entry in entry.names.contains { name.hasPrefix(Zone.normalise($0)) } })?.role,
+               !roles.values.contains(role) {
+                roles[index] = role
+            }
+        }
+        guard roles.values.contains("clue") else {
+            throw RedlineError.noSuchField(layer: file, option: "verify import", field: "线索编号 / Clue ID",
+                                           available: layer.fields.map(\.name))
+        }
+        // Spreadsheet rows count from the header (row 1); GDAL numbers XLSX features by sheet row.
+        let spreadsheet = lower.hasSuffix(".xlsx") || lower.hasSuffix(".ods")
+        let csv = lower.hasSuffix(".csv")
+        var rows: [Row] = []
+        var ordinal = 0
+        while let feature = try layer.nextFeature() {
+            ordinal += 1
+            var values: [String: String] = [:]
+            for (index, role) in roles { values[role] = feature.text(index) ?? "" }
+            let number = spreadsheet ? Int(feature.fid ?? Int64(ordinal + 1)) : csv ? ordinal + 1 : ordinal
+            rows.append(Row(number: number, values: values))
+        }
+        return rows
+    }
+
+    public func run(dryRun: Bool) throws -> ImportReport {
+        var report = ImportReport()
+        let rows = try readRows()
+        var seen: [String: Int] = [:]
+        var changes: [(RegisteredClue, [(String, FieldValue)], from: ClueStatus, to: ClueStatus, detail: String, actor: String)] = []
+        for row in rows {
+            let id = SafeID.strip(row["clue"])
+            if id.isEmpty && row["result"].isEmpty && row["status"].isEmpty { report.blank += 1; continue }
+            func reject(_ reason: String) { report.rejected.append((row.number, id, reason)) }
+            guard !id.isEmpty else { reject("no clue ID"); continue }
+            if let earlier = seen[id] { reject("clue \(id) already appears on row \(earlier)"); continue }
+            seen[id] = row.number
+            guard let clue = try registry.clue(id) else { reject("unknown clue ID \(id)"); continue }
+            if row["result"].isEmpty && row["status"].isEmpty { report.blank += 1; continue }
+            var result = clue.result
+            if !row["result"].isEmpty {
+                guard let given = VerificationResult(text: row["result"]) else {
+                    reject("result “\(row["result"])” is not 属实, 不属实 or 部分属实 (confirmed, not confirmed, partly)"); continue
+                }
+                result = given
+            }
+            guard !row["date"].isEmpty else { reject("no 核查日期 (date checked)"); continue }
+            guard let date = CalendarDay(text: row["date"]) else { reject("“\(row["date"])” is not a date (YYYY-MM-DD)"); continue }
+            guard date <= today else { reject("date \(date) is in the future"); continue }
+            var target: ClueStatus
+            switch result {
+            case .notConfirmed?: target = .closed
+            case .confirmed?, .partly?: target = .verified
+            case nil: reject("a status without a result: give 核查结果 first"); continue
+            }
+            if !row["status"].isEmpty {
+                switch Zone.normalise(row["status"]) {
+                case "已整改", "整改完成", "rectified": target = .rectified
+                case "已销号", "销号", "closed": target = .closed
+                case "已核查", "verified": break
+                default: reject("status “\(row["status"])” is not 已整改 (rectified) or 已销号 (closed)"); continue
+                }
+                if target == .rectified && result == .notConfirmed { reject("a clue found not true cannot be rectified"); continue }
+            }
+            let values: [(String, FieldValue)] = [
+                ("status", .string(target.rawValue)), ("result", .string(result!.rawValue)), ("verified_on", .string("\(date)")),
+                ("inspector", .string(row["inspector"])), ("actual_activity", .string(row["actual"])),
+                ("responsible_party", .string(row["responsible"])), ("rectification", .string(row["rectification"])),
+                ("photos", .string(row["photos"])), ("remarks", .string(row["remarks"])),
+            ]
+            let same = values.allSatisfy { name, value in
+                if case .string(let text) = value { return clue[name] == text }
+                return false
+            }
+            if same { report.unchanged += 1; continue }
+            let order: [ClueStatus] = [.issued, .dispatched, .reopened, .verified, .rectified, .closed]
+            if clue.status == .closed { reject("clue \(id) is already closed"); continue }
+            if order.firstIndex(of: target)! < order.firstIndex(of: clue.status)! {
+                reject("clue \(id) is already \(clue.status.rawValue); it cannot go back to \(target.rawValue)"); continue
+            }
+            changes.append((clue, values + [("updated_at", .string(Registry.timestamp()))], clue.status, target,
+                            result!.rawValue, row["inspector"].isEmpty ? "field team" : row["inspector"]))
+            report.applied.append(id)
+        }
+        guard !dryRun, !changes.isEmpty else { return report }
+        let layer = try registry.clues()
+        try registry.begin()
+        do {
+            let source = (file as NSString).lastPathComponent
+            for change in changes {
+                try layer.update(fid: change.0.fid, change.1)
+                try registry.addEvent(clue: change.0.clueID, kind: change.to.rawValue, from: change.from.rawValue,
+                                      to: change.to.rawValue, source: source, actor: change.actor, detail: change.detail)
+            }
+            try registry.commit()
+        } catch {
+            registry.rollback()
+            registry.resetSequence()
+            throw RedlineError.outputFailed(path: registry.displayLocation, reason: "\(error)")
+        }
+        return report
+    }
+}
+
+/// Clue IDs as a spreadsheet may return them: the apostrophe that kept a cell from being a
+/// formula, surrounding spaces.
+enum SafeID {
+    static func strip(_ text: String) -> String {
+        var value = text.trimmingCharacters(in: .whitespaces)
+        if value.hasPrefix("'") { value.removeFirst() }
+        return value
+    }
+}
