@@ -127,12 +127,14 @@ public final class NightlyRun {
         outcome.patches = summary.patchesRead
         outcome.clues = collector.clues.count
 
+        let plan = CheckPlan(activityLayers: layers, index: index, admin: admin, settings: settings)
+        let tables = ClueTables(plan: plan)
         try registry.begin()
         try registry.setMeta("crs", crs)
         let clueLayer = try registry.clues(crs: crs)
         var changed: [Clue] = []
         for clue in collector.clues {
-            let (decision, registered) = try register(clue, in: clueLayer, sha: sha)
+            let (decision, registered) = try register(clue, in: clueLayer, sha: sha, tables: tables)
             switch decision {
             case .new: outcome.newClues += 1
             case .merged: outcome.merged += 1
@@ -147,7 +149,7 @@ public final class NightlyRun {
         let outputs = try CheckOutputs(folder: folder, run: RunDescription(
             toolVersion: describe.toolVersion, activitySources: [SourceSpec(path: file.path)],
             protectedSources: describe.protectedSources, settings: describe.settings))
-        try outputs.begin(CheckPlan(activityLayers: layers, index: index, admin: admin, settings: settings))
+        try outputs.begin(plan)
         for clue in changed { try outputs.accept(clue) }
         try outputs.finish(summary)
         outcome.outputFolder = folder.path
@@ -166,7 +168,7 @@ public final class NightlyRun {
 
     /// Merges a clue into the registry: a re-detection of an open clue, a rebound on a rectified or
     /// closed site, or a new clue. Returns what happened and the registry's ID for it.
-    private func register(_ clue: Clue, in layer: VectorLayer, sha: String) throws -> (Decision, String) {
+    private func register(_ clue: Clue, in layer: VectorLayer, sha: String, tables: ClueTables) throws -> (Decision, String) {
         let patch = try geos.geometry(wkb: clue.patchWKB)
         let box = patch.envelope
         var best: (clue: RegisteredClue, share: Double)?
@@ -188,7 +190,7 @@ public final class NightlyRun {
                 return (.merged, match.clueID)
             }
             let id = try freeID(clue.clueID)
-            try insert(clue, id: id, kind: "rebound", reboundOf: match.clueID, sha: sha, in: layer)
+            try insert(clue, id: id, kind: "rebound", reboundOf: match.clueID, sha: sha, in: layer, tables: tables)
             try layer.update(fid: match.fid, [("status", .string(ClueStatus.reopened.rawValue)), ("superseded_by", .string(id)),
                                               ("updated_at", .string(Registry.timestamp()))])
             try registry.addEvent(clue: match.clueID, kind: "rebound", from: match.status.rawValue, to: ClueStatus.reopened.rawValue,
@@ -196,7 +198,7 @@ public final class NightlyRun {
             return (.rebound, id)
         }
         let id = try freeID(clue.clueID)
-        try insert(clue, id: id, kind: "new", reboundOf: nil, sha: sha, in: layer)
+        try insert(clue, id: id, kind: "new", reboundOf: nil, sha: sha, in: layer, tables: tables)
         return (.new, id)
     }
 
@@ -212,8 +214,10 @@ public final class NightlyRun {
         return id
     }
 
-    private func insert(_ clue: Clue, id: String, kind: String, reboundOf: String?, sha: String, in layer: VectorLayer) throws {
-        let row = checkRow(clue.withID(id))
+    private func insert(_ clue: Clue, id: String, kind: String, reboundOf: String?, sha: String, in layer: VectorLayer,
+                        tables: ClueTables) throws {
+        // The check's clue columns as text, as clues.csv has them.
+        let row = tables.clueTextRow(clue.withID(id)).filter { $0.0 != "clue_id" }
         let detected = clue.detectedOn.map { "\($0)" } ?? ""
         let now = Registry.timestamp()
         let values: [(String, FieldValue)] = [
@@ -225,12 +229,6 @@ public final class NightlyRun {
         try layer.write(named: values, wkb: clue.patchWKB, promoteToMulti: true)
         try registry.addEvent(clue: id, kind: kind == "rebound" ? "rebound_issued" : "issued", from: nil,
                               to: ClueStatus.issued.rawValue, source: sha, actor: options.actor, detail: reboundOf ?? "")
-    }
-
-    /// The check's clue columns as text, as clues.csv has them.
-    private func checkRow(_ clue: Clue) -> [(String, FieldValue)] {
-        let tables = ClueTables(plan: CheckPlan(activityLayers: [], index: index, admin: admin, settings: settings))
-        return tables.clueTextRow(clue).filter { $0.0 != "clue_id" }
     }
 
     /// The overlap of two patches as a share of the smaller (areas in lon/lat: a ratio, so the

@@ -1,0 +1,271 @@
+import ArgumentParser
+import Foundation
+import RedlineCore
+import RedlineOutputs
+import RedlineRegistry
+
+/// How a run logs: one line per event on stderr, as text or JSON.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+struct RunLogger {
+    let format: LogFormat
+
+    func callAsFunction(_ event: LogEvent) {
+        let line: String
+        switch format {
+        case .json:
+            var object: [String: String] = ["ts": ISO8601DateFormatter().string(from: Date()), "level": event.level,
+                                            "event": event.event]
+            for (key, value) in event.fields { object[key] = value }
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            line = String(decoding: data, as: UTF8.self)
+        case .text:
+            line = "redline: \(event.level): \(event.event)" + event.fields.map { " \($0.0)=\($0.1)" }.joined()
+        }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// Exit statuses of `redline run`, for schedulers.
+enum RunExit: Int32 {
+    case success = 0, badExtract = 2, cannotWrite = 3, locked = 4
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check every new extract in an inbox and merge its clues into the registry (the nightly job).",
+        discussion: """
+        Each extract (a file in --inbox: .gpkg, .shp, .geojson, .fgb, .kml, .zip…) is known by the
+        SHA-256 of its content: renaming it does not make it new, changing it does. For each new
+        extract the clues are checked as `redline check` does, then merged into the registry in one
+        transaction: a patch overlapping an open clue's patch (by at least --match-overlap of the
+        smaller) is a re-detection of it; one on a rectified or closed site raises a rebound clue
+        linked to the original (which is reopened); anything else is a new clue. The check's outputs
+        for those clues go to OUT/<extract>-<hash>/, and a report of the whole run to
+        OUT/run-report.json. Killed at any moment, a rerun gives the registry a clean run would.
+
+        The registry is a GeoPackage (default) or PostgreSQL/PostGIS: --registry PG:"dbname=…"
+        (credentials from PGPASSWORD or ~/.pgpass, never logged). A second run on the same
+        registry stops at once with exit status 4.
+
+        Exit status: 0 done (also when nothing was new); 2 some extracts could not be read (they
+        stay unprocessed and are retried next time; the others were processed); 3 the registry or
+        the outputs could not be written; 4 another run holds the registry; 64 bad options.
+        """
+    )
+
+    @Option(help: "The clue registry: a .gpkg file (created if missing) or a PG: connection string.")
+    var registry: String
+
+    @Option(help: "Folder of imagery extracts to check.")
+    var inbox: String
+
+    @Option(help: "Output folder for each extract's clues and the run report.")
+    var out: String = "out"
+
+    @Option(help: "A patch repeats a registered clue when their overlap covers at least this share of the smaller.")
+    var matchOverlap: Double = 0.5
+
+    @Option(help: "Log lines on stderr: text or json.")
+    var logFormat: LogFormat = .text
+
+    @OptionGroup var options: CheckOptions
+
+    func validate() throws {
+        guard matchOverlap > 0 && matchOverlap <= 1 else { throw ValidationError("--match-overlap must be in (0, 1]") }
+    }
+
+    func run() throws {
+        let log = RunLogger(format: logFormat)
+        let started = Date()
+        var outcomes: [ExtractOutcome] = []
+        var exit = RunExit.success
+        var failure: String?
+        do {
+            let prepared = try options.prepare()
+            let store = try Registry.open(registry)
+            try store.lock()
+            log(LogEvent("info", "run_started", [("registry", store.displayLocation), ("inbox", inbox)]))
+            let (index, counties) = try prepared.boundaries.load(jobs: options.jobs)
+            let description = RunDescription(toolVersion: Redline.version, activitySources: [],
+                                             protectedSources: prepared.boundaries.protectedSpecs, settings: prepared.recorded)
+            try RegistryExport.remember(settings: prepared.recorded, protectedSources: prepared.boundaries.protectedSources,
+                                        in: store)
+            outcomes = try NightlyRun(registry: store, index: index, admin: counties, settings: prepared.settings,
+                                      fields: prepared.fields,
+                                      options: NightlyOptions(inbox: URL(fileURLWithPath: inbox), out: URL(fileURLWithPath: out),
+                                                              matchOverlap: matchOverlap, jobs: options.jobs),
+                                      describe: description, log: { log($0) }).run()
+            if outcomes.contains(where: { $0.status == "failed" }) { exit = .badExtract }
+        } catch let error as RegistryError {
+            exit = .locked
+            failure = "\(error)"
+        } catch let error as RedlineError {
+            exit = error.isInputError ? .badExtract : .cannotWrite
+            failure = "\(error)"
+        } catch {
+            exit = .cannotWrite
+            failure = "\(error)"
+        }
+        if let failure { log(LogEvent("error", "run_failed", [("error", failure)])) }
+        if exit != .locked { try writeReport(outcomes, started: started, exit: exit, failure: failure) }
+        log(LogEvent(exit == .success ? "info" : "error", "run_finished", [
+            ("exit", String(exit.rawValue)), ("processed", String(outcomes.filter { $0.status == "processed" }.count)),
+            ("new", String(outcomes.map(\.newClues).reduce(0, +))), ("merged", String(outcomes.map(\.merged).reduce(0, +))),
+            ("rebounds", String(outcomes.map(\.rebounds).reduce(0, +))),
+        ]))
+        if exit != .success { throw ExitCode(exit.rawValue) }
+    }
+
+    /// OUT/run-report.json, written whole or not at all.
+    private func writeReport(_ outcomes: [ExtractOutcome], started: Date, exit: RunExit, failure: String?) throws {
+        let report: [String: Any] = [
+            "started": ISO8601DateFormatter().string(from: started), "finished": ISO8601DateFormatter().string(from: Date()),
+            "registry": SourceSpec(path: registry).displayPath, "inbox": inbox, "exit_status": Int(exit.rawValue),
+            "error": failure.map { $0 as Any } ?? NSNull(),
+            "extracts": outcomes.map { outcome -> [String: Any] in
+                ["file": outcome.file, "sha256": outcome.sha256, "status": outcome.status, "patches": outcome.patches,
+                 "clues": outcome.clues, "new_clues": outcome.newClues, "merged": outcome.merged, "rebounds": outcome.rebounds,
+                 "error": outcome.error.map { $0 as Any } ?? NSNull(), "outputs": outcome.outputFolder.map { $0 as Any } ?? NSNull()]
+            },
+        ]
+        let folder = URL(fileURLWithPath: out)
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try data.write(to: folder.appendingPathComponent("run-report.json"), options: .atomic)
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Take in the field teams' verification results.",
+                                                    subcommands: [Import.self])
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply a returned checklist (XLSX, CSV or GeoJSON) to the registry.",
+            discussion: """
+            Reads the checklist's own columns, in Chinese or English: 线索编号 (Clue ID), 核查结果 (属实 /
+            不属实 / 部分属实), 核查日期, 核查人, 实际活动, 责任主体, 整改措施, 照片编号, 备注, and optionally
+            状态 (已整改 rectified / 已销号 closed). Every row is checked (unknown clue ID, a result that
+            is none of the three, a missing or future date, a clue already closed, a step back…);
+            the valid ones are applied in one transaction, each rejected one is listed with its row
+            number and reason. Rows left blank are skipped. Importing the same file twice changes nothing.
+
+            Exit status: 0 all filled rows applied or unchanged; 2 some rows rejected (the others
+            applied, unless --dry-run); 3 the registry could not be written.
+            """
+        )
+
+        @Argument(help: "The returned file.")
+        var file: String
+
+        @Option(help: "The clue registry (.gpkg or PG: connection string).")
+        var registry: String
+
+        @Flag(help: "Check every row and report, change nothing.")
+        var dryRun = false
+
+        func run() throws {
+            do {
+                let store = try Registry.open(registry)
+                try store.lock()
+                let report = try VerificationImport(registry: store, file: file).run(dryRun: dryRun)
+                for rejected in report.rejected {
+                    print("\(file): row \(rejected.row): \(rejected.clue.isEmpty ? "" : "\(rejected.clue): ")\(rejected.reason)")
+                }
+                print("\(dryRun ? "would apply" : "applied") \(report.applied.count), unchanged \(report.unchanged), "
+                      + "blank \(report.blank), rejected \(report.rejected.count)")
+                if !report.rejected.isEmpty { throw ExitCode(2) }
+            } catch let error as RedlineError {
+                FileHandle.standardError.write(Data("redline: \(error)\n".utf8))
+                throw ExitCode(error.exitCode)
+            } catch let error as RegistryError {
+                FileHandle.standardError.write(Data("redline: \(error)\n".utf8))
+                throw ExitCode(RunExit.locked.rawValue)
+            }
+        }
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Count the registry's clues by status, county, severity and age; list overdue ones.")
+
+    @Option(help: "The clue registry (.gpkg or PG: connection string).")
+    var registry: String
+
+    @Option(help: "Open clues issued more than this many days ago are overdue.")
+    var dueDays: Int = 30
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+        do {
+            let report = try StatusReport(registry: try Registry.open(registry), today: .today(), dueDays: dueDays)
+            if json {
+                let object: [String: Any] = [
+                    "total": report.total, "by_status": report.byStatus, "by_county": report.byCounty,
+                    "by_severity": report.bySeverity, "open_by_age_days": report.ages, "due_days": dueDays,
+                    "overdue": report.overdue.map { ["clue_id": $0.clue, "county_code": $0.county, "status": $0.status, "days": $0.days] },
+                ]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+                return
+            }
+            func table(_ title: String, _ counts: [String: Int]) {
+                print(title)
+                for (key, count) in counts.sorted(by: { $0.key < $1.key }) { print("  \(key.isEmpty ? "-" : key)\t\(count)") }
+            }
+            print("clues: \(report.total)")
+            table("by status:", report.byStatus)
+            table("by county:", report.byCounty)
+            table("by severity:", report.bySeverity)
+            table("open, by days since issued:", report.ages)
+            print("overdue (open over \(dueDays) days): \(report.overdue.count)")
+            for entry in report.overdue { print("  \(entry.clue)\t\(entry.status)\t\(entry.days) days") }
+        } catch let error as RedlineError {
+            FileHandle.standardError.write(Data("redline: \(error)\n".utf8))
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write registry clues (by status, county, period) as a check's outputs; `redline checklist` takes them.",
+        discussion: "Example: redline export --registry registry.gpkg --status issued --county 652325 --out export && redline checklist export"
+    )
+
+    @Option(help: "The clue registry (.gpkg or PG: connection string).")
+    var registry: String
+
+    @Option(help: "Output folder.")
+    var out: String
+
+    @Option(help: "Only clues with this status (repeat for several).")
+    var status: [String] = []
+
+    @Option(help: "Only clues of this county code (repeat for several).")
+    var county: [String] = []
+
+    @Option(help: "Only clues of this period, e.g. 2026Q3 (repeat for several).")
+    var period: [String] = []
+
+    func validate() throws {
+        let known = Set(ClueStatus.allCases.map(\.rawValue))
+        for value in status where !known.contains(value) {
+            throw ValidationError("unknown status \(value) (use \(ClueStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+    }
+
+    func run() throws {
+        do {
+            let count = try RegistryExport(registry: try Registry.open(registry))
+                .write(to: URL(fileURLWithPath: out), status: Set(status), counties: Set(county), periods: Set(period))
+            print("\(count) clues → \(out)")
+        } catch let error as RedlineError {
+            FileHandle.standardError.write(Data("redline: \(error)\n".utf8))
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
