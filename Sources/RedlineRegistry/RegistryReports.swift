@@ -49,7 +49,10 @@ public struct RegistryExport {
 
     public init(registry: Registry) { self.registry = registry }
 
-    public func write(to destination: URL, status: Set<String>, counties: Set<String>, periods: Set<String>) throws -> Int {
+    /// With `dispatch`, the exported clues that are issued or reopened become dispatched (the
+    /// export is what goes to the field).
+    public func write(to destination: URL, status: Set<String>, counties: Set<String>, periods: Set<String>,
+                      dispatch: Bool = false) throws -> Int {
         let selected = try registry.allClues().filter { clue in
             (status.isEmpty || status.contains(clue.status.rawValue)) && (counties.isEmpty || counties.contains(clue["county_code"]))
                 && (periods.isEmpty || periods.contains(clue["period"]))
@@ -84,7 +87,26 @@ public struct RegistryExport {
         try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             .write(to: URL(fileURLWithPath: folder.path("summary.json")))
         try folder.commit(["clues.gpkg", "clues.csv", "clues.geojson", "summary.json"])
+        if dispatch { try markDispatched(selected, to: destination.lastPathComponent) }
         return selected.count
+    }
+
+    private func markDispatched(_ clues: [RegisteredClue], to name: String) throws {
+        let layer = try registry.clues()
+        try registry.begin()
+        do {
+            for clue in clues where clue.status == .issued || clue.status == .reopened {
+                try layer.update(fid: clue.fid, [("status", .string(ClueStatus.dispatched.rawValue)),
+                                                 ("updated_at", .string(Registry.timestamp()))])
+                try registry.addEvent(clue: clue.clueID, kind: "dispatched", from: clue.status.rawValue,
+                                      to: ClueStatus.dispatched.rawValue, source: name, actor: "redline export")
+            }
+            try registry.commit()
+        } catch {
+            registry.rollback()
+            registry.resetSequence()
+            throw error
+        }
     }
 
     /// Remembers what the run checked against, for exports and their checklists.

@@ -40,11 +40,16 @@ public struct VerificationImport {
     }
 
     func readRows() throws -> [Row] {
+        // The first row of a returned sheet is its header even when every cell below is text; the
+        // drivers read that setting when the layer is first used.
+        try GDALConfiguration.with([("OGR_XLSX_HEADERS", "FORCE"), ("OGR_ODS_HEADERS", "FORCE")]) { try readRowsAsConfigured() }
+    }
+
+    private func readRowsAsConfigured() throws -> [Row] {
         let lower = file.lowercased()
-        let options = lower.hasSuffix(".xlsx") || lower.hasSuffix(".ods") ? ["HEADERS=FORCE"] : []
         let dataset: VectorDataset
         do {
-            dataset = try VectorDataset.open(file, options: options)
+            dataset = try VectorDataset.open(file)
         } catch {
             throw RedlineError.cannotOpen(source: file, reason: "\(error)")
         }

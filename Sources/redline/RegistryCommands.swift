@@ -251,6 +251,9 @@ struct Export: ParsableCommand {
     @Option(help: "Only clues of this period, e.g. 2026Q3 (repeat for several).")
     var period: [String] = []
 
+    @Flag(help: "Mark the exported issued or reopened clues as dispatched (sent to the field).")
+    var dispatch = false
+
     func validate() throws {
         let known = Set(ClueStatus.allCases.map(\.rawValue))
         for value in status where !known.contains(value) {
@@ -261,7 +264,8 @@ struct Export: ParsableCommand {
     func run() throws {
         do {
             let count = try RegistryExport(registry: try Registry.open(registry))
-                .write(to: URL(fileURLWithPath: out), status: Set(status), counties: Set(county), periods: Set(period))
+                .write(to: URL(fileURLWithPath: out), status: Set(status), counties: Set(county), periods: Set(period),
+                       dispatch: dispatch)
             print("\(count) clues → \(out)")
         } catch let error as RedlineError {
             FileHandle.standardError.write(Data("redline: \(error)\n".utf8))

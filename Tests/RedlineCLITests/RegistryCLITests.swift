@@ -1,0 +1,174 @@
+import Foundation
+import GDALKit
+import Testing
+import TestSupport
+
+/// Nightly runs against a registry, as a scheduler and a county office would use them, on the
+/// GeoPackage default and on a real PostGIS server.
+@Suite(.serialized) struct RegistryCLITests {
+    let geodata = Command.packageRoot.appendingPathComponent("Geodata")
+    static let fields = [FieldDefinition(name: "tbbh", kind: .string), FieldDefinition(name: "类型", kind: .string),
+                         FieldDefinition(name: "后时相", kind: .string)]
+
+    /// A 0.004° × 0.003° patch (about 315 m × 333 m) with its south-west corner at lon, lat.
+    static func patch(_ id: String, _ lon: Double, _ lat: Double, date: String) -> FixtureFeature {
+        FixtureFeature([.string(id), .string("采矿"), .string(date)],
+                       wkb: Fixture.polygon([Fixture.box(lon, lat, lon + 0.004, lat + 0.003)]))
+    }
+
+    func extract(_ path: String, _ features: [FixtureFeature]) throws {
+        try Fixture.write(path, layer: "patches", crs: "EPSG:4490", fields: Self.fields, features: features)
+    }
+
+    func redline(_ arguments: [String]) throws -> CommandResult { try Command.run(Command.redline, arguments) }
+
+    func rows(_ path: String) throws -> [[String: String]] {
+        let layer = try VectorDataset.open(path).layer(at: 0)
+        var rows: [[String: String]] = []
+        while let feature = try layer.nextFeature() {
+            var row: [String: String] = [:]
+            for (index, field) in layer.fields.enumerated() { row[field.name] = feature.text(index) ?? "" }
+            rows.append(row)
+        }
+        return rows
+    }
+
+    /// Every clue of the registry, by the patch id of its first detection.
+    func registryClues(_ registry: String, _ folder: TemporaryFolder) throws -> [String: [String: String]] {
+        let out = folder.path("dump-\(UUID().uuidString.prefix(6))")
+        let exported = try redline(["export", "--registry", registry, "--out", out])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        return Dictionary(uniqueKeysWithValues: try rows(out + "/clues.csv").map { ($0["activity_id"]!, $0) })
+    }
+
+    func weekOfRuns(registry: String, in folder: TemporaryFolder) throws {
+        let inbox = folder.path("inbox"), out = folder.path("out")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        func run() throws -> CommandResult {
+            try redline(["run", "--registry", registry, "--inbox", inbox, "--out", out, "--protected",
+                         geodata.appendingPathComponent("protected.gpkg").path, "--admin",
+                         geodata.appendingPathComponent("counties.gpkg").path, "--log-format", "json"])
+        }
+        // Day 1: a pit in the core zone (A), one in the buffer zone (B), one outside (no clue).
+        try extract("\(inbox)/day1.gpkg", [Self.patch("A", 89.300, 45.300, date: "2026-11-01"),
+                                           Self.patch("B", 89.450, 45.020, date: "2026-11-01"),
+                                           Self.patch("C", 87.000, 44.000, date: "2026-11-01")])
+        var result = try run()
+        #expect(result.status == 0, "\(result.stderr)")
+        var clues = try registryClues(registry, folder)
+        #expect(Set(clues.keys) == ["A", "B"])
+        #expect(clues["A"]?["status"] == "issued" && clues["A"]?["detections"] == "1")
+        let idA = try #require(clues["A"]?["clue_id"]), idB = try #require(clues["B"]?["clue_id"])
+
+        // Day 2: A again, redrawn 5 m off with a new id (A2); a new site D. Day 1 renamed: not new.
+        try extract("\(inbox)/day2.gpkg", [Self.patch("A2", 89.30005, 45.30004, date: "2026-11-02"),
+                                           Self.patch("D", 89.600, 45.500, date: "2026-11-02")])
+        try FileManager.default.moveItem(atPath: "\(inbox)/day1.gpkg", toPath: "\(inbox)/day1-renamed.gpkg")
+        result = try run()
+        #expect(result.status == 0, "\(result.stderr)")
+        let logLines = result.stderr.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String]
+        }
+        #expect(logLines.contains { $0["event"] == "extract_skipped" && $0["file"] == "day1-renamed.gpkg" })
+        #expect(logLines.contains { $0["event"] == "extract_processed" && $0["merged"] == "1" && $0["new"] == "1" })
+        clues = try registryClues(registry, folder)
+        #expect(Set(clues.keys) == ["A", "B", "D"], "A2 merged into A")
+        #expect(clues["A"]?["detections"] == "2" && clues["A"]?["last_detected"] == "2026-11-02")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/run-report.json"))) as! [String: Any]
+        #expect(report["exit_status"] as? Int == 0)
+        #expect((report["extracts"] as! [[String: Any]]).map { $0["status"] as! String }.sorted() == ["processed", "skipped"])
+
+        // The field team's results: A confirmed and rectified, B not true; three bad rows.
+        let results = folder.path("results.csv")
+        try Data("""
+        线索编号,核查结果,核查日期,核查人,状态,备注
+        \(idA),属实,2026-11-20,王明,已整改,已复绿
+        \(idB),不属实,2026-11-21,王明,,耕地
+        652325-2026Q4-999999,属实,2026-11-21,王明,,
+        \(clues["D"]!["clue_id"]!),可能,2026-11-21,王明,,
+        \(clues["D"]!["clue_id"]!.replacingOccurrences(of: "-", with: "-")),属实,2099-01-01,王明,,
+
+        """.utf8).write(to: URL(fileURLWithPath: results))
+        let dry = try redline(["verify", "import", results, "--registry", registry, "--dry-run"])
+        #expect(dry.status == 2 && dry.stdout.contains("would apply 2"), "\(dry.stdout)\(dry.stderr)")
+        #expect(try registryClues(registry, folder)["A"]?["status"] == "issued", "--dry-run changes nothing")
+        let imported = try redline(["verify", "import", results, "--registry", registry])
+        #expect(imported.status == 2)
+        #expect(imported.stdout.contains("row 4: 652325-2026Q4-999999: unknown clue ID"), "\(imported.stdout)")
+        #expect(imported.stdout.contains("row 5: ") && imported.stdout.contains("“可能” is not 属实"))
+        #expect(imported.stdout.contains("already appears on row 5") || imported.stdout.contains("row 6: "))
+        #expect(imported.stdout.contains("applied 2"))
+        clues = try registryClues(registry, folder)
+        #expect(clues["A"]?["status"] == "rectified" && clues["A"]?["result"] == "confirmed" && clues["A"]?["inspector"] == "王明")
+        #expect(clues["B"]?["status"] == "closed" && clues["B"]?["result"] == "not_confirmed")
+        let again = try redline(["verify", "import", results, "--registry", registry])
+        #expect(again.stdout.contains("applied 0, unchanged 2"), "importing twice changes nothing: \(again.stdout)")
+        // The same rows as a spreadsheet (the checklist's own format): same rows, same numbers.
+        let sheet = folder.path("results.xlsx")
+        #expect(try Command.run("/usr/bin/ogr2ogr", ["-f", "XLSX", sheet, results]).status == 0)
+        let fromSheet = try redline(["verify", "import", sheet, "--registry", registry])
+        #expect(fromSheet.stdout.contains("row 4: 652325-2026Q4-999999") && fromSheet.stdout.contains("unchanged 2"),
+                "\(fromSheet.stdout)")
+
+        // Day 3: activity again on the rectified site A (a rebound), and on B, found not true (a repeat).
+        try extract("\(inbox)/day3.gpkg", [Self.patch("A3", 89.3001, 45.3001, date: "2026-11-25"),
+                                           Self.patch("B3", 89.45002, 45.02001, date: "2026-11-25")])
+        result = try run()
+        #expect(result.status == 0, "\(result.stderr)")
+        clues = try registryClues(registry, folder)
+        #expect(clues["A3"]?["kind"] == "rebound" && clues["A3"]?["rebound_of"] == idA && clues["A3"]?["status"] == "issued")
+        #expect(clues["A"]?["status"] == "reopened" && clues["A"]?["superseded_by"] == clues["A3"]?["clue_id"])
+        #expect(clues["B3"] == nil && clues["B"]?["detections"] == "2", "a site found not true is no rebound")
+
+        // Status and export feed the next field trip.
+        let status = try redline(["status", "--registry", registry, "--json"])
+        let counts = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [String: Any]
+        #expect(counts["total"] as? Int == 4)
+        #expect((counts["by_status"] as! [String: Int]) == ["issued": 2, "closed": 1, "reopened": 1])
+        let export = folder.path("export")
+        #expect(try redline(["export", "--registry", registry, "--status", "issued", "--out", export, "--dispatch"]).status == 0)
+        #expect(Set(try rows(export + "/clues.csv").map { $0["activity_id"]! }) == ["D", "A3"])
+        clues = try registryClues(registry, folder)
+        #expect(clues["D"]?["status"] == "dispatched" && clues["A3"]?["status"] == "dispatched" && clues["B"]?["status"] == "closed")
+        let bundles = try redline(["checklist", export, "--out", folder.path("bundles")])
+        #expect(bundles.status == 0, "\(bundles.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path("bundles")).count >= 1)
+    }
+
+    @Test func aWeekOfNightlyRunsOnTheGeoPackageRegistry() throws {
+        let folder = TemporaryFolder("redline-registry")
+        try weekOfRuns(registry: folder.path("registry.gpkg"), in: folder)
+    }
+
+    @Test func theSameWeekOnAPostGISRegistry() throws {
+        let cluster = TemporaryFolder("redline-registry-pg")
+        let script = Command.packageRoot.appendingPathComponent("Tools/postgis.sh").path
+        let started = try Command.run("/bin/bash", [script, "start", cluster.path("pg")])
+        #expect(started.status == 0, "\(started.stderr)")
+        defer { _ = try? Command.run("/bin/bash", [script, "stop", cluster.path("pg")]) }
+        try weekOfRuns(registry: started.stdout.trimmingCharacters(in: .whitespacesAndNewlines), in: TemporaryFolder("redline-registry-pg-run"))
+    }
+
+    /// Tools/kill-rerun.sh with a few kills (the script itself was run with hundreds; see the README).
+    @Test func runsKilledAtRandomMomentsConvergeToACleanRun() throws {
+        let folder = TemporaryFolder("redline-kill")
+        let result = try Command.run("/usr/bin/env", ["REDLINE=\(Command.redline)", "bash",
+                                                      Command.packageRoot.appendingPathComponent("Tools/kill-rerun.sh").path,
+                                                      "12", folder.path("work")])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("12 kills"))
+    }
+
+    @Test func aSecondRunOnTheSameRegistryStopsAtOnce() throws {
+        let folder = TemporaryFolder("redline-lock")
+        try FileManager.default.createDirectory(atPath: folder.path("inbox"), withIntermediateDirectories: true)
+        let registry = folder.path("registry.gpkg")
+        // Another run holds the lock (this process, here).
+        let descriptor = open(registry + ".lock", O_CREAT | O_RDWR, 0o644)
+        #expect(flock(descriptor, LOCK_EX | LOCK_NB) == 0)
+        defer { close(descriptor) }
+        let result = try redline(["run", "--registry", registry, "--inbox", folder.path("inbox"), "--out", folder.path("out")])
+        #expect(result.status == 4)
+        #expect(result.stderr.contains("another redline run holds the registry"))
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The README's week of nightly runs on generated extracts: five nights, the field team's results,
+# two more nights (a rebound on the rectified pit), then the status.   Tools/week-demo.sh [DIR=week]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+dir=${1:-week}
+redline=${REDLINE:-$root/.build/release/redline}
+[ -x "$redline" ] || (cd "$root" && swift build -c release --product redline >&2)
+rm -rf "$dir" && mkdir -p "$dir/inbox"
+/usr/bin/python3 "$root/Tools/make-week.py" "$dir/arriving" >/dev/null
+night() {
+  cp "$dir/arriving/day$1.gpkg" "$dir/inbox/"
+  echo "== night $1"
+  "$redline" run --registry "$dir/registry.gpkg" --inbox "$dir/inbox" --out "$dir/out" --as-of "2026-11-0$1" 2>&1 \
+    | grep -E "extract_processed|run_finished" || true
+}
+for day in 1 2 3 4 5; do night $day; done
+"$redline" export --registry "$dir/registry.gpkg" --status issued --out "$dir/issued" --dispatch
+"$redline" checklist "$dir/issued" --out "$dir/checklists"
+/usr/bin/python3 "$root/Tools/fill-results.py" "$dir/issued/clues.csv" "$dir/results.csv"
+echo "== field results"
+"$redline" verify import "$dir/results.csv" --registry "$dir/registry.gpkg" || true
+for day in 6 7; do night $day; done
+echo "== status"
+"$redline" status --registry "$dir/registry.gpkg"
