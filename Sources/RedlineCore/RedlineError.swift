@@ -17,6 +17,7 @@ public enum RedlineError: Error, CustomStringConvertible, Equatable {
     case badOption(String)
     case badRules(file: String, line: Int, message: String, more: Int)
     case unreadableFile(path: String, reason: String)
+    case registryUnavailable(location: String, reason: String)
     case badDate(layer: String, feature: String, field: String, value: String)
     case badValidity(layer: String, feature: String, from: String, to: String)
 
@@ -55,6 +56,8 @@ public enum RedlineError: Error, CustomStringConvertible, Equatable {
             return "\(file):\(line): \(message)\(rest) — fix the rules file; nothing was checked"
         case let .unreadableFile(path, reason):
             return "cannot read \(path): \(reason)"
+        case let .registryUnavailable(location, reason):
+            return "cannot open the registry \(location): \(reason) — check the path is writable, or that the PG: server runs and the connection string is right"
         case let .badDate(layer, feature, field, value):
             return "\(layer) feature \(feature): “\(value)” in field \(field) is not a date — write dates as YYYY-MM-DD (or name another field)"
         case let .badValidity(layer, feature, from, to):

@@ -253,7 +253,9 @@ final class ClueCollector: ClueSink {
 extension RedlineError {
     /// Errors in the data given (as opposed to writing the outputs).
     public var isInputError: Bool {
-        if case .outputFailed = self { return false }
-        return true
+        switch self {
+        case .outputFailed, .registryUnavailable: return false
+        default: return true
+        }
     }
 }

@@ -97,7 +97,7 @@ public final class Registry {
                 dataset = try VectorDataset.create(location, driver: "GPKG")
             }
         } catch {
-            throw RedlineError.cannotOpen(source: spec.displayPath, reason: "\(error)")
+            throw RedlineError.registryUnavailable(location: spec.displayPath, reason: "\(error)")
         }
         return Registry(dataset: dataset, displayLocation: spec.displayPath, isDatabase: isDatabase)
     }

@@ -47,9 +47,13 @@ public struct VerificationImport {
 
     private func readRowsAsConfigured() throws -> [Row] {
         let lower = file.lowercased()
+        let copy = try Self.utf8CSV(file)
+        defer { if let copy { try? FileManager.default.removeItem(atPath: copy) } }
         let dataset: VectorDataset
         do {
-            dataset = try VectorDataset.open(file)
+            dataset = try VectorDataset.open(copy ?? file)
+        } catch let error as RedlineError {
+            throw error
         } catch {
             throw RedlineError.cannotOpen(source: file, reason: "\(error)")
         }
@@ -80,6 +84,21 @@ public struct VerificationImport {
             rows.append(Row(number: number, values: values))
         }
         return rows
+    }
+
+    /// A CSV that is not UTF-8 is GBK/GB18030 as Excel on a Chinese Windows saves it: a UTF-8 copy
+    /// in a temporary file, for GDAL's CSV driver (which takes bytes as they are). Nil for a UTF-8
+    /// CSV or another format.
+    static func utf8CSV(_ file: String) throws -> String? {
+        guard file.lowercased().hasSuffix(".csv"), let data = FileManager.default.contents(atPath: file),
+              String(data: data, encoding: .utf8) == nil else { return nil }
+        guard let text = TextEncoding.utf8(from: [UInt8](data), encoding: "GB18030") else {
+            throw RedlineError.unreadableFile(path: file, reason: "it is neither UTF-8 nor GBK text — save it as CSV UTF-8")
+        }
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("redline-import-\(getpid())-"
+                                                                                  + (file as NSString).lastPathComponent)
+        try Data(text.utf8).write(to: copy)
+        return copy.path
     }
 
     public func run(dryRun: Bool) throws -> ImportReport {

@@ -147,7 +147,7 @@ extension RedlineError {
     /// Bad input is 2, an unwritable output 3.
     var exitCode: Int32 {
         switch self {
-        case .outputFailed: return 3
+        case .outputFailed, .registryUnavailable: return 3
         default: return 2
         }
     }

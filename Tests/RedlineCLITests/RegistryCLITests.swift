@@ -103,6 +103,11 @@ import TestSupport
         #expect(clues["B"]?["status"] == "closed" && clues["B"]?["result"] == "not_confirmed")
         let again = try redline(["verify", "import", results, "--registry", registry])
         #expect(again.stdout.contains("applied 0, unchanged 2"), "importing twice changes nothing: \(again.stdout)")
+        // Saved by Excel on a Chinese Windows: GBK.
+        let gbk = folder.path("results-gbk.csv")
+        #expect(try Command.run("/bin/sh", ["-c", "iconv -f UTF-8 -t GB18030 '\(results)' > '\(gbk)'"]).status == 0)
+        let fromGBK = try redline(["verify", "import", gbk, "--registry", registry, "--dry-run"])
+        #expect(fromGBK.stdout.contains("row 4: 652325-2026Q4-999999") && fromGBK.stdout.contains("unchanged 2"), "\(fromGBK.stdout)")
         // The same rows as a spreadsheet (the checklist's own format): same rows, same numbers.
         let sheet = folder.path("results.xlsx")
         #expect(try Command.run("/usr/bin/ogr2ogr", ["-f", "XLSX", sheet, results]).status == 0)
@@ -157,6 +162,25 @@ import TestSupport
                                                       "12", folder.path("work")])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("12 kills"))
+    }
+
+    @Test func aBrokenExtractIsReportedAndRetriedWhileTheOthersAreProcessed() throws {
+        let folder = TemporaryFolder("redline-broken")
+        let inbox = folder.path("inbox"), registry = folder.path("registry.gpkg")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        try extract("\(inbox)/good.gpkg", [Self.patch("A", 89.300, 45.300, date: "2026-11-01")])
+        try Data("not a vector file".utf8).write(to: URL(fileURLWithPath: "\(inbox)/broken.geojson"))
+        let arguments = ["run", "--registry", registry, "--inbox", inbox, "--out", folder.path("out"), "--protected",
+                         geodata.appendingPathComponent("protected.gpkg").path]
+        let first = try redline(arguments)
+        #expect(first.status == 2, "\(first.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.path("out/run-report.json")))) as! [String: Any]
+        let statuses = Dictionary(uniqueKeysWithValues: (report["extracts"] as! [[String: Any]]).map { ($0["file"] as! String, $0["status"] as! String) })
+        #expect(statuses == ["broken.geojson": "failed", "good.gpkg": "processed"])
+        let second = try redline(arguments)
+        #expect(second.status == 2 && second.stderr.contains("broken.geojson"), "the broken extract is retried, not forgotten")
+        #expect(try redline(["run", "--registry", "/nonexistent/folder/registry.gpkg", "--inbox", inbox, "--out",
+                             folder.path("out2")]).status == 3)
     }
 
     @Test func aSecondRunOnTheSameRegistryStopsAtOnce() throws {
