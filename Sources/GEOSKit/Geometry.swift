@@ -146,6 +146,12 @@ public final class Geometry {
         try context.own(GEOSClipByRect_r(ctx, handle, box.minX, box.minY, box.maxX, box.maxY), "clip by rectangle")
     }
 
+    /// The geometry with vertices closer than `tolerance` to the line through their neighbours
+    /// dropped (Douglas-Peucker, keeping polygons valid): for drawing at a given scale.
+    public func simplified(tolerance: Double) throws -> Geometry {
+        try context.own(GEOSTopologyPreserveSimplify_r(ctx, handle, tolerance), "simplify")
+    }
+
     /// Planar area, in the square units of the coordinates (for ratios; geodesic areas are PROJ's).
     public func area() throws -> Double {
         var value = 0.0

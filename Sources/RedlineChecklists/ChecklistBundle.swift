@@ -55,7 +55,6 @@ public final class ChecklistWriter {
     let options: ChecklistOptions
     let labels: Labels
     let geos = GEOSContext()
-    private var outlineGeometry: [Int: Geometry] = [:]
 
     public init(results: CheckResults, index: ProtectedIndex, admin: AdminIndex?, options: ChecklistOptions) {
         self.results = results
@@ -125,20 +124,42 @@ public final class ChecklistWriter {
 
     // MARK: Protected areas near the clues
 
-    /// Protected areas (indices) in force on `day` whose outline meets the box (degrees).
-    func areas(near box: Envelope, on day: CalendarDay) throws -> [Int] {
-        try index.areas.indices.filter { area in
-            guard index.areas[area].isInForce(on: day, among: index.areas) else { return false }
-            return try outline(area)?.envelope.intersects(box) ?? false
+    /// Each protected area's bounding box, from its pieces.
+    private lazy var areaBoxes: [Envelope?] = {
+        var boxes = [Envelope?](repeating: nil, count: index.areas.count)
+        for piece in index.pieces { boxes[piece.owner] = boxes[piece.owner].map { $0.union(piece.envelope) } ?? piece.envelope }
+        return boxes
+    }()
+
+    /// Protected areas (indices) in force on `day` whose box meets `box` (degrees).
+    func areas(near box: Envelope, on day: CalendarDay) -> [Int] {
+        index.areas.indices.filter { area in
+            index.areas[area].isInForce(on: day, among: index.areas) && (areaBoxes[area]?.intersects(box) ?? false)
         }
     }
 
-    func outline(_ area: Int) throws -> Geometry? {
-        if let known = outlineGeometry[area] { return known }
+    /// The parts of the protected areas in force on `day` inside `view`, as rings to draw, thinned
+    /// to `tolerance`. Built from the index's small pieces (clipped, then merged per area, so the
+    /// cuts between pieces do not show): clipping whole boundaries of millions of vertices for
+    /// every page was most of the time on big layers.
+    func shapes(in view: Envelope, on day: CalendarDay, tolerance: Double) throws -> [(zone: Zone, rings: [[Double]])] {
+        var parts: [Int: [Geometry]] = [:]
+        for piece in index.pieces where piece.envelope.intersects(view) {
+            guard index.areas[piece.owner].isInForce(on: day, among: index.areas) else { continue }
+            let clipped = try geos.geometry(wkb: piece.wkb).clip(to: view).polygonalPart()
+            if !clipped.isEmpty { parts[piece.owner, default: []].append(clipped) }
+        }
+        return try parts.keys.sorted().map { area in
+            let pieces = parts[area]!
+            let merged = pieces.count == 1 ? pieces[0] : try geos.multiPolygon(pieces).unaryUnion()
+            return (index.areas[area].zone, try merged.simplified(tolerance: tolerance).polygonRings())
+        }
+    }
+
+    /// An area's whole boundary for the KMZ, thinned to about a metre (1e-5°).
+    func outline(_ area: Int) throws -> [UInt8]? {
         guard index.outlines.indices.contains(area) else { return nil }
-        let made = try geos.geometry(wkb: index.outlines[area])
-        outlineGeometry[area] = made
-        return made
+        return try geos.geometry(wkb: index.outlines[area]).simplified(tolerance: 1e-5).wkb()
     }
 
     /// The day a clue was judged on: its detection date, else the check's as-of day.
@@ -244,7 +265,8 @@ public final class ChecklistWriter {
         // Boundaries first, so the patches draw above them.
         var drawn = Set<Int>()
         for clue in county.clues {
-            for area in try areas(near: Self.box(around: clue, margin: 0.05), on: day(of: clue)) where drawn.insert(area).inserted {
+            for area in areas(near: Self.box(around: clue, margin: 0.05), on: day(of: clue)) where drawn.insert(area).inserted {
+                guard let boundary = try outline(area) else { continue }
                 let protected = index.areas[area]
                 let style = ZoneStyle.of(protected.zone)
                 let validity = [protected.validity.from.map { "\($0)" }, protected.validity.to.map { "\($0)" }]
@@ -252,7 +274,7 @@ public final class ChecklistWriter {
                 try folder(folderName(of: protected)).write(
                     [.string("\(protected.name) \(protected.zone.label)\(period)"),
                      .string(SafeText.html("\(protected.protectedID) · \(protected.zoneText)"))],
-                    wkb: try converter.convert(wkb: index.outlines[area]),
+                    wkb: try converter.convert(wkb: boundary),
                     style: "PEN(c:\(style.stroke)FF,w:2px);BRUSH(fc:\(style.fill)55)")
             }
         }

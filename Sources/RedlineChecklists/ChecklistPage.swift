@@ -42,7 +42,7 @@ struct ChecklistPage {
         </style></head><body>
 
         """
-        out += indexPage(title: title)
+        out += try locatorBase() + indexPage(title: title)
         for (position, clue) in county.clues.enumerated() { out += try cluePage(clue, position: position) }
         out += "</body></html>\n"
         return out
@@ -123,19 +123,19 @@ struct ChecklistPage {
         var map = SVGMap(box: (box.minX - padLon, box.minY - padLat, box.maxX + padLon, box.maxY + padLat),
                          width: 440, height: 330)
         let view = Envelope(minX: map.west, minY: map.south, maxX: map.east, maxY: map.north)
-        for area in try writer.areas(near: view, on: writer.day(of: clue)) {
-            guard let outline = try writer.outline(area) else { continue }
-            let style = ZoneStyle.of(writer.index.areas[area].zone)
-            map.polygon(try outline.clip(to: view).polygonRings(), fill: style.fill, opacity: 0.35, stroke: style.stroke,
-                        strokeWidth: 1.5, dashed: style.dashed, cssClass: "zone")
+        // Half a pixel is as fine as the map can show: boundaries digitised finer are thinned.
+        for shape in try writer.shapes(in: view, on: writer.day(of: clue), tolerance: (map.east - map.west) / map.width / 2) {
+            let style = ZoneStyle.of(shape.zone)
+            map.polygon(shape.rings, fill: style.fill, opacity: 0.35, stroke: style.stroke, strokeWidth: 1.5,
+                        dashed: style.dashed, cssClass: "zone")
         }
         map.polygon(try patch.polygonRings(), fill: "#e00000", opacity: 0.6, stroke: "#a00000", strokeWidth: 2,
                     cssClass: "patch")
         return map.svg(title: clue.clueID, id: id)
     }
 
-    /// The county (or the clues' extent), every clue as a dot, this one in red, and the start.
-    private func locatorMap(current: Int, id: String) throws -> String {
+    /// The frame of the county's locator maps: the county (or the clues' extent) and the start.
+    private func locatorFrame() throws -> (map: SVGMap, outline: Geometry?) {
         var box = county.clues.reduce(Envelope(minX: county.start.lon, minY: county.start.lat,
                                                maxX: county.start.lon, maxY: county.start.lat)) {
             $0.union(Envelope(minX: $1.lon, minY: $1.lat, maxX: $1.lon, maxY: $1.lat))
@@ -143,15 +143,28 @@ struct ChecklistPage {
         let outline = try county.outline.map { try writer.geos.geometry(wkb: $0) }
         if let outline { box = box.union(outline.envelope) }
         let pad = max(box.maxX - box.minX, box.maxY - box.minY) * 0.05 + 0.01
-        var map = SVGMap(box: (box.minX - pad, box.minY - pad, box.maxX + pad, box.maxY + pad), width: 250, height: 250)
+        return (SVGMap(box: (box.minX - pad, box.minY - pad, box.maxX + pad, box.maxY + pad), width: 250, height: 250), outline)
+    }
+
+    /// What every locator map shows — the county, every clue as a dot, the start — drawn once in a
+    /// hidden SVG and `use`d by each page, so a county with thousands of clues does not repeat
+    /// thousands of dots on every page.
+    private func locatorBase() throws -> String {
+        var (map, outline) = try locatorFrame()
         if let outline {
-            map.polygon(try outline.polygonRings(), fill: "#ffffff", opacity: 1, stroke: "#333333", strokeWidth: 1,
-                        cssClass: "county")
+            map.polygon(try outline.simplified(tolerance: (map.east - map.west) / map.width / 2).polygonRings(),
+                        fill: "#ffffff", opacity: 1, stroke: "#333333", strokeWidth: 1, cssClass: "county")
         }
-        for (position, clue) in county.clues.enumerated() where position != current {
-            map.dot(lon: clue.lon, lat: clue.lat, radius: 3, fill: "#777777", cssClass: "other-clue")
-        }
+        for clue in county.clues { map.dot(lon: clue.lon, lat: clue.lat, radius: 3, fill: "#777777", cssClass: "other-clue") }
         map.square(lon: county.start.lon, lat: county.start.lat, size: 6, label: labels(.start))
+        return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"0\" height=\"0\" style=\"position:absolute\" aria-hidden=\"true\">"
+            + "<defs>\(map.group(id: "locator-base"))</defs></svg>\n"
+    }
+
+    /// The shared locator base, and this clue in red with its number.
+    private func locatorMap(current: Int, id: String) throws -> String {
+        var (map, _) = try locatorFrame()
+        map.use("locator-base")
         let clue = county.clues[current]
         map.dot(lon: clue.lon, lat: clue.lat, radius: 5, fill: "#e00000", cssClass: "this-clue")
         map.label(lon: clue.lon, lat: clue.lat, text: String(current + 1))

@@ -83,6 +83,12 @@ struct SVGMap {
             + "\(SafeText.html(text))</text>\n"
     }
 
+    /// What has been drawn so far, as a group that other maps of the same frame can `use`.
+    func group(id: String) -> String { "<g id=\"\(id)\">\n\(body)</g>\n" }
+
+    /// Draws a group defined elsewhere in the page (drawn in a map of the same frame).
+    mutating func use(_ id: String) { body += "<use href=\"#\(id)\"/>\n" }
+
     /// The finished SVG: the drawing clipped to the frame, coordinate ticks, a scale bar and a north arrow.
     /// `id` names the clip path, unique in the page.
     func svg(title: String, id: String, ticks: Bool = true) -> String {
