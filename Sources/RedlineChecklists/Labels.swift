@@ -15,7 +15,7 @@ struct Labels {
         case order, clueID, patchID, activityType, protectedArea, zone, verdict, severity, rule, reason
         case patchM2, overlapM2, overlapHa, overlapMu, distanceM, lon, lat, lonDMS, latDMS, detected, imagery, legKm
         case result, actualActivity, responsible, rectification, inspector, date, photos, remarks
-        case county, start, total, checklistTitle, index, detailMap, locatorMap, facts, fieldRecord, signature
+        case start, total, checklistTitle, index, detailMap, locatorMap, facts, fieldRecord, signature
         case resultChoices, routeNote, patch, seat, attributes
 
         var chinese: String {
@@ -50,7 +50,6 @@ struct Labels {
             case .date: return "核查日期"
             case .photos: return "照片编号"
             case .remarks: return "备注"
-            case .county: return "县(区)"
             case .start: return "出发点"
             case .total: return "全程(公里)"
             case .checklistTitle: return "问题线索实地核查清单"
@@ -100,7 +99,6 @@ struct Labels {
             case .date: return "Date checked"
             case .photos: return "Photo numbers"
             case .remarks: return "Remarks"
-            case .county: return "County"
             case .start: return "Start"
             case .total: return "Round trip (km)"
             case .checklistTitle: return "Field verification checklist"

@@ -180,14 +180,6 @@ public final class Registry {
         try Self.rows(try clues()).sorted { $0.clueID < $1.clueID }
     }
 
-    public func allEvents() throws -> [RegisteredClue] {
-        try Self.rows(try events()).sorted { (Int($0["seq"]) ?? 0) < (Int($1["seq"]) ?? 0) }
-    }
-
-    public func allExtracts() throws -> [RegisteredClue] {
-        try Self.rows(try extracts()).sorted { $0["sha256"] < $1["sha256"] }
-    }
-
     func candidates(near box: (Double, Double, Double, Double)) throws -> [RegisteredClue] {
         try Self.rows(try clues(), box: box).sorted { $0.clueID < $1.clueID }
     }
