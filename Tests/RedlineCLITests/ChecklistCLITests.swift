@@ -149,9 +149,12 @@ import TestSupport
         let fields = [FieldDefinition(name: "tbbh", kind: .string), FieldDefinition(name: "类型", kind: .string),
                       FieldDefinition(name: "说明", kind: .string), FieldDefinition(name: "后时相影像", kind: .string)]
         let square = Fixture.polygon([Fixture.box(89.30, 45.30, 89.305, 45.304)])
+        let another = Fixture.polygon([Fixture.box(89.31, 45.30, 89.315, 45.304)])
         try Fixture.write(folder.path("hostile.gpkg"), layer: "patches", crs: "EPSG:4490", fields: fields, features: [
             FixtureFeature([.string(#"=HYPERLINK("http://evil.example","x")"#), .string("采矿"),
                             .string("<script>alert(1)</script>"), .string("javascript:alert(1)")], wkb: square),
+            FixtureFeature([.string("KL-9001"), .string("采矿"), .string("正常图斑"), .string("images/KL-9001_after.png")],
+                           wkb: another),
         ])
         let countyFields = [FieldDefinition(name: "county_code", kind: .string), FieldDefinition(name: "county_name", kind: .string)]
         try Fixture.write(folder.path("counties.gpkg"), layer: "counties", crs: "EPSG:4490", fields: countyFields, features: [
@@ -173,16 +176,19 @@ import TestSupport
         #expect(!html.contains("src=\"javascript:") && !html.contains("href=\"javascript:"), "shown as text, never as a link")
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(html.contains("&quot;http://evil.example&quot;"))
+        #expect(html.contains(#"<img src="images/KL-9001_after.png""#), "a patch's image path becomes a thumbnail")
+        #expect(html.components(separatedBy: "<img ").count - 1 == 1, "and nothing else does")
 
         let sheet = try rows(bundle.appendingPathComponent("clues.xlsx").path)
-        #expect(sheet.first?.values["图斑编号"] == #"'=HYPERLINK("http://evil.example","x")"#)
+        #expect(sheet.contains { $0.values["图斑编号"] == #"'=HYPERLINK("http://evil.example","x")"# })
         let csv = try rows(out.appendingPathComponent("clues.csv").path)
-        #expect(csv.first?.values["activity_id"] == #"'=HYPERLINK("http://evil.example","x")"#)
-        #expect(csv.first?.values["说明"] == "<script>alert(1)</script>", "CSV keeps text that is no formula as it is")
+        let hostileRow = try #require(csv.first { $0.values["说明"] == "<script>alert(1)</script>" },
+                                      "CSV keeps text that is no formula as it is")
+        #expect(hostileRow.values["activity_id"] == #"'=HYPERLINK("http://evil.example","x")"#)
 
         let kmz = try rows(bundle.appendingPathComponent("clues.kmz").path)
         let balloons = kmz.compactMap { $0.values["description"] }.filter { $0.contains("HYPERLINK") || $0.contains("script") }
         #expect(!balloons.isEmpty && balloons.allSatisfy { !$0.contains("<script>") })
-        #expect(try rows(bundle.appendingPathComponent("route.gpx").path, layer: "waypoints").count == 1)
+        #expect(try rows(bundle.appendingPathComponent("route.gpx").path, layer: "waypoints").count == 2)
     }
 }
