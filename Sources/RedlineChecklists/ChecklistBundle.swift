@@ -70,17 +70,14 @@ public final class ChecklistWriter {
         var names: [String] = []
         for county in try counties() {
             let path = folder.path(county.folder)
-            do {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-            } catch {
-                throw RedlineError.outputFailed(path: destination.appendingPathComponent(county.folder).path,
-                                                reason: error.localizedDescription)
-            }
+            // Errors name the file where it will be, not in the staging folder.
+            let target = { (name: String) in destination.appendingPathComponent(county.folder).appendingPathComponent(name).path }
+            try guarded(target("")) { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false) }
             let file = { (name: String) in (path as NSString).appendingPathComponent(name) }
-            try guardedOutput(destination, county.folder, "clues.xlsx") { try writeSpreadsheet(county, to: file("clues.xlsx")) }
-            try guardedOutput(destination, county.folder, "clues.kmz") { try writeKMZ(county, to: file("clues.kmz")) }
-            try guardedOutput(destination, county.folder, "route.gpx") { try writeGPX(county, to: file("route.gpx")) }
-            try guardedOutput(destination, county.folder, "checklist.html") {
+            try guarded(target("clues.xlsx")) { try writeSpreadsheet(county, to: file("clues.xlsx")) }
+            try guarded(target("clues.kmz")) { try writeKMZ(county, to: file("clues.kmz")) }
+            try guarded(target("route.gpx")) { try writeGPX(county, to: file("route.gpx")) }
+            try guarded(target("checklist.html")) {
                 try Data(ChecklistPage(writer: self, county: county).html().utf8).write(to: URL(fileURLWithPath: file("checklist.html")))
             }
             names.append(county.folder)
@@ -89,17 +86,6 @@ public final class ChecklistWriter {
         }
         try folder.commit(names)
         return written
-    }
-
-    private func guardedOutput(_ destination: URL, _ county: String, _ name: String, _ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let error as RedlineError {
-            throw error
-        } catch {
-            throw RedlineError.outputFailed(path: destination.appendingPathComponent(county).appendingPathComponent(name).path,
-                                            reason: "\(error)")
-        }
     }
 
     /// The clues grouped by county, each group in visiting order, with safe, distinct folder names.
@@ -118,7 +104,7 @@ public final class ChecklistWriter {
             return CountyStops(code: code, name: name, folder: folder, start: start,
                                startIsSeat: options.start == nil && county?.seat != nil,
                                clues: route.order.map { clues[$0] }, route: route,
-                               outline: county.flatMap { admin?.outlines.indices.contains($0.index) == true ? admin?.outlines[$0.index] : nil })
+                               outline: county.flatMap { admin?.outline(of: $0) })
         }
     }
 

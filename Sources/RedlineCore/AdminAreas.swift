@@ -36,6 +36,11 @@ public struct AdminIndex: Sendable {
     /// Each county's whole polygon (WKB in the frame), when loaded with `keepOutlines`; else empty.
     public let outlines: [[UInt8]]
 
+    /// A county's whole polygon, if the outlines were kept.
+    public func outline(of county: County) -> [UInt8]? {
+        outlines.indices.contains(county.index) ? outlines[county.index] : nil
+    }
+
     /// Reads the county layers. Seats are read in degrees from `seat_lon`/`seat_lat` (or the
     /// usual Chinese names) when the layer has them.
     public static func load(_ layers: [SourceLayer], fields: AdminFields, frame: WorkingFrame, jobs: Int = 1,

@@ -85,7 +85,8 @@ public final class CheckRun {
         try checkAxisOrder(samples: reader.samples, cluesPerLayer: delivery.tally.cluesPerLayer)
 
         let summary = delivery.tally.summary(index: index, admin: admin, layers: activityLayers,
-                                             readPerLayer: reader.readPerLayer, elapsed: Date().timeIntervalSince(started))
+                                             readPerLayer: reader.readPerLayer, numbering: delivery.numbering,
+                                             elapsed: Date().timeIntervalSince(started))
         try sink.finish(summary)
         return summary
     }
@@ -224,7 +225,7 @@ final class Delivery: @unchecked Sendable {
     private let started: Date
     private let expected: Int?
     private var lastReport = Date.distantPast
-    private var numbering = ClueNumbering()
+    private(set) var numbering = ClueNumbering()
     private(set) var tally: Tally
 
     init(sink: ClueSink, layers: [SourceLayer], progress: (@Sendable (CheckProgress) -> Void)?, started: Date,
@@ -245,8 +246,6 @@ final class Delivery: @unchecked Sendable {
             }
             try tally.add(outcome)
         }
-        tally.repeatedActivityIDs = numbering.repeatedActivityIDs
-        tally.numberCollisions = numbering.collisions
         if let progress, Date().timeIntervalSince(lastReport) > 0.5 {
             lastReport = Date()
             progress(CheckProgress(patchesChecked: tally.checked, expectedTotal: expected, clues: tally.clues,
@@ -278,9 +277,6 @@ struct Tally {
     var undated = 0
     var belowMinSeverity: [Severity: Int] = [:]
     var totalOverlapM2 = 0.0
-    /// Clues whose patch repeated another's activity id in the same layer.
-    var repeatedActivityIDs = 0
-    var numberCollisions = 0
 
     init(layerCount: Int) {
         cluesPerLayer = Array(repeating: 0, count: layerCount)
@@ -336,13 +332,14 @@ struct Tally {
         }
     }
 
+    /// The figures; `numbering` tells how many clues repeated an activity id or had their number taken.
     func summary(index: ProtectedIndex, admin: AdminIndex?, layers: [SourceLayer], readPerLayer: [Int],
-                 elapsed: Double) -> CheckSummary {
+                 numbering: ClueNumbering, elapsed: Double) -> CheckSummary {
         CheckSummary(
             activityLayers: layers.enumerated().map { CheckSummary.LayerCount(layer: $1.label, features: readPerLayer[$0],
                                                                              clues: cluesPerLayer[$0]) },
             patchesRead: readPerLayer.reduce(0, +), clues: clues, overlapPairs: pairs, repaired: repaired,
-            repeatedActivityIDs: repeatedActivityIDs, numberCollisions: numberCollisions,
+            repeatedActivityIDs: numbering.repeatedActivityIDs, numberCollisions: numbering.collisions,
             skipped: skipped, protectedFeatures: index.featuresRead, protectedAreas: index.areas.count,
             protectedPieces: index.pieces.count, protectedRepaired: index.repaired, protectedSkipped: index.skipped,
             unknownZones: index.unknownZones,

@@ -6,19 +6,8 @@ public enum Fingerprint {
     /// The hex SHA-256 of a file and of its shapefile sidecars (.shp, .shx, .dbf, .prj, .cpg),
     /// or nil for something that is not a readable file (a folder, a database).
     public static func ofSource(_ source: String) -> String? {
-        let path = source.hasPrefix("/vsizip/") ? String(source.dropFirst("/vsizip/".count)) : source
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
-            return nil
-        }
+        guard let files = files(of: source) else { return nil }
         var hasher = SHA256()
-        let url = URL(fileURLWithPath: path)
-        var files = [url]
-        if url.pathExtension.lowercased() == "shp" {
-            let stem = url.deletingPathExtension()
-            files += ["shx", "dbf", "prj", "cpg"].map { stem.appendingPathExtension($0) }
-                .filter { FileManager.default.fileExists(atPath: $0.path) }
-        }
         for file in files {
             guard let handle = try? FileHandle(forReadingFrom: file) else { return nil }
             defer { try? handle.close() }
@@ -27,6 +16,35 @@ public enum Fingerprint {
             }
         }
         return hasher.hexDigest()
+    }
+
+    /// The size and modification time of the same files, as text: cheap to read, and it changes
+    /// whenever the files are written, so a digest computed earlier can be reused while it stays.
+    public static func signature(ofSource source: String) -> String? {
+        guard let files = files(of: source) else { return nil }
+        let parts = files.compactMap { file -> String? in
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
+                  let size = attributes[.size] as? NSNumber, let modified = attributes[.modificationDate] as? Date else { return nil }
+            return "\(size.int64Value)@\(modified.timeIntervalSince1970)"
+        }
+        return parts.count == files.count ? parts.joined(separator: ",") : nil
+    }
+
+    /// The file of a source and, for a shapefile, its sidecars; nil for a folder or a database.
+    private static func files(of source: String) -> [URL]? {
+        let path = source.hasPrefix("/vsizip/") ? String(source.dropFirst("/vsizip/".count)) : source
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
+            return nil
+        }
+        let url = URL(fileURLWithPath: path)
+        var files = [url]
+        if url.pathExtension.lowercased() == "shp" {
+            let stem = url.deletingPathExtension()
+            files += ["shx", "dbf", "prj", "cpg"].map { stem.appendingPathExtension($0) }
+                .filter { FileManager.default.fileExists(atPath: $0.path) }
+        }
+        return files
     }
 }
 

@@ -65,11 +65,9 @@ public final class OverlapEngine {
     private let thresholds: [(minM2: Double, minShare: Double)]
     private let asOf: CalendarDay
     private var candidates: [Int] = []
-    private var activityTypes: [String: String] = [:]
-    /// Dates already read: a layer repeats a few detection dates.
-    private var days: [String: CalendarDay] = [:]
-    /// Beyond this many distinct values (date-times, free text) the memos start again.
-    static let memoLimit = 4096
+    /// Activity types and detection dates already read: a layer repeats a handful of values.
+    private var activityTypes = BoundedMemo<String>()
+    private var days = BoundedMemo<CalendarDay?>()
 
     public init(index: ProtectedIndex, admin: AdminIndex? = nil, activityLayers: [SourceLayer],
                 settings: CheckSettings) throws {
@@ -153,28 +151,21 @@ public final class OverlapEngine {
             repaired: repaired, judgement: judgement, nearBoundary: near, county: county))
     }
 
-    /// The canonical type of a data value, remembered: layers repeat a handful of values.
+    /// The canonical type of a data value.
     private func activityType(_ text: String?) -> String {
         guard let text else { return RuleBook.unknownActivity }
-        if let known = activityTypes[text] { return known }
-        let type = settings.rules.activityType(of: text) ?? RuleBook.unknownActivity
-        if activityTypes.count >= Self.memoLimit { activityTypes.removeAll(keepingCapacity: true) }
-        activityTypes[text] = type
-        return type
+        return activityTypes.value(for: text) { settings.rules.activityType(of: $0) ?? RuleBook.unknownActivity }
     }
 
     /// The patch's detection date, from its date field; an error names a value that is no date.
     private func detectionDay(_ patch: ActivityPatch) throws -> CalendarDay? {
         guard let text = patch.detectedText, !text.isEmpty else { return nil }
-        if let known = days[text] { return known }
-        guard let day = CalendarDay(text: text) else {
+        return try days.value(for: text) { text in
+            if let day = CalendarDay(text: text) { return day }
             if text.allSatisfy(\.isWhitespace) { return nil }
             throw RedlineError.badDate(layer: layers[patch.layer].label, feature: patch.activityID,
                                        field: patch.detectedField ?? "", value: text)
         }
-        if days.count >= Self.memoLimit { days.removeAll(keepingCapacity: true) }
-        days[text] = day
-        return day
     }
 
     /// Drops candidates whose area is a boundary version not in force on `day`.
@@ -325,5 +316,20 @@ public final class OverlapEngine {
             }
         }
         return false
+    }
+}
+
+/// Values made from text, remembered: beyond `limit` distinct texts (date-times, free text) it
+/// forgets them all and starts again, so memory stays bounded.
+struct BoundedMemo<Value> {
+    private var values: [String: Value] = [:]
+    static var limit: Int { 4096 }
+
+    mutating func value(for text: String, _ make: (String) throws -> Value) rethrows -> Value {
+        if let known = values[text] { return known }
+        let made = try make(text)
+        if values.count >= Self.limit { values.removeAll(keepingCapacity: true) }
+        values[text] = made
+        return made
     }
 }

@@ -140,7 +140,7 @@ extension OutputFile {
 }
 
 /// Runs `body`, turning any error into an output error that names the file.
-func guarded<T>(_ name: String, _ body: () throws -> T) throws -> T {
+public func guarded<T>(_ name: String, _ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as RedlineError {

@@ -8,6 +8,15 @@ struct Column {
     enum Kind { case text, integer, real(decimals: Int) }
     let name: String
     let kind: Kind
+
+    /// The value as fixed text: reals with the column's decimals, integers in digits, text as it is.
+    func text(_ value: FieldValue) -> FieldValue {
+        switch (kind, value) {
+        case (.real(let decimals), .real(let number)): return .string(TableWriter.fixed(number, decimals))
+        case (_, .integer(let number)): return .string(String(number))
+        default: return value
+        }
+    }
 }
 
 /// The columns of clues.csv / the `clues` layer, and of overlaps.csv / the `overlaps` layer,
@@ -110,13 +119,7 @@ public struct ClueTables {
 
     /// The clue columns (not the patch's attributes) by name, as clues.csv writes them.
     public func clueTextRow(_ clue: Clue) -> [(String, FieldValue)] {
-        zip(Self.clueColumns, clueRow(clue)).map { column, value in
-            switch (column.kind, value) {
-            case (.real(let decimals), .real(let number)): return (column.name, .string(TableWriter.fixed(number, decimals)))
-            case (_, .integer(let number)): return (column.name, .string(String(number)))
-            default: return (column.name, value)
-            }
-        }
+        zip(Self.clueColumns, clueRow(clue)).map { ($0.name, $0.text($1)) }
     }
 
     func overlapRows(_ clue: Clue) -> [(row: [FieldValue], wkb: [UInt8])] {
@@ -168,13 +171,13 @@ final class TableWriter {
 
     func write(_ row: [FieldValue], wkb: [UInt8]? = nil) throws {
         let values = zip(columns, row).map { column, value -> FieldValue in
-            guard case .real(let decimals) = column.kind, case .real(let number) = value else {
-                if allText, case .integer(let number) = value { return .string(String(number)) }
-                // Text for a spreadsheet must not start a formula.
-                if allText, case .string(let text) = value { return .string(SafeText.cell(text)) }
-                return value
+            guard allText else {
+                guard case .real(let decimals) = column.kind, case .real(let number) = value else { return value }
+                return .real(Self.round(number, decimals))
             }
-            return allText ? .string(Self.fixed(number, decimals)) : .real(Self.round(number, decimals))
+            // Text for a spreadsheet must not start a formula.
+            if case .string(let text) = value { return .string(SafeText.cell(text)) }
+            return column.text(value)
         }
         try layer.write(values, wkb: geometry ? wkb : nil, promoteToMulti: geometry)
     }

@@ -91,7 +91,7 @@ public final class NightlyRun {
         }
         var outcomes: [ExtractOutcome] = []
         for file in try Self.extracts(in: options.inbox) {
-            guard let sha = Fingerprint.ofSource(file.path) else { continue }
+            guard let sha = try digest(of: file) else { continue }
             if try registry.isProcessed(sha256: sha) {
                 log(LogEvent("info", "extract_skipped", [("file", file.lastPathComponent), ("sha256", sha), ("reason", "processed before")]))
                 outcomes.append(ExtractOutcome(file: file.lastPathComponent, sha256: sha, status: "skipped"))
@@ -105,7 +105,6 @@ public final class NightlyRun {
                 outcomes.append(outcome)
             } catch let error as RedlineError where error.isInputError {
                 registry.rollback()
-                registry.resetSequence()
                 log(LogEvent("error", "extract_failed", [("file", file.lastPathComponent), ("sha256", sha), ("error", "\(error)")]))
                 var failed = ExtractOutcome(file: file.lastPathComponent, sha256: sha, status: "failed")
                 failed.error = "\(error)"
@@ -116,6 +115,20 @@ public final class NightlyRun {
             }
         }
         return outcomes
+    }
+
+    /// The extract's SHA-256, reused from an earlier night while the file's size and modification
+    /// time stay the same: an inbox keeps months of extracts, and hashing them all every night
+    /// would read gigabytes for nothing. A renamed file is hashed anew (and found processed).
+    private func digest(of file: URL) throws -> String? {
+        guard let signature = Fingerprint.signature(ofSource: file.path) else { return nil }
+        let key = "digest:" + file.lastPathComponent
+        if let kept = try registry.meta(key), kept.hasPrefix(signature + " ") {
+            return String(kept.dropFirst(signature.count + 1))
+        }
+        guard let sha = Fingerprint.ofSource(file.path) else { return nil }
+        try registry.setMeta(key, signature + " " + sha)
+        return sha
     }
 
     private func process(_ file: URL, sha: String, crs: String) throws -> ExtractOutcome {

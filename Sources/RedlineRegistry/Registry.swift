@@ -123,18 +123,29 @@ public final class Registry {
 
     // MARK: Tables
 
+    /// The tables opened so far: looking one up (and, for the clues, reading the CRS it would be
+    /// made in) for every clue of an extract cost a query each.
+    private var opened: [String: VectorLayer] = [:]
+
+    /// The table, opened or created; `crs` is read only when a geometry table must be created.
     func table(_ name: String, columns: [String], integers: Set<String> = [], geometry: Bool = false,
-               crs: String? = nil) throws -> VectorLayer {
-        if let existing = try dataset.layer(named: name) { return existing }
-        let layer = try dataset.createLayer(name, crs: geometry ? crs : nil, geometry: geometry ? .multiPolygon : .none,
+               crs: () throws -> String? = { nil }) throws -> VectorLayer {
+        if let open = opened[name] { return open }
+        let layer: VectorLayer
+        if let existing = try dataset.layer(named: name) {
+            layer = existing
+        } else {
+            layer = try dataset.createLayer(name, crs: geometry ? try crs() : nil, geometry: geometry ? .multiPolygon : .none,
                                             options: isDatabase ? ["GEOMETRY_NAME=geom", "FID=fid"] : [])
-        for column in columns { try layer.createField(column, kind: integers.contains(column) ? .integer : .string) }
+            for column in columns { try layer.createField(column, kind: integers.contains(column) ? .integer : .string) }
+        }
+        opened[name] = layer
         return layer
     }
 
     func clues(crs: String? = nil) throws -> VectorLayer {
         try table("registry_clues", columns: Self.registryColumns + Self.checkColumns, integers: ["detections"],
-                  geometry: true, crs: crs ?? meta("crs") ?? "EPSG:4490")
+                  geometry: true, crs: { try crs ?? self.meta("crs") ?? "EPSG:4490" })
     }
 
     func events() throws -> VectorLayer { try table("registry_events", columns: Self.eventColumns, integers: ["seq"]) }
@@ -145,7 +156,13 @@ public final class Registry {
 
     public func begin() throws { try dataset.beginTransaction() }
     public func commit() throws { try dataset.commitTransaction() }
-    public func rollback() { try? dataset.rollbackTransaction() }
+    /// Drops the open transaction, and what was cached from it (the next event number, tables it
+    /// may have created).
+    public func rollback() {
+        try? dataset.rollbackTransaction()
+        nextSeq = nil
+        opened = [:]
+    }
 
     // MARK: Reading
 
@@ -219,9 +236,6 @@ public final class Registry {
                                 ("at", .string(Self.timestamp()))])
         nextSeq! += 1
     }
-
-    /// Forgets the cached event number (after a rollback).
-    func resetSequence() { nextSeq = nil }
 
     static func timestamp() -> String {
         let formatter = ISO8601DateFormatter()

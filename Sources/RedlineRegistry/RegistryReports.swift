@@ -104,7 +104,6 @@ public struct RegistryExport {
             try registry.commit()
         } catch {
             registry.rollback()
-            registry.resetSequence()
             throw error
         }
     }

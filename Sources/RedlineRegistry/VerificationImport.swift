@@ -33,6 +33,9 @@ public struct VerificationImport {
         ("photos", ["照片编号", "photonumbers", "photos"]), ("remarks", ["备注", "remarks"]), ("status", ["状态", "处理状态", "status"]),
     ]
 
+    /// Statuses in the order a clue moves through them; an import never moves one back.
+    static let progress: [ClueStatus] = [.issued, .dispatched, .reopened, .verified, .rectified, .closed]
+
     struct Row {
         let number: Int
         let values: [String: String]
@@ -151,9 +154,8 @@ public struct VerificationImport {
                 return false
             }
             if same { report.unchanged += 1; continue }
-            let order: [ClueStatus] = [.issued, .dispatched, .reopened, .verified, .rectified, .closed]
             if clue.status == .closed { reject("clue \(id) is already closed"); continue }
-            if order.firstIndex(of: target)! < order.firstIndex(of: clue.status)! {
+            if Self.progress.firstIndex(of: target)! < Self.progress.firstIndex(of: clue.status)! {
                 reject("clue \(id) is already \(clue.status.rawValue); it cannot go back to \(target.rawValue)"); continue
             }
             changes.append((clue, values + [("updated_at", .string(Registry.timestamp()))], clue.status, target,
@@ -173,7 +175,6 @@ public struct VerificationImport {
             try registry.commit()
         } catch {
             registry.rollback()
-            registry.resetSequence()
             throw RedlineError.outputFailed(path: registry.displayLocation, reason: "\(error)")
         }
         return report

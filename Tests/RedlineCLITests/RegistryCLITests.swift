@@ -86,7 +86,7 @@ import TestSupport
         \(idB),不属实,2026-11-21,王明,,耕地
         652325-2026Q4-999999,属实,2026-11-21,王明,,
         \(clues["D"]!["clue_id"]!),可能,2026-11-21,王明,,
-        \(clues["D"]!["clue_id"]!.replacingOccurrences(of: "-", with: "-")),属实,2099-01-01,王明,,
+        \(clues["D"]!["clue_id"]!),属实,2099-01-01,王明,,
 
         """.utf8).write(to: URL(fileURLWithPath: results))
         let dry = try redline(["verify", "import", results, "--registry", registry, "--dry-run"])
@@ -96,13 +96,18 @@ import TestSupport
         #expect(imported.status == 2)
         #expect(imported.stdout.contains("row 4: 652325-2026Q4-999999: unknown clue ID"), "\(imported.stdout)")
         #expect(imported.stdout.contains("row 5: ") && imported.stdout.contains("“可能” is not 属实"))
-        #expect(imported.stdout.contains("already appears on row 5") || imported.stdout.contains("row 6: "))
+        #expect(imported.stdout.contains("row 6: \(clues["D"]!["clue_id"]!): clue \(clues["D"]!["clue_id"]!) already appears on row 5"))
         #expect(imported.stdout.contains("applied 2"))
         clues = try registryClues(registry, folder)
         #expect(clues["A"]?["status"] == "rectified" && clues["A"]?["result"] == "confirmed" && clues["A"]?["inspector"] == "王明")
         #expect(clues["B"]?["status"] == "closed" && clues["B"]?["result"] == "not_confirmed")
         let again = try redline(["verify", "import", results, "--registry", registry])
         #expect(again.stdout.contains("applied 0, unchanged 2"), "importing twice changes nothing: \(again.stdout)")
+        let future = folder.path("future.csv")
+        try Data("线索编号,核查结果,核查日期\n\(clues["D"]!["clue_id"]!),属实,2099-01-01\n".utf8).write(to: URL(fileURLWithPath: future))
+        let fromFuture = try redline(["verify", "import", future, "--registry", registry])
+        #expect(fromFuture.status == 2 && fromFuture.stdout.contains("row 2: \(clues["D"]!["clue_id"]!): date 2099-01-01 is in the future"),
+                "\(fromFuture.stdout)")
         // Saved by Excel on a Chinese Windows: GBK.
         let gbk = folder.path("results-gbk.csv")
         #expect(try Command.run("/bin/sh", ["-c", "iconv -f UTF-8 -t GB18030 '\(results)' > '\(gbk)'"]).status == 0)
@@ -179,6 +184,13 @@ import TestSupport
         #expect(statuses == ["broken.geojson": "failed", "good.gpkg": "processed"])
         let second = try redline(arguments)
         #expect(second.status == 2 && second.stderr.contains("broken.geojson"), "the broken extract is retried, not forgotten")
+        #expect(second.stderr.contains("extract_skipped file=good.gpkg"))
+        // Changed under the same name: a new extract.
+        try FileManager.default.removeItem(atPath: "\(inbox)/good.gpkg")
+        try extract("\(inbox)/good.gpkg", [Self.patch("E", 89.600, 45.500, date: "2026-11-02")])
+        try FileManager.default.removeItem(atPath: "\(inbox)/broken.geojson")
+        let third = try redline(arguments)
+        #expect(third.status == 0 && third.stderr.contains("extract_processed file=good.gpkg"), "\(third.stderr)")
         #expect(try redline(["run", "--registry", "/nonexistent/folder/registry.gpkg", "--inbox", inbox, "--out",
                              folder.path("out2")]).status == 3)
     }

@@ -143,12 +143,15 @@ public struct RuleBook: Sendable {
             .sorted { ($0.alias.count, $0.alias) > ($1.alias.count, $1.alias) }
     }
 
+    /// The type whose id or one of whose values is `text` (case, spaces, `_` and `-` aside).
+    func exactActivityType(of text: String) -> String? { valueIndex[Zone.normalise(text)] }
+
     /// The activity type a data value maps to: an exact value (case, spaces, `_` and `-` aside),
     /// else the longest value it contains; nil when none does.
     public func activityType(of text: String) -> String? {
         let key = Zone.normalise(text)
         guard !key.isEmpty else { return nil }
-        if let exact = valueIndex[key] { return exact }
+        if let exact = exactActivityType(of: text) { return exact }
         return containedAliases.first { key.contains($0.alias) }?.type
     }
 

@@ -98,9 +98,10 @@ private struct RulesReader {
             error(root, "no “rules:” list — a rules file needs at least one rule")
             return nil
         }
-        let partial = RuleBook(source: source, activityTypes: types, rules: [], defaultThreshold: thresholds.0,
-                               zoneThresholds: thresholds.1)
-        let rules = readRules(rulesNode, book: partial)
+        // The types alone, to resolve the names the rules give for them.
+        let typesOnly = RuleBook(source: source, activityTypes: types, rules: [], defaultThreshold: thresholds.0,
+                                 zoneThresholds: thresholds.1)
+        let rules = readRules(rulesNode, book: typesOnly)
         let book = RuleBook(source: source, activityTypes: types, rules: rules, defaultThreshold: thresholds.0,
                             zoneThresholds: thresholds.1)
         if !problems.contains(where: { !$0.isWarning }) { reviewCoverage(book) }
@@ -277,10 +278,7 @@ private struct RulesReader {
             case "kind": kinds = anyOr(value, "kind") { Self.kind(named: $0) }
             case "zones": zones = anyOr(value, "zones") { Self.zone(named: $0) }
             case "activities": activities = anyOr(value, "activities") { name in
-                name == RuleBook.unknownActivity ? name
-                    : book.activityTypes.first { $0.id == name }?.id ?? book.activityTypes.first {
-                        $0.values.contains { Zone.normalise($0) == Zone.normalise(name) }
-                    }?.id
+                name == RuleBook.unknownActivity ? name : book.exactActivityType(of: name)
             }
             case "verdict":
                 let given = value.string ?? ""
