@@ -98,6 +98,9 @@ public final class OverlapEngine {
     private func evaluate(_ patch: ActivityPatch) throws -> PatchOutcome {
         let detected = try detectionDay(patch)
         guard case .polygonal(var wkb) = patch.geometry else { return .skipped(SkipReason(patch.geometry)) }
+        // Most patches lie far from any protection, and their box alone tells so: no reprojection,
+        // parsing or validation for them. `--invalid fail` still looks at every patch.
+        if settings.invalid != .fail, !mayReachProtection(wkb, layer: patch.layer) { return .clear(repaired: false) }
         do {
             try reprojector.toWorkingFrame(&wkb, fromLayer: patch.layer)
         } catch {
@@ -149,6 +152,26 @@ public final class OverlapEngine {
             strictestZone: near.map { index.areas[$0.area].zone } ?? judged.map { index.areas[$0.area].zone }.min()!,
             centroidLon: centroid.x, centroidLat: centroid.y, patchWKB: try geometry.wkb(), overlaps: judged,
             repaired: repaired, judgement: judgement, nearBoundary: near, county: county))
+    }
+
+    /// Whether the patch's box in the working frame, widened by `--near`, meets the box of any
+    /// protected piece; true when the box cannot be told cheaply.
+    private func mayReachProtection(_ wkb: [UInt8], layer: Int) -> Bool {
+        guard let native = WKBCoordinates.envelope(of: wkb),
+              let box = try? reprojector.workingBox(of: native, fromLayer: layer),
+              let probe = try? geos.rectangle(settings.nearM > 0 ? widened(box, byMetres: settings.nearM) : box)
+        else { return true }
+        protectedSearch.candidates(probe, into: &candidates)
+        return !candidates.isEmpty
+    }
+
+    /// `box` grown by at least `metres` on every side: a meridian degree is over 110.5 km, a
+    /// parallel one cos(latitude) times 111.3 km.
+    private func widened(_ box: Envelope, byMetres metres: Double) -> Envelope {
+        let latitude = min(89.0, max(abs(box.minY), abs(box.maxY)))
+        let dy = metres / 110_000 * 1.01
+        let dx = min(360, metres / (111_000 * cos(latitude * .pi / 180)) * 1.01)
+        return Envelope(minX: box.minX - dx, minY: box.minY - dy, maxX: box.maxX + dx, maxY: box.maxY + dy)
     }
 
     /// The canonical type of a data value.
@@ -226,14 +249,7 @@ public final class OverlapEngine {
     /// their distance is then measured on the ellipsoid.
     private func nearestArea(to geometry: Geometry, on day: CalendarDay) throws -> NearBoundary? {
         let box = geometry.envelope
-        let latitude = min(89.0, max(abs(box.minY), abs(box.maxY)))
-        // Degrees spanning nearM at least: a meridian degree is over 110.5 km, a parallel one
-        // cos(latitude) times 111.3 km.
-        let dy = settings.nearM / 110_000 * 1.01
-        let dx = min(360, settings.nearM / (111_000 * cos(latitude * .pi / 180)) * 1.01)
-        protectedSearch.candidates(try geos.rectangle(Envelope(minX: box.minX - dx, minY: box.minY - dy,
-                                                               maxX: box.maxX + dx, maxY: box.maxY + dy)),
-                                   into: &candidates)
+        protectedSearch.candidates(try geos.rectangle(widened(box, byMetres: settings.nearM)), into: &candidates)
         inForce(on: day)
         guard !candidates.isEmpty else { return nil }
         let scale = cos((box.minY + box.maxY) / 2 * .pi / 180)

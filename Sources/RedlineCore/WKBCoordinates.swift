@@ -26,11 +26,7 @@ enum WKBCoordinates {
     /// The bounding box of the coordinates, or nil for malformed or empty WKB.
     static func envelope(of wkb: [UInt8]) -> Envelope? {
         guard let (_, xy) = try? read(wkb), xy.count >= 2 else { return nil }
-        var box = Envelope(minX: xy[0], minY: xy[1], maxX: xy[0], maxY: xy[1])
-        for index in stride(from: 2, to: xy.count, by: 2) {
-            box = box.union(Envelope(minX: xy[index], minY: xy[index + 1], maxX: xy[index], maxY: xy[index + 1]))
-        }
-        return box
+        return Envelope(covering: xy)
     }
 
     private static func read(_ wkb: [UInt8]) throws -> (Layout, [Double]) {
@@ -97,6 +93,17 @@ enum WKBCoordinates {
         let bits = value.bitPattern
         for index in 0..<8 {
             bytes[offset + (little ? index : 7 - index)] = UInt8(truncatingIfNeeded: bits >> (8 * UInt64(index)))
+        }
+    }
+}
+
+extension Envelope {
+    /// The box of interleaved x,y pairs (at least one).
+    init(covering xy: [Double]) {
+        self.init(minX: xy[0], minY: xy[1], maxX: xy[0], maxY: xy[1])
+        for index in stride(from: 2, to: xy.count - 1, by: 2) {
+            minX = Swift.min(minX, xy[index]); maxX = Swift.max(maxX, xy[index])
+            minY = Swift.min(minY, xy[index + 1]); maxY = Swift.max(maxY, xy[index + 1])
         }
     }
 }

@@ -1,3 +1,4 @@
+import GEOSKit
 import PROJKit
 
 /// The one geographic CRS in which the engine compares and measures everything: the geographic
@@ -53,6 +54,21 @@ final class Reprojector {
     func toWorkingFrame(_ wkb: inout [UInt8], fromLayer layer: Int) throws {
         guard let transformer = try transformer(for: layer) else { return }
         try WKBCoordinates.rewrite(&wkb) { try transformer.transform(&$0) }
+    }
+
+    /// A box in the working frame holding everything inside `box` (in the CRS of `layer`): its
+    /// corners and edge midpoints transformed, widened by 1 % of its size, since straight edges
+    /// in a projected CRS bow a little in lon/lat (far less than 1 % for anything smaller than a
+    /// province).
+    func workingBox(of box: Envelope, fromLayer layer: Int) throws -> Envelope {
+        guard let transformer = try transformer(for: layer) else { return box }
+        let midX = (box.minX + box.maxX) / 2, midY = (box.minY + box.maxY) / 2
+        var xy = [box.minX, box.minY, midX, box.minY, box.maxX, box.minY, box.maxX, midY,
+                  box.maxX, box.maxY, midX, box.maxY, box.minX, box.maxY, box.minX, midY]
+        try transformer.transform(&xy)
+        let result = Envelope(covering: xy)
+        let dx = result.width * 0.01 + 1e-9, dy = result.height * 0.01 + 1e-9
+        return Envelope(minX: result.minX - dx, minY: result.minY - dy, maxX: result.maxX + dx, maxY: result.maxY + dy)
     }
 
     /// Transforms interleaved x,y pairs from the CRS of `layer` into the working frame.
