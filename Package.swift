@@ -16,15 +16,17 @@ let package = Package(
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // One Swift module per binding; none depends on another.
         .target(name: "GEOSKit", dependencies: ["CGEOS"]),
         .target(name: "PROJKit", dependencies: ["CPROJ"]),
         .target(name: "GDALKit", dependencies: ["CGDAL"]),
+        .target(name: "DigestKit", dependencies: ["CCrypto"]),
 
         // The domain: sources, protected areas, the overlap engine, clues.
         // The rules file is YAML: Yams gives every node its line, so errors can name it.
-        .target(name: "RedlineCore", dependencies: ["GEOSKit", "PROJKit", "GDALKit", "Yams"]),
+        .target(name: "RedlineCore", dependencies: ["GEOSKit", "PROJKit", "GDALKit", "DigestKit", "Yams"]),
         // The files a check writes.
         .target(name: "RedlineOutputs", dependencies: ["RedlineCore", "GDALKit"]),
         // What a county's field team takes out: spreadsheet, KMZ, GPX, printable sheets.
@@ -40,6 +42,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["GDALKit"], path: "Tests/TestSupport"),
         .testTarget(name: "GEOSKitTests", dependencies: ["GEOSKit", "TestSupport"]),
         .testTarget(name: "PROJKitTests", dependencies: ["PROJKit", "TestSupport"]),
+        .testTarget(name: "DigestKitTests", dependencies: ["DigestKit"]),
         .testTarget(name: "GDALKitTests", dependencies: ["GDALKit", "GEOSKit", "TestSupport"]),
         .testTarget(name: "RedlineCoreTests", dependencies: ["RedlineCore", "GEOSKit", "PROJKit", "TestSupport"]),
         .testTarget(name: "RedlineOutputsTests", dependencies: ["RedlineOutputs"]),
