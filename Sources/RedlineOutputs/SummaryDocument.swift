@@ -9,84 +9,86 @@ struct SummaryDocument {
     let fingerprints: [String: String]
 
     func json() throws -> Data {
-        try JSONSerialization.data(withJSONObject: document(),
-                                   options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(document())
     }
 
-    private func document() -> [String: Any] {
+    private func document() -> JSONValue {
         [
-            "tool": ["name": "redline", "version": run.toolVersion],
-            "elapsed_seconds": rounded(summary.elapsedSeconds, 3),
-            "settings": run.settings,
+            "tool": ["name": "redline", "version": .string(run.toolVersion)],
+            "elapsed_seconds": .double(rounded(summary.elapsedSeconds, 3)),
+            "settings": .object(run.settings.mapValues(JSONValue.string)),
             "inputs": [
-                "activities": run.activitySources.map(describe),
-                "protected": run.protectedSources.map(describe),
+                "activities": .array(run.activitySources.map(describe)),
+                "protected": .array(run.protectedSources.map(describe)),
             ],
-            "frame": ["crs": summary.workingCRS, "ellipsoid": summary.ellipsoid,
+            "frame": ["crs": .string(summary.workingCRS), "ellipsoid": .string(summary.ellipsoid),
                       "areas": "geodesic square metres on the ellipsoid"],
             "activities": [
-                "features_read": summary.patchesRead,
-                "layers": summary.activityLayers.map { ["layer": $0.layer, "features": $0.features, "clues": $0.clues] },
-                "repaired": summary.repaired,
+                "features_read": .int(summary.patchesRead),
+                "layers": .array(summary.activityLayers.map {
+                    ["layer": .string($0.layer), "features": .int($0.features), "clues": .int($0.clues)]
+                }),
+                "repaired": .int(summary.repaired),
                 "skipped": counts(summary.skipped),
-                "clues_with_repeated_activity_id": summary.repeatedActivityIDs,
+                "clues_with_repeated_activity_id": .int(summary.repeatedActivityIDs),
             ],
             "protected": [
-                "features_read": summary.protectedFeatures,
-                "areas": summary.protectedAreas,
-                "pieces": summary.protectedPieces,
-                "repaired": summary.protectedRepaired,
+                "features_read": .int(summary.protectedFeatures),
+                "areas": .int(summary.protectedAreas),
+                "pieces": .int(summary.protectedPieces),
+                "repaired": .int(summary.protectedRepaired),
                 "skipped": counts(summary.protectedSkipped),
-                "unknown_zone_values": summary.unknownZones,
+                "unknown_zone_values": counts(summary.unknownZones),
             ],
-            "clues": summary.clues,
-            "overlap_pairs": summary.overlapPairs,
-            "overlap_m2_total": rounded(summary.totalOverlapM2, 2),
-            "by_protected_area": summary.perArea.map { total in
+            "clues": .int(summary.clues),
+            "overlap_pairs": .int(summary.overlapPairs),
+            "overlap_m2_total": .double(rounded(summary.totalOverlapM2, 2)),
+            "by_protected_area": .array(summary.perArea.map { total in
                 let area = total.area
                 return [
-                    "protected_id": area.protectedID, "name": area.name, "kind": area.kind.description,
-                    "zone": area.zone.rawValue, "zone_in_data": area.zoneText, "layer": area.layer,
-                    "valid_from": area.validity.from.map { "\($0)" } ?? NSNull(),
-                    "valid_to": area.validity.to.map { "\($0)" } ?? NSNull(),
-                    "pairs": total.pairs, "overlap_m2": rounded(total.overlapM2, 2),
-                ] as [String: Any]
-            },
-            "by_verdict": Dictionary(uniqueKeysWithValues: summary.perVerdict.map { ($0.key.rawValue, $0.value) }),
-            "by_severity": Dictionary(uniqueKeysWithValues: summary.perSeverity.map { ($0.key.rawValue, $0.value) }),
-            "by_rule": summary.perRule,
-            "by_activity_type": summary.perActivityType,
-            "unknown_activity_type_values": summary.unknownActivityValues,
-            "below_min_severity": Dictionary(uniqueKeysWithValues: summary.belowMinSeverity.map {
-                ($0.key.rawValue, $0.value)
+                    "protected_id": .string(area.protectedID), "name": .string(area.name),
+                    "kind": .string(area.kind.description), "zone": .string(area.zone.rawValue),
+                    "zone_in_data": .string(area.zoneText), "layer": .string(area.layer),
+                    "valid_from": area.validity.from.map { .string("\($0)") } ?? .null,
+                    "valid_to": area.validity.to.map { .string("\($0)") } ?? .null,
+                    "pairs": .int(total.pairs), "overlap_m2": .double(rounded(total.overlapM2, 2)),
+                ]
             }),
-            "near_boundary_clues": summary.nearBoundary,
-            "undated_clues": summary.undated,
+            "by_verdict": counts(summary.perVerdict),
+            "by_severity": counts(summary.perSeverity),
+            "by_rule": counts(summary.perRule),
+            "by_activity_type": counts(summary.perActivityType),
+            "unknown_activity_type_values": counts(summary.unknownActivityValues),
+            "below_min_severity": counts(summary.belowMinSeverity),
+            "near_boundary_clues": .int(summary.nearBoundary),
+            "undated_clues": .int(summary.undated),
             "counties": [
-                "loaded": summary.countiesLoaded.map { $0 as Any } ?? NSNull(),
-                "clues_outside_every_county": summary.outsideCounties,
-                "clues_straddling_a_border": summary.straddling,
-                "by_county": summary.perCounty.map {
-                    ["code": $0.code, "name": $0.name, "clues": $0.clues, "overlap_m2": rounded($0.overlapM2, 2)]
-                        as [String: Any]
-                },
-            ] as [String: Any],
+                "loaded": summary.countiesLoaded.map(JSONValue.int) ?? .null,
+                "clues_outside_every_county": .int(summary.outsideCounties),
+                "clues_straddling_a_border": .int(summary.straddling),
+                "by_county": .array(summary.perCounty.map {
+                    ["code": .string($0.code), "name": .string($0.name), "clues": .int($0.clues),
+                     "overlap_m2": .double(rounded($0.overlapM2, 2))]
+                }),
+            ],
             "clue_ids": ["format": "county code - period - 6-digit number from the patch's layer and id",
-                         "numbers_moved_by_collision": summary.numberCollisions],
-            "by_reserve": byReserve(),
-            "by_strictest_zone": summary.perZone.map { total in
-                ["zone": total.zone.rawValue, "label": total.zone.label, "clues": total.clues,
-                 "overlap_m2": rounded(total.overlapM2, 2)] as [String: Any]
-            },
-            "note": "by_reserve adds up every boundary version of a reserve that patches met; "
+                         "numbers_moved_by_collision": .int(summary.numberCollisions)],
+            "by_reserve": .array(byReserve()),
+            "by_strictest_zone": .array(summary.perZone.map { total in
+                ["zone": .string(total.zone.rawValue), "label": .string(total.zone.label), "clues": .int(total.clues),
+                 "overlap_m2": .double(rounded(total.overlapM2, 2))]
+            }),
+            "note": .string("by_reserve adds up every boundary version of a reserve that patches met; "
                 + "by_protected_area and by_reserve sum pair areas, so a patch inside a red line and a reserve "
-                + "counts in both; overlap_m2_total and by_strictest_zone count each place once",
+                + "counts in both; overlap_m2_total and by_strictest_zone count each place once"),
         ]
     }
 
     /// Pair areas summed per named protected area (a reserve's zones together): zones of one
     /// reserve do not overlap, so this is the area inside that reserve.
-    private func byReserve() -> [[String: Any]] {
+    private func byReserve() -> [JSONValue] {
         var totals: [String: (kind: String, pairs: Int, m2: Double)] = [:]
         for total in summary.perArea {
             let key = total.area.name
@@ -94,24 +96,58 @@ struct SummaryDocument {
             totals[key, default: (total.area.kind.description, 0, 0)].m2 += total.overlapM2
         }
         return totals.keys.sorted().map { name in
-            ["name": name, "kind": totals[name]!.kind, "pairs": totals[name]!.pairs,
-             "overlap_m2": rounded(totals[name]!.m2, 2)]
+            ["name": .string(name), "kind": .string(totals[name]!.kind), "pairs": .int(totals[name]!.pairs),
+             "overlap_m2": .double(rounded(totals[name]!.m2, 2))]
         }
     }
 
-    private func describe(_ spec: SourceSpec) -> [String: Any] {
-        var entry: [String: Any] = ["source": spec.description]
-        if let digest = fingerprints[spec.path] { entry["sha256"] = digest }
-        return entry
+    private func describe(_ spec: SourceSpec) -> JSONValue {
+        var entry: [String: JSONValue] = ["source": .string(spec.description)]
+        if let digest = fingerprints[spec.path] { entry["sha256"] = .string(digest) }
+        return .object(entry)
     }
 
-    private func counts(_ table: [SkipReason: Int]) -> [String: Int] {
-        Dictionary(uniqueKeysWithValues: table.map { ($0.key.rawValue, $0.value) })
+    private func counts<Key: RawRepresentable<String>>(_ table: [Key: Int]) -> JSONValue {
+        .object(Dictionary(uniqueKeysWithValues: table.map { ($0.key.rawValue, .int($0.value)) }))
+    }
+
+    private func counts(_ table: [String: Int]) -> JSONValue {
+        .object(table.mapValues(JSONValue.int))
     }
 
     private func rounded(_ value: Double, _ decimals: Int) -> Double {
         let scale = pow(10, Double(decimals))
         return (value * scale).rounded() / scale
+    }
+}
+
+/// A JSON document in Swift's own types. JSONEncoder writes it without the dynamic cast that
+/// JSONSerialization makes on every value of a `[String: Any]` (a third of a second for the
+/// summary of a check against thousands of protected areas).
+enum JSONValue: Encodable, ExpressibleByStringLiteral, ExpressibleByDictionaryLiteral {
+    case string(String)
+    case int(Int)
+    case double(Double)
+    case null
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    init(stringLiteral value: String) { self = .string(value) }
+
+    init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { $1 }))
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
+        case .null: try container.encodeNil()
+        case .array(let values): try container.encode(values)
+        case .object(let members): try container.encode(members)
+        }
     }
 }
 
