@@ -100,7 +100,8 @@ public final class OverlapEngine {
         guard case .polygonal(var wkb) = patch.geometry else { return .skipped(SkipReason(patch.geometry)) }
         // Most patches lie far from any protection, and their box alone tells so: no reprojection,
         // parsing or validation for them. `--invalid fail` still looks at every patch.
-        if settings.invalid != .fail, !mayReachProtection(wkb, layer: patch.layer) { return .clear(repaired: false) }
+        let boxHits = settings.invalid == .fail ? nil : boxCandidates(wkb, layer: patch.layer)
+        if boxHits == false { return .clear(repaired: false) }
         do {
             try reprojector.toWorkingFrame(&wkb, fromLayer: patch.layer)
         } catch {
@@ -117,14 +118,24 @@ public final class OverlapEngine {
             return .failed(.invalidGeometry(layer: layers[patch.layer].label, feature: patch.activityID, reason: reason))
         }
         let day = detected ?? asOf
-        protectedSearch.candidates(geometry, into: &candidates)
-        inForce(on: day)
         let nearSearch = settings.nearM > 0
+        // The candidates of the patch's box stand when the box was queried without --near's
+        // widening: a repair stays inside the box.
+        if boxHits == nil || nearSearch { protectedSearch.candidates(geometry, into: &candidates) }
+        inForce(on: day)
         if candidates.isEmpty && !nearSearch { return .clear(repaired: repaired) }
 
-        let patchArea = try measure.area(of: geometry)
-        let inside = try overlaps(of: geometry, area: patchArea)
+        // Measured once, and only for a patch that meets protection or may be near it.
+        var measured: Double?
+        let area = { () throws -> Double in
+            if let measured { return measured }
+            let value = try self.measure.area(of: geometry)
+            measured = value
+            return value
+        }
+        let inside = try overlaps(of: geometry, area: area)
         if inside.overlaps.isEmpty && !nearSearch { return .clear(repaired: repaired) }
+        let patchArea = try area()
         let activity = activityType(patch.activityTypeText)
         let judged = inside.overlaps.map { overlap in
             let area = index.areas[overlap.area]
@@ -154,13 +165,14 @@ public final class OverlapEngine {
             repaired: repaired, judgement: judgement, nearBoundary: near, county: county))
     }
 
-    /// Whether the patch's box in the working frame, widened by `--near`, meets the box of any
-    /// protected piece; true when the box cannot be told cheaply.
-    private func mayReachProtection(_ wkb: [UInt8], layer: Int) -> Bool {
+    /// Puts into `candidates` the protected pieces whose boxes meet the patch's box in the working
+    /// frame (widened by `--near`) and tells whether there are any; nil, with `candidates`
+    /// untouched, when the box cannot be told cheaply (malformed WKB, a box over a degree).
+    private func boxCandidates(_ wkb: [UInt8], layer: Int) -> Bool? {
         guard let native = WKBCoordinates.envelope(of: wkb),
               let box = try? reprojector.workingBox(of: native, fromLayer: layer),
               let probe = try? geos.rectangle(settings.nearM > 0 ? widened(box, byMetres: settings.nearM) : box)
-        else { return true }
+        else { return nil }
         protectedSearch.candidates(probe, into: &candidates)
         return !candidates.isEmpty
     }
@@ -200,7 +212,7 @@ public final class OverlapEngine {
     /// The patch's overlaps with the candidate pieces, per protected area, above the thresholds;
     /// with the area inside any of them counted once and that region's geometry (nil when it is
     /// the whole patch).
-    private func overlaps(of geometry: Geometry, area patchArea: Double) throws
+    private func overlaps(of geometry: Geometry, area: () throws -> Double) throws
         -> (overlaps: [(area: Int, overlapM2: Double, wkb: [UInt8])], overlapM2: Double, region: Geometry?) {
         // Fragments of the patch inside each protected area, piece by piece.
         var fragments: [Int: [Geometry]] = [:]
@@ -213,7 +225,7 @@ public final class OverlapEngine {
             if try piece.containsProperly(geometry) {
                 // Wholly inside: the overlap is the patch itself, no overlay needed.
                 fragments[owner, default: []].append(geometry)
-                areas[owner, default: 0] += patchArea
+                areas[owner, default: 0] += try area()
                 wholePatchInside = true
                 continue
             }
@@ -223,6 +235,8 @@ public final class OverlapEngine {
             areas[owner, default: 0] += try measure.area(of: inside)
         }
 
+        guard !areas.isEmpty else { return ([], 0, nil) }
+        let patchArea = try area()
         var overlaps: [(area: Int, overlapM2: Double, wkb: [UInt8])] = []
         var shapes: [Geometry] = [], kept: [Geometry] = []
         for owner in areas.keys.sorted() {

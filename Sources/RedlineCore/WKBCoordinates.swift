@@ -17,9 +17,12 @@ enum WKBCoordinates {
         let (layout, coordinates) = try read(wkb)
         var xy = coordinates
         try body(&xy)
-        for (index, offset) in layout.offsets.enumerated() {
-            write(&wkb, offset, xy[2 * index], layout.littleEndian[index])
-            write(&wkb, offset + 8, xy[2 * index + 1], layout.littleEndian[index])
+        wkb.withUnsafeMutableBytes { bytes in
+            for (index, offset) in layout.offsets.enumerated() {
+                let little = layout.littleEndian[index]
+                write(bytes, offset, xy[2 * index], little)
+                write(bytes, offset + 8, xy[2 * index + 1], little)
+            }
         }
     }
 
@@ -30,18 +33,23 @@ enum WKBCoordinates {
     }
 
     private static func read(_ wkb: [UInt8]) throws -> (Layout, [Double]) {
-        var layout = Layout()
-        var cursor = 0
-        try scan(wkb, &cursor, &layout)
-        var xy = [Double](repeating: 0, count: layout.offsets.count * 2)
-        for (index, offset) in layout.offsets.enumerated() {
-            xy[2 * index] = read(wkb, offset, layout.littleEndian[index])
-            xy[2 * index + 1] = read(wkb, offset + 8, layout.littleEndian[index])
+        try wkb.withUnsafeBytes { bytes in
+            var layout = Layout()
+            // A polygon of n points takes 16 n bytes and a little more.
+            layout.offsets.reserveCapacity(bytes.count / 16)
+            layout.littleEndian.reserveCapacity(bytes.count / 16)
+            var cursor = 0
+            try scan(bytes, &cursor, &layout)
+            var xy = [Double](repeating: 0, count: layout.offsets.count * 2)
+            for (index, offset) in layout.offsets.enumerated() {
+                xy[2 * index] = read(bytes, offset, layout.littleEndian[index])
+                xy[2 * index + 1] = read(bytes, offset + 8, layout.littleEndian[index])
+            }
+            return (layout, xy)
         }
-        return (layout, xy)
     }
 
-    private static func scan(_ wkb: [UInt8], _ cursor: inout Int, _ layout: inout Layout) throws {
+    private static func scan(_ wkb: UnsafeRawBufferPointer, _ cursor: inout Int, _ layout: inout Layout) throws {
         guard cursor + 5 <= wkb.count else { throw Malformed() }
         let little = wkb[cursor] == 1
         cursor += 1
@@ -72,28 +80,19 @@ enum WKBCoordinates {
         }
     }
 
-    private static func readUInt32(_ bytes: [UInt8], _ offset: Int, _ little: Bool) -> UInt32 {
-        var value: UInt32 = 0
-        for index in 0..<4 {
-            let byte = UInt32(bytes[offset + (little ? index : 3 - index)])
-            value |= byte << (8 * UInt32(index))
-        }
-        return value
+    private static func readUInt32(_ bytes: UnsafeRawBufferPointer, _ offset: Int, _ little: Bool) -> UInt32 {
+        let raw = bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
+        return little ? UInt32(littleEndian: raw) : UInt32(bigEndian: raw)
     }
 
-    private static func read(_ bytes: [UInt8], _ offset: Int, _ little: Bool) -> Double {
-        var bits: UInt64 = 0
-        for index in 0..<8 {
-            bits |= UInt64(bytes[offset + (little ? index : 7 - index)]) << (8 * UInt64(index))
-        }
-        return Double(bitPattern: bits)
+    private static func read(_ bytes: UnsafeRawBufferPointer, _ offset: Int, _ little: Bool) -> Double {
+        let raw = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        return Double(bitPattern: little ? UInt64(littleEndian: raw) : UInt64(bigEndian: raw))
     }
 
-    private static func write(_ bytes: inout [UInt8], _ offset: Int, _ value: Double, _ little: Bool) {
+    private static func write(_ bytes: UnsafeMutableRawBufferPointer, _ offset: Int, _ value: Double, _ little: Bool) {
         let bits = value.bitPattern
-        for index in 0..<8 {
-            bytes[offset + (little ? index : 7 - index)] = UInt8(truncatingIfNeeded: bits >> (8 * UInt64(index)))
-        }
+        bytes.storeBytes(of: little ? bits.littleEndian : bits.bigEndian, toByteOffset: offset, as: UInt64.self)
     }
 }
 

@@ -56,19 +56,20 @@ final class Reprojector {
         try WKBCoordinates.rewrite(&wkb) { try transformer.transform(&$0) }
     }
 
-    /// A box in the working frame holding everything inside `box` (in the CRS of `layer`): its
-    /// corners and edge midpoints transformed, widened by 1 % of its size, since straight edges
-    /// in a projected CRS bow a little in lon/lat (far less than 1 % for anything smaller than a
-    /// province).
-    func workingBox(of box: Envelope, fromLayer layer: Int) throws -> Envelope {
+    /// A box in the working frame holding everything inside `box` (in the CRS of `layer`), or nil
+    /// when it spans more than a degree. Straight edges in a projected CRS bow in lon/lat by about
+    /// w²·tan φ / 8R for an edge w long (25 m for 20 km at 45° N), so the transformed corners are
+    /// widened by 2 % of the larger side: ten times that bow for boxes up to a degree.
+    func workingBox(of box: Envelope, fromLayer layer: Int) throws -> Envelope? {
         guard let transformer = try transformer(for: layer) else { return box }
-        let midX = (box.minX + box.maxX) / 2, midY = (box.minY + box.maxY) / 2
-        var xy = [box.minX, box.minY, midX, box.minY, box.maxX, box.minY, box.maxX, midY,
-                  box.maxX, box.maxY, midX, box.maxY, box.minX, box.maxY, box.minX, midY]
+        var xy = [box.minX, box.minY, box.maxX, box.minY, box.maxX, box.maxY, box.minX, box.maxY]
         try transformer.transform(&xy)
-        let result = Envelope(covering: xy)
-        let dx = result.width * 0.01 + 1e-9, dy = result.height * 0.01 + 1e-9
-        return Envelope(minX: result.minX - dx, minY: result.minY - dy, maxX: result.maxX + dx, maxY: result.maxY + dy)
+        let corners = Envelope(covering: xy)
+        let side = max(corners.width, corners.height)
+        guard side <= 1 else { return nil }
+        let margin = side * 0.02 + 1e-9
+        return Envelope(minX: corners.minX - margin, minY: corners.minY - margin,
+                        maxX: corners.maxX + margin, maxY: corners.maxY + margin)
     }
 
     /// Transforms interleaved x,y pairs from the CRS of `layer` into the working frame.

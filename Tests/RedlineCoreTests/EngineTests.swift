@@ -93,6 +93,20 @@ import TestSupport
         }
     }
 
+    /// A patch whose box is far from every protected piece is decided without being validated;
+    /// under `--invalid fail` every patch is still validated.
+    @Test func farInvalidPatchStopsOnlyAFailRun() throws {
+        let fixture = try EngineFixture()
+        let farBowTie = FixtureFeature([.string("FAR"), .string("采矿")], wkb: Fixture.polygon([[
+            (88.0, 44.0), (88.004, 44.004), (88.004, 44.0), (88.0, 44.004),
+        ]]))
+        let path = try fixture.writeActivities("far.gpkg", [farBowTie, EngineFixture.patch("A", 89.02, 45.01)])
+        let repaired = try fixture.run([path])
+        #expect(repaired.clue("A") != nil && repaired.clue("FAR") == nil)
+        #expect(repaired.summary?.repaired == 0 && repaired.summary?.patchesRead == 2)
+        #expect(throws: RedlineError.self) { try fixture.run([path], settings: CheckSettings(invalid: .fail)) }
+    }
+
     @Test func sliverBelowTheThresholdIsDroppedAndKeptWhenTheThresholdIsLower() throws {
         let fixture = try EngineFixture()
         // Reaches 1e-8° (0.8 mm) into the experimental zone over 0.0009° (100 m): about 0.08 m².
@@ -153,6 +167,32 @@ import TestSupport
         // --assume-crs fills in a missing CRS only; it never overrides the one a layer declares.
         let assumed = try #require(try fixture.run([path], assumedCRS: "EPSG:4490").clue("CM"))
         #expect(assumed.overlapM2 == clue.overlapM2)
+    }
+
+    /// A 100 m strip along a grid line of EPSG:4539 across the 90° E meridian, with a vertex every
+    /// kilometre: grid lines bow north towards the meridian (70 m over 30 km at 45° N), so the
+    /// strip's middle reaches 33 m into the R-CM box while its corners stay 37 m south of it. The
+    /// quick box test must not turn it away; nor one wider than a degree, which it does not judge.
+    static func gridLineStrip(_ id: String, halfWidth: Double) -> FixtureFeature {
+        let top = 4_984_944.378 - 0.0097 * 111_132.95, bottom = top - 100
+        let xs = stride(from: 500_000 - halfWidth, through: 500_000 + halfWidth, by: 1_000).map { $0 }
+        let ring = xs.map { ($0, top) } + xs.reversed().map { ($0, bottom) } + [(xs[0], top)]
+        return FixtureFeature([.string(id), .string("道路")], wkb: Fixture.polygon([ring]))
+    }
+
+    @Test func stripsWhoseEdgesBowIntoAReserveAreFound() throws {
+        let fixture = try EngineFixture()
+        let path = try fixture.writeActivities("strip.gpkg", crs: "EPSG:4539", [
+            Self.gridLineStrip("STRIP", halfWidth: 30_000), Self.gridLineStrip("WIDE", halfWidth: 80_000),
+        ])
+        let sink = try fixture.run([path])
+        // Inside R-CM (89.99–90.01° E) the strip's top edge (vertices a kilometre apart) lies
+        // within a decimetre of 44.9903° N: 33 m into the box.
+        let inside = EngineFixture.cell(89.99, 44.99, 90.01, 44.9903)
+        for id in ["STRIP", "WIDE"] {
+            let clue = try #require(sink.clue(id), "\(id)")
+            #expect(close(clue.overlapM2, inside, relative: 5e-3), "\(id): \(clue.overlapM2) vs \(inside)")
+        }
     }
 
     @Test func latLonSwappedLayerFailsInsteadOfFindingNothing() throws {
