@@ -41,6 +41,9 @@ public struct CheckResults: Sendable {
         let inputs = summary["inputs"] as? [String: Any] ?? [:]
         let protected = (inputs["protected"] as? [[String: Any]] ?? []).compactMap { $0["source"] as? String }
 
+        guard FileManager.default.fileExists(atPath: cluesPath) else {
+            throw RedlineError.unreadableFile(path: cluesPath, reason: "this check wrote no clues.gpkg — run redline check with --formats including gpkg")
+        }
         let layer: VectorLayer
         do {
             guard let found = try VectorDataset.open(cluesPath).layer(named: "clues") else {

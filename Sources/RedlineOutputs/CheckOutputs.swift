@@ -18,25 +18,63 @@ public struct RunDescription: Sendable {
     }
 }
 
+/// The clue files a check can write; summary.json is always written.
+public enum OutputFormat: String, CaseIterable, Sendable {
+    /// overlaps.csv and clues.csv.
+    case csv
+    case gpkg
+    case geojson
+
+    public var fileNames: [String] {
+        switch self {
+        case .csv: ["overlaps.csv", "clues.csv"]
+        case .gpkg: ["clues.gpkg"]
+        case .geojson: ["clues.geojson"]
+        }
+    }
+
+    /// The formats of a list such as "csv,gpkg", or the first name that is none.
+    public static func parse(_ list: String) -> Result<Set<OutputFormat>, UnknownFormat> {
+        var formats = Set<OutputFormat>()
+        for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+            guard let format = OutputFormat(rawValue: name) else { return .failure(UnknownFormat(name: name)) }
+            formats.insert(format)
+        }
+        return .success(formats)
+    }
+
+    public struct UnknownFormat: Error, CustomStringConvertible {
+        public let name: String
+        public var description: String {
+            "unknown output format “\(name)”: choose from \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))"
+        }
+    }
+}
+
 /// Writes the outputs of a check into a folder: overlaps.csv, clues.csv, clues.gpkg,
-/// clues.geojson and summary.json, all staged and moved into place together at the end.
-/// With `parallel`, each file is written by its own thread (they are independent GDAL
-/// datasets); clues reach every file in the same order either way.
+/// clues.geojson (those of the chosen formats) and summary.json, all staged and moved into
+/// place together at the end; files of a format left out are removed from the folder, so
+/// none from an earlier run passes for this one's. With `parallel`, each file is written by
+/// its own thread (they are independent GDAL datasets); clues reach every file in the same
+/// order either way.
 public final class CheckOutputs: ClueSink {
-    public static let fileNames = ["overlaps.csv", "clues.csv", "clues.gpkg", "clues.geojson", "summary.json"]
+    public static let fileNames = OutputFormat.allCases.flatMap(\.fileNames) + ["summary.json"]
 
     private let folder: StagedFolder
     private let run: RunDescription
     private let parallel: Bool
+    private let formats: Set<OutputFormat>
     private let fingerprints: FingerprintTask
     private var files: [OutputFile] = []
     private var lanes: [OutputLane] = []
     private var pending: [Clue] = []
 
-    public init(folder: URL, run: RunDescription, parallel: Bool = false) throws {
+    public init(folder: URL, run: RunDescription, parallel: Bool = false,
+                formats: Set<OutputFormat> = Set(OutputFormat.allCases)) throws {
         self.folder = try StagedFolder(destination: folder)
         self.run = run
         self.parallel = parallel
+        self.formats = formats
         fingerprints = FingerprintTask(run.activitySources + run.protectedSources)
     }
 
@@ -47,14 +85,17 @@ public final class CheckOutputs: ClueSink {
     private func open(_ plan: CheckPlan) throws {
         let tables = ClueTables(plan: plan)
         let crs = plan.index.frame.crsIdentifier ?? plan.index.frame.crs.text
-        files = [
-            try CSVFile(path: folder.path("overlaps.csv"), layer: "overlaps", columns: ClueTables.overlapColumns,
-                        rows: { tables.overlapRows($0).map(\.row) }),
-            try CSVFile(path: folder.path("clues.csv"), layer: "clues", columns: tables.clueSchema,
-                        rows: { [tables.clueRow($0)] }),
-            try CluesGeoPackage(path: folder.path("clues.gpkg"), tables: tables, crs: crs),
-            try CluesGeoJSON(path: folder.path("clues.geojson"), tables: tables, crs: crs),
-        ]
+        files = []
+        if formats.contains(.csv) {
+            files.append(try CSVFile(path: folder.path("overlaps.csv"), layer: "overlaps",
+                                     columns: ClueTables.overlapColumns, rows: { tables.overlapRows($0).map(\.row) }))
+            files.append(try CSVFile(path: folder.path("clues.csv"), layer: "clues", columns: tables.clueSchema,
+                                     rows: { [tables.clueRow($0)] }))
+        }
+        if formats.contains(.gpkg) { files.append(try CluesGeoPackage(path: folder.path("clues.gpkg"), tables: tables, crs: crs)) }
+        if formats.contains(.geojson) {
+            files.append(try CluesGeoJSON(path: folder.path("clues.geojson"), tables: tables, crs: crs))
+        }
         if parallel { lanes = files.map(OutputLane.init) }
     }
 
@@ -101,8 +142,10 @@ public final class CheckOutputs: ClueSink {
             throw RedlineError.outputFailed(path: folder.destination.appendingPathComponent("summary.json").path,
                                             reason: "\(error)")
         }
+        let written = OutputFormat.allCases.filter(formats.contains).flatMap(\.fileNames)
+        try folder.remove(Self.fileNames.filter { !written.contains($0) && $0 != "summary.json" })
         // summary.json last: its presence says the rest is complete.
-        try folder.commit(Self.fileNames)
+        try folder.commit(written + ["summary.json"])
     }
 
     /// Drops everything written so far; the destination keeps what it had.

@@ -51,6 +51,17 @@ public final class StagedFolder {
         discard()
     }
 
+    /// Removes the named files from the destination, if there: what an earlier run wrote and
+    /// this one does not.
+    public func remove(_ names: [String]) throws {
+        for name in names {
+            let target = destination.appendingPathComponent(name).path
+            if unlink(target) != 0 && errno != ENOENT {
+                throw RedlineError.outputFailed(path: target, reason: String(cString: strerror(errno)))
+            }
+        }
+    }
+
     /// Drops everything staged.
     public func discard() {
         guard open else { return }

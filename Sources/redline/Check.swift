@@ -18,7 +18,7 @@ struct Check: ParsableCommand {
 
         Writes into --out: overlaps.csv (one row per patch and protected area), clues.csv (one row
         per clue), clues.gpkg, clues.geojson and summary.json, all replaced together only when the
-        run succeeds.
+        run succeeds (--formats picks the clue files; the others are removed from --out).
 
         Each clue gets a verdict and severity from the rules (--rules FILE, else the built-in ones:
         `redline rules show`), judged against the boundary version in force on the patch's
@@ -55,6 +55,10 @@ struct Check: ParsableCommand {
     @Option(help: "Output folder.")
     var out: String = "out"
 
+    @Option(help: ArgumentHelp("Clue files to write, comma-separated: csv (overlaps.csv and clues.csv), gpkg, geojson.",
+                               discussion: "summary.json is always written; --checklists needs gpkg."))
+    var formats = "csv,gpkg,geojson"
+
     @Option(help: "Also write a field checklist bundle per county into this folder (see `redline checklist`).")
     var checklists: String?
 
@@ -62,6 +66,18 @@ struct Check: ParsableCommand {
 
     @Flag(help: "No progress line and no closing line (warnings still go to stderr).")
     var quiet = false
+
+    mutating func validate() throws {
+        switch OutputFormat.parse(formats) {
+        case .failure(let unknown):
+            throw ValidationError("--formats: \(unknown)")
+        case .success(let chosen):
+            if chosen.isEmpty { throw ValidationError("--formats: name at least one of csv, gpkg, geojson") }
+            if checklists != nil && !chosen.contains(.gpkg) {
+                throw ValidationError("--checklists reads clues.gpkg: add gpkg to --formats")
+            }
+        }
+    }
 
     func run() throws {
         do {
@@ -86,8 +102,8 @@ struct Check: ParsableCommand {
         run.progress = progress.show
         let outputs = try CheckOutputs(folder: URL(fileURLWithPath: out), run: RunDescription(
             toolVersion: Redline.version, activitySources: activitySpecs, protectedSources: boundaries.protectedSpecs,
-            settings: prepared.recorded),
-            parallel: options.jobs > 1)
+            settings: prepared.recorded.merging(["formats": formats], uniquingKeysWith: { $1 })),
+            parallel: options.jobs > 1, formats: try OutputFormat.parse(formats).get())
         let summary: CheckSummary
         do {
             summary = try run.run(into: outputs)

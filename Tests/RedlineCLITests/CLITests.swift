@@ -65,6 +65,29 @@ import TestSupport
         #expect((inputs[0]["sha256"] as? String)?.count == 64)
     }
 
+    @Test func formatsPickTheClueFilesAndLeaveNoStaleOnes() throws {
+        let out = TemporaryFolder("redline-formats")
+        let activities = geodata.appendingPathComponent("activities.gpkg").path
+        #expect(try check([activities, "--out", out.url.path]).status == 0)
+        let allCSV = try String(contentsOfFile: out.path("clues.csv"), encoding: .utf8)
+
+        let csvOnly = try check([activities, "--out", out.url.path, "--formats", "csv"])
+        #expect(csvOnly.status == 0, "\(csvOnly.stderr)")
+        // The GeoPackage and GeoJSON of the first run are gone: they would pass for this run's.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.url.path).sorted()
+                == ["clues.csv", "overlaps.csv", "summary.json"])
+        #expect(try String(contentsOfFile: out.path("clues.csv"), encoding: .utf8) == allCSV)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out.path("summary.json")))) as! [String: Any]
+        #expect((summary["settings"] as? [String: String])?["formats"] == "csv")
+
+        let unknown = try check([activities, "--out", out.url.path, "--formats", "csv,kml"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("“kml”"))
+        let noGeoPackage = try check([activities, "--out", out.url.path, "--formats", "geojson",
+                                      "--checklists", out.path("sheets")])
+        #expect(noGeoPackage.status == 64 && noGeoPackage.stderr.contains("add gpkg to --formats"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.url.path).count == 3)
+    }
+
     /// The demo of the README: boundary versions, counties, rules and IDs on the bundled data.
     @Test func demoShowsVersionsCountiesVerdictsAndIDs() throws {
         let out = TemporaryFolder("redline-demo")
