@@ -4,7 +4,7 @@ run, checks that every tool finds the same overlaps, and prints a table of media
 
 Started by Tools/bench/run, which prepares the virtualenv, the PostGIS cluster and the release
 build. Usage: bench.py --data DIR --pg 'PG:...' --redline PATH [--sizes 10000 100000] [--runs 3]
-                       [--tools redline,redline-j1,ogr2ogr,shapely,geopandas,duckdb,postgis]
+                       [--tools redline,redline-j1,redline-csv,gdal-io,shapely,geopandas,duckdb,postgis-load,postgis-query]
 """
 import argparse
 import csv
@@ -17,7 +17,10 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ALL_TOOLS = ["redline", "redline-j1", "ogr2ogr", "shapely", "geopandas", "duckdb", "postgis-query", "postgis-load"]
+# redline-csv writes only the CSV tables (what the PostGIS query writes); gdal-io is GDAL alone
+# reading the activities and writing redline's files: the I/O floor, timed after redline.
+ALL_TOOLS = ["redline", "redline-j1", "redline-csv", "gdal-io", "shapely", "geopandas", "duckdb", "postgis-query",
+             "postgis-load"]
 
 
 def timed(command, env=None):
@@ -74,7 +77,9 @@ def main():
                 "redline": [args.redline, "check", activities, "--protected", protection, "--out", out("redline"), "--quiet"],
                 "redline-j1": [args.redline, "check", activities, "--protected", protection, "--out", out("redline-j1"),
                                "--quiet", "--jobs", "1"],
-                "ogr2ogr": ["ogr2ogr", "-f", "GPKG", "-overwrite", out("ogr2ogr") + ".gpkg", activities],
+                "redline-csv": [args.redline, "check", activities, "--protected", protection, "--out", out("redline-csv"),
+                                "--quiet", "--formats", "csv"],
+                "gdal-io": ["bash", os.path.join(peers, "gdal_io.sh"), activities, out("redline"), out("gdal-io")],
                 "shapely": [args.python, os.path.join(peers, "shapely_check.py"), activities, protection, out("shapely") + ".csv"],
                 "geopandas": [args.python, os.path.join(peers, "geopandas_overlay.py"), activities, protection,
                               out("geopandas") + ".csv"],
@@ -90,6 +95,8 @@ def main():
             for tool in order:
                 if tool == "postgis-query" and "postgis-load" not in order:
                     timed(commands["postgis-load"])
+                if tool == "gdal-io" and "redline" not in order:
+                    timed(commands["redline"])
                 samples = []
                 for _ in range(args.runs):
                     samples.append(timed(commands[tool]))
@@ -98,7 +105,8 @@ def main():
             reference = read_pairs(os.path.join(out("redline"), "overlaps.csv")) if "redline" in results else None
             for tool, (wall, peak) in results.items():
                 csv_path = {"redline": None, "redline-j1": os.path.join(out("redline-j1"), "overlaps.csv"),
-                            "ogr2ogr": None}.get(tool, out(tool) + ".csv")
+                            "redline-csv": os.path.join(out("redline-csv"), "overlaps.csv"),
+                            "gdal-io": None}.get(tool, out(tool) + ".csv")
                 agree = "—"
                 if reference is not None and csv_path and os.path.exists(csv_path):
                     problems = agreement(reference, read_pairs(csv_path))
