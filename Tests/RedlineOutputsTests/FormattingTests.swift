@@ -30,4 +30,29 @@ import Testing
         #expect(TableWriter.fixed(89.3, 7) == "89.3000000")
         #expect(TableWriter.fixed(1e20, 2) == String(format: "%.2f", 1e20))
     }
+
+    /// What summary.json is written with, read back by Foundation's own parser.
+    @Test func jsonValuesReadBackAsWritten() throws {
+        let tricky = "引号\"反斜杠\\换行\n制表\t\u{1}/end"
+        let document: JSONValue = [
+            "text": .string(tricky), "int": .int(-42), "double": .double(0.1), "tiny": .double(1e-5),
+            "big": .double(1234567.89), "infinite": .double(.infinity), "none": .null,
+            "empty_list": .array([]), "empty_object": .object([:]),
+            "nested": .array([["b": .int(2), "a": .int(1)], .string("x")]),
+        ]
+        var text = ""
+        document.write(to: &text, indent: "")
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(parsed["text"] as? String == tricky)
+        #expect(parsed["int"] as? Int == -42)
+        #expect(parsed["double"] as? Double == 0.1 && parsed["tiny"] as? Double == 1e-5)
+        #expect(parsed["big"] as? Double == 1234567.89)
+        #expect(parsed["infinite"] is NSNull && parsed["none"] is NSNull)
+        #expect((parsed["empty_list"] as? [Any])?.isEmpty == true)
+        #expect((parsed["empty_object"] as? [String: Any])?.isEmpty == true)
+        let nested = try #require(parsed["nested"] as? [Any])
+        #expect((nested[0] as? [String: Int]) == ["a": 1, "b": 2] && nested[1] as? String == "x")
+        // Keys sorted, two-space indents, as people diff it.
+        #expect(text.hasPrefix("{\n  \"big\" : 1234567.89,\n  \"double\" : 0.1,"))
+    }
 }

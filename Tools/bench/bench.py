@@ -87,21 +87,24 @@ def main():
                 "postgis-load": ["bash", os.path.join(peers, "postgis_load.sh"), args.pg, activities, protection],
                 "postgis-query": ["bash", os.path.join(peers, "postgis_query.sh"), args.pg, out("postgis-query") + ".csv"],
             }
-            results = {}
             # PostGIS's query needs its load first; each loaded table is replaced by the next load.
             order = [t for t in ALL_TOOLS if t in tools and t != "postgis-query"]
             if "postgis-query" in tools:
                 order.insert(order.index("postgis-load") + 1 if "postgis-load" in order else len(order), "postgis-query")
-            for tool in order:
-                if tool == "postgis-query" and "postgis-load" not in order:
-                    timed(commands["postgis-load"])
-                if tool == "gdal-io" and "redline" not in order:
-                    timed(commands["redline"])
-                samples = []
-                for _ in range(args.runs):
-                    samples.append(timed(commands[tool]))
-                    print(f"bench: {size} {tool}: {samples[-1][0]:.2f} s, {samples[-1][1]:.0f} MB", file=sys.stderr)
-                results[tool] = (statistics.median(s[0] for s in samples), max(s[1] for s in samples))
+            if "postgis-query" in order and "postgis-load" not in order:
+                timed(commands["postgis-load"])
+            if "gdal-io" in order and "redline" not in order:
+                timed(commands["redline"])
+            # Round by round, every tool once per round: this machine's speed drifts over
+            # minutes, and the ratios should not depend on which tool ran while it was slow.
+            samples = {tool: [] for tool in order}
+            for _ in range(args.runs):
+                for tool in order:
+                    samples[tool].append(timed(commands[tool]))
+                    print(f"bench: {size} {tool}: {samples[tool][-1][0]:.2f} s, {samples[tool][-1][1]:.0f} MB",
+                          file=sys.stderr)
+            results = {tool: (statistics.median(s[0] for s in runs), max(s[1] for s in runs))
+                       for tool, runs in samples.items()}
             reference = read_pairs(os.path.join(out("redline"), "overlaps.csv")) if "redline" in results else None
             for tool, (wall, peak) in results.items():
                 csv_path = {"redline": None, "redline-j1": os.path.join(out("redline-j1"), "overlaps.csv"),
@@ -124,6 +127,23 @@ def main():
     print("| ---: | --- | ---: | ---: | ---: | --- |")
     for size, tool, wall, peak, ratio, agree in rows:
         print(f"| {size:,} | {tool} | {wall:.2f} | {peak:.0f} | {ratio:.2f} | {agree} |")
+
+    # The targets that are not a plain ratio to redline, per size.
+    walls = {(size, tool): wall for size, tool, wall, _, _, _ in rows}
+    for size in args.sizes:
+        def has(*names):
+            return all((size, name) in walls for name in names)
+        notes = []
+        if has("redline", "redline-j1"):
+            notes.append(f"--jobs {os.cpu_count()} is {walls[size, 'redline-j1'] / walls[size, 'redline']:.2f}x --jobs 1")
+        if has("redline", "gdal-io"):
+            check = walls[size, "redline"] - walls[size, "gdal-io"]
+            notes.append(f"the check beyond GDAL's I/O costs {check:.2f} s against {walls[size, 'gdal-io']:.2f} s of I/O")
+        if has("redline-csv", "postgis-query"):
+            notes.append(f"redline writing CSV only takes {walls[size, 'redline-csv']:.2f} s, "
+                         f"the PostGIS query {walls[size, 'postgis-query']:.2f} s")
+        if notes:
+            print(f"\n{size:,}: " + "; ".join(notes) + ".")
 
 
 if __name__ == "__main__":
