@@ -5,14 +5,16 @@ import Foundation
 /// data it was made from.
 public enum Fingerprint {
     /// The hex SHA-256 of a file and of its shapefile sidecars (.shp, .shx, .dbf, .prj, .cpg),
-    /// or nil for something that is not a readable file (a folder, a database).
-    public static func ofSource(_ source: String) -> String? {
+    /// or nil for something that is not a readable file (a folder, a database), or when `stop`
+    /// says so between two chunks.
+    public static func ofSource(_ source: String, stop: () -> Bool = { false }) -> String? {
         guard let files = files(of: source) else { return nil }
         let hasher = SHA256()
         for file in files {
             guard let handle = try? FileHandle(forReadingFrom: file) else { return nil }
             defer { try? handle.close() }
             while let chunk = try? handle.read(upToCount: 4 << 20), !chunk.isEmpty {
+                if stop() { return nil }
                 hasher.update(chunk)
             }
         }

@@ -150,6 +150,7 @@ public final class CheckOutputs: ClueSink {
 
     /// Drops everything written so far; the destination keeps what it had.
     public func abandon() {
+        fingerprints.stop()
         for lane in lanes { try? lane.finish() }
         lanes = []
         files = []

@@ -176,6 +176,7 @@ final class FingerprintTask: Sendable {
     private final class Digests: @unchecked Sendable {
         let lock = NSLock()
         var byPath: [String: String] = [:]
+        var stopped = false
     }
 
     private let thread: JoinableThread
@@ -186,7 +187,8 @@ final class FingerprintTask: Sendable {
         let digests = self.digests
         thread = JoinableThread {
             for path in paths {
-                guard let digest = Fingerprint.ofSource(path) else { continue }
+                let stop = { digests.lock.withLock { digests.stopped } }
+                guard let digest = Fingerprint.ofSource(path, stop: stop) else { continue }
                 digests.lock.withLock { digests.byPath[path] = digest }
             }
         }
@@ -196,5 +198,12 @@ final class FingerprintTask: Sendable {
     func results() -> [String: String] {
         thread.join()
         return digests.lock.withLock { digests.byPath }
+    }
+
+    /// Stops hashing and waits for the thread: a process must not exit while OpenSSL is in use
+    /// on another thread, since its exit handler frees what that thread is using.
+    func stop() {
+        digests.lock.withLock { digests.stopped = true }
+        thread.join()
     }
 }

@@ -162,9 +162,14 @@ public final class NightlyRun {
         let outputs = try CheckOutputs(folder: folder, run: RunDescription(
             toolVersion: describe.toolVersion, activitySources: [SourceSpec(path: file.path)],
             protectedSources: describe.protectedSources, settings: describe.settings))
-        try outputs.begin(plan)
-        for clue in changed { try outputs.accept(clue) }
-        try outputs.finish(summary)
+        do {
+            try outputs.begin(plan)
+            for clue in changed { try outputs.accept(clue) }
+            try outputs.finish(summary)
+        } catch {
+            outputs.abandon()
+            throw error
+        }
         outcome.outputFolder = folder.path
 
         try registry.extracts().write(named: [
