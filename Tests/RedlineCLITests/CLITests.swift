@@ -88,6 +88,34 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.url.path).count == 3)
     }
 
+    /// Boundaries on Pulkovo 1942 (EPSG:4284), whose datum sits some 45 m off WGS 84 here: the
+    /// GeoPackage keeps the frame's coordinates, the GeoJSON carries WGS 84 ones, as PROJ's cs2cs
+    /// (an independent program) transforms them.
+    @Test func geoJSONIsInWGS84WhateverTheFrame() throws {
+        let folder = TemporaryFolder("redline-datum")
+        let fields = [FieldDefinition(name: "id", kind: .string), FieldDefinition(name: "zone", kind: .string)]
+        let protected = try Fixture.write(folder.path("protected.gpkg"), layer: "zones", crs: "EPSG:4284", fields: fields,
+                                          features: [FixtureFeature([.string("R"), .string("核心区")],
+                                                                    wkb: Fixture.polygon([Fixture.box(89.9, 44.9, 90.1, 45.1)]))])
+        let activities = try Fixture.write(folder.path("patches.gpkg"), layer: "patches", crs: "EPSG:4284", fields: fields,
+                                           features: [FixtureFeature([.string("P"), .null],
+                                                                     wkb: Fixture.polygon([Fixture.box(90.0, 45.0, 90.004, 45.003)]))])
+        let result = try check([activities, "--protected", protected, "--out", folder.path("out")])
+        #expect(result.status == 0, "\(result.stderr)")
+
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.path("out/clues.geojson"))))
+        let features = try #require((json as? [String: Any])?["features"] as? [[String: Any]])
+        let geometry = try #require(features.first?["geometry"] as? [String: Any])
+        // A polygon's or a multi-polygon's first ring; its first vertex is (90.0, 45.0) in the frame.
+        var coordinates: Any? = geometry["coordinates"]
+        while let nested = coordinates as? [Any], !(nested.first is Double) { coordinates = nested.first }
+        let vertex = try #require(coordinates as? [Double])
+        let reference = try Command.run("/bin/sh", ["-c", "echo '45.0 90.0' | cs2cs -f %.9f EPSG:4284 EPSG:4326"])
+        let latLon = reference.stdout.split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
+        #expect(abs(latLon[0] - 45.0) > 1e-4, "the datum shift this test relies on")
+        #expect(abs(vertex[0] - latLon[1]) < 2e-7 && abs(vertex[1] - latLon[0]) < 2e-7, "\(vertex) vs \(latLon)")
+    }
+
     /// The demo of the README: boundary versions, counties, rules and IDs on the bundled data.
     @Test func demoShowsVersionsCountiesVerdictsAndIDs() throws {
         let out = TemporaryFolder("redline-demo")
