@@ -124,8 +124,12 @@ public final class CheckOutputs: ClueSink {
     }
 
     public func finish(_ summary: CheckSummary) throws {
+        var document = Data()
         try naming {
             try flush()
+            // Made while the writer threads finish their files (a GeoPackage builds its spatial
+            // index as it closes), not after.
+            document = SummaryDocument(summary: summary, run: run, fingerprints: fingerprints.results()).json()
             if parallel {
                 for lane in lanes { try lane.finish() }
             } else {
@@ -136,8 +140,7 @@ public final class CheckOutputs: ClueSink {
         }
         let summaryPath = folder.path("summary.json")
         do {
-            try SummaryDocument(summary: summary, run: run, fingerprints: fingerprints.results()).json()
-                .write(to: URL(fileURLWithPath: summaryPath))
+            try document.write(to: URL(fileURLWithPath: summaryPath))
         } catch {
             throw RedlineError.outputFailed(path: folder.destination.appendingPathComponent("summary.json").path,
                                             reason: "\(error)")

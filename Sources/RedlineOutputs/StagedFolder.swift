@@ -10,12 +10,15 @@ public final class StagedFolder {
     public let destination: URL
     public let staging: URL
     private var open = true
+    /// Whether this run made the destination folder: if it fails, an empty one goes again.
+    private let madeDestination: Bool
 
     static let prefix = ".redline-staging-"
 
     public init(destination: URL) throws {
         self.destination = destination
         let manager = FileManager.default
+        madeDestination = !manager.fileExists(atPath: destination.path)
         do {
             try manager.createDirectory(at: destination, withIntermediateDirectories: true)
         } catch {
@@ -67,6 +70,8 @@ public final class StagedFolder {
         guard open else { return }
         open = false
         try? FileManager.default.removeItem(at: staging)
+        // Succeeds only while the folder is empty: after a failed first run, not after a commit.
+        if madeDestination { rmdir(destination.path) }
     }
 
     /// Staging folders left by runs that were killed: their process is gone.

@@ -95,17 +95,18 @@ struct Check: ParsableCommand {
         let activityLayers = try activitySpecs.flatMap {
             try SourceCatalog.layers(of: $0, assumedCRS: options.assumeCRS, encoding: options.encoding)
         }
-        let (index, counties) = try boundaries.load(jobs: options.jobs, keepOutlines: checklists != nil)
-        let run = CheckRun(activityLayers: activityLayers, index: index, admin: counties, settings: settings,
-                           fields: prepared.fields, jobs: options.jobs)
-        let progress = ProgressLine(enabled: !quiet)
-        run.progress = progress.show
+        // Made first, so the inputs are hashed while the boundaries load.
         let outputs = try CheckOutputs(folder: URL(fileURLWithPath: out), run: RunDescription(
             toolVersion: Redline.version, activitySources: activitySpecs, protectedSources: boundaries.protectedSpecs,
             settings: prepared.recorded.merging(["formats": formats], uniquingKeysWith: { $1 })),
             parallel: options.jobs > 1, formats: try OutputFormat.parse(formats).get())
-        let summary: CheckSummary
+        let progress = ProgressLine(enabled: !quiet)
+        let summary: CheckSummary, index: ProtectedIndex, counties: AdminIndex?
         do {
+            (index, counties) = try boundaries.load(jobs: options.jobs, keepOutlines: checklists != nil)
+            let run = CheckRun(activityLayers: activityLayers, index: index, admin: counties, settings: settings,
+                               fields: prepared.fields, jobs: options.jobs)
+            run.progress = progress.show
             summary = try run.run(into: outputs)
         } catch {
             outputs.abandon()

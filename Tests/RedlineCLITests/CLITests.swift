@@ -293,10 +293,12 @@ import TestSupport
     @Test func unknownFieldNamesTheLayerAndListsItsFields() throws {
         let out = TemporaryFolder("redline-field")
         let result = try check([geodata.appendingPathComponent("activities.gpkg").path, "--activity-id", "nope",
-                                "--out", out.url.path])
+                                "--out", out.path("results")])
         #expect(result.status == 2)
         #expect(result.stderr.contains("has no field “nope”"))
         #expect(result.stderr.contains("tbbh"))
+        // A failed first run leaves no output folder behind.
+        #expect(!FileManager.default.fileExists(atPath: out.path("results")))
     }
 
     /// The same check with every layer read from a real PostGIS server (a throwaway cluster on a
