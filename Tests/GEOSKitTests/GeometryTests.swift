@@ -1,5 +1,6 @@
 import GEOSKit
 import Testing
+import TestSupport
 
 @Suite struct GeometryTests {
     let context = GEOSContext()
@@ -11,6 +12,24 @@ import Testing
         #expect(again.coordinateCount == 10)
         #expect(try again.polygonRings().count == 2)
         #expect(again.envelope == Envelope(minX: 0, minY: 0, maxX: 4, maxY: 4))
+    }
+
+    /// Polygons are laid out from their coordinate buffers, not by GEOS's writer: the bytes must
+    /// be the ISO WKB that TestSupport builds by the book, Z dropped, parts and holes in order.
+    @Test func polygonWKBIsByTheBook() throws {
+        // TestSupport closes the rings itself.
+        let shell = [(0.0, 0.0), (4.0, 0.0), (4.0, 4.0), (0.0, 4.0)]
+        let hole = [(1.0, 1.0), (1.0, 2.5), (2.0, 2.0)]
+        let far = [(10.0, 10.0), (11.25, 10.0), (11.0, 11.0)]
+        #expect(try context.geometry(wkt: "POLYGON ((0 0, 4 0, 4 4, 0 4, 0 0), (1 1, 1 2.5, 2 2, 1 1))").wkb()
+                == Fixture.polygon([shell, hole]))
+        #expect(try context.geometry(wkt: "POLYGON Z ((0 0 7, 4 0 7, 4 4 7, 0 4 7, 0 0 7))").wkb() == Fixture.polygon([shell]))
+        #expect(try context.geometry(wkt: "MULTIPOLYGON (((0 0, 4 0, 4 4, 0 4, 0 0), (1 1, 1 2.5, 2 2, 1 1)), ((10 10, 11.25 10, 11 11, 10 10)))").wkb()
+                == Fixture.multiPolygon([[shell, hole], [far]]))
+        // Empty and other geometries still go through GEOS's writer.
+        #expect(try context.geometry(wkt: "POLYGON EMPTY").wkb() == [1, 3, 0, 0, 0, 0, 0, 0, 0])
+        let point = try context.geometry(wkb: try context.geometry(wkt: "POINT (1.5 2)").wkb())
+        #expect(point.kind == .point && point.envelope == Envelope(minX: 1.5, minY: 2, maxX: 1.5, maxY: 2))
     }
 
     @Test func garbageWKBIsAnErrorWithGEOSMessage() {
