@@ -94,7 +94,7 @@ public final class CheckOutputs: ClueSink {
         }
         if formats.contains(.gpkg) { files.append(try CluesGeoPackage(path: folder.path("clues.gpkg"), tables: tables, crs: crs)) }
         if formats.contains(.geojson) {
-            files.append(try CluesGeoJSON(path: folder.path("clues.geojson"), tables: tables, frame: plan.index.frame))
+            files.append(try CluesGeoJSON(path: folder.path("clues.geojson"), tables: tables, crs: crs))
         }
         if parallel { lanes = files.map(OutputLane.init) }
     }
@@ -265,30 +265,26 @@ final class CluesGeoPackage: OutputFile {
     func finalize() throws { try dataset.commitTransaction() }
 }
 
-/// clues.geojson, RFC 7946: WGS 84 lon/lat (PROJ takes the clues there, a no-op from CGCS2000),
-/// right-hand winding (GDAL orients the rings). A layer already in WGS 84 spares GDAL its own
-/// reprojection pass, a quarter of its GeoJSON writing time.
+/// clues.geojson, RFC 7946: WGS 84 lon/lat, right-hand winding (GDAL reprojects and orients).
 final class CluesGeoJSON: OutputFile {
     let name = "clues.geojson"
     let dataset: VectorDataset
     private let tables: ClueTables
     private let writer: TableWriter
-    private let converter: WGS84Converter
 
-    init(path: String, tables: ClueTables, frame: WorkingFrame) throws {
+    init(path: String, tables: ClueTables, crs: String) throws {
         self.tables = tables
         let created = try guarded(name) { try VectorDataset.create(path, driver: "GeoJSON") }
         dataset = created
-        converter = try guarded(name) { try WGS84Converter(frame: frame) }
         writer = try guarded(name) {
-            try TableWriter(dataset: created, name: "clues", columns: tables.clueSchema, crs: "EPSG:4326",
-                            geometry: true, allText: false,
+            try TableWriter(dataset: created, name: "clues", columns: tables.clueSchema, crs: crs, geometry: true,
+                            allText: false,
                             options: ["RFC7946=YES", "COORDINATE_PRECISION=7", "SIGNIFICANT_FIGURES=15", "WRITE_NAME=NO"])
         }
     }
 
     func append(_ clues: [Clue]) throws {
-        for clue in clues { try writer.write(tables.clueRow(clue), wkb: try converter.convert(wkb: clue.patchWKB)) }
+        for clue in clues { try writer.write(tables.clueRow(clue), wkb: clue.patchWKB) }
     }
 }
 
