@@ -44,7 +44,7 @@ public struct AdminIndex: Sendable {
     /// Reads the county layers. Seats are read in degrees from `seat_lon`/`seat_lat` (or the
     /// usual Chinese names) when the layer has them.
     public static func load(_ layers: [SourceLayer], fields: AdminFields, frame: WorkingFrame, jobs: Int = 1,
-                            keepOutlines: Bool = false) throws -> AdminIndex {
+                            keepOutlines: Bool = false, cache: PieceCache? = nil) throws -> AdminIndex {
         var features: [PolygonFeature] = [], skipped: [SkipReason: Int] = [:]
         var names: [(code: String, name: String, seat: (lon: Double, lat: Double)?)] = []
         for (position, source) in layers.enumerated() {
@@ -75,7 +75,7 @@ public struct AdminIndex: Sendable {
         }
         // Counties are never dropped for being invalid: a clue must always find its county.
         let outcomes = try PieceCutter.cutAll(features, frame: frame, layers: layers, invalid: .repair, jobs: jobs,
-                                              keepWhole: keepOutlines)
+                                              keepWhole: keepOutlines, cache: cache)
         var counties: [County] = [], pieces: [PolygonPiece] = [], outlines: [[UInt8]] = []
         for (entry, outcome) in zip(names, outcomes) {
             switch outcome {

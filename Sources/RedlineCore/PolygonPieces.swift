@@ -44,12 +44,18 @@ final class PieceCutter {
         self.keepWhole = keepWhole
     }
 
-    /// Cuts every feature on `jobs` threads; the outcomes come back in feature order.
+    /// Cuts every feature on `jobs` threads, or takes the pieces of an earlier run from `cache`;
+    /// the outcomes come back in feature order.
     static func cutAll(_ features: [PolygonFeature], frame: WorkingFrame, layers: [SourceLayer],
-                       invalid: InvalidPolicy, jobs: Int, keepWhole: Bool = false) throws -> [Outcome] {
-        try parallelMap(count: features.count, jobs: jobs, makeState: {
+                       invalid: InvalidPolicy, jobs: Int, keepWhole: Bool = false,
+                       cache: PieceCache? = nil) throws -> [Outcome] {
+        let key = cache?.key(features, frame: frame, layers: layers, invalid: invalid, keepWhole: keepWhole)
+        if let cache, let key, let stored = cache.load(key, count: features.count) { return stored }
+        let outcomes = try parallelMap(count: features.count, jobs: jobs, makeState: {
             try PieceCutter(frame: frame, layers: layers, invalid: invalid, keepWhole: keepWhole)
         }) { cutter, index in cutter.cut(features[index]) }
+        if let cache, let key { cache.store(key, outcomes) }
+        return outcomes
     }
 
     func cut(_ feature: PolygonFeature) -> Outcome {

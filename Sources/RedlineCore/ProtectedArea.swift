@@ -73,7 +73,7 @@ public struct ProtectedIndex: Sendable {
     /// Reads every protected layer into one index in the frame of the first layer's CRS. The
     /// features are read on this thread, their geometry prepared on `jobs` threads.
     public static func load(_ layers: [SourceLayer], fields: ProtectedFields, invalid: InvalidPolicy = .repair,
-                            jobs: Int = 1, keepOutlines: Bool = false) throws -> ProtectedIndex {
+                            jobs: Int = 1, keepOutlines: Bool = false, cache: PieceCache? = nil) throws -> ProtectedIndex {
         guard let first = layers.first else { throw RedlineError.noProtectedAreas(sources: []) }
         let frame = try WorkingFrame(basedOn: first.crs)
         var catalogue = Catalogue()
@@ -81,7 +81,7 @@ public struct ProtectedIndex: Sendable {
         let features = catalogue.features
         let outcomes = try PieceCutter.cutAll(features.map { PolygonFeature(layer: $0.layer, name: $0.id, wkb: $0.wkb) },
                                               frame: frame, layers: layers, invalid: invalid, jobs: jobs,
-                                              keepWhole: keepOutlines)
+                                              keepWhole: keepOutlines, cache: cache)
         var areas: [ProtectedArea] = [], pieces: [PolygonPiece] = [], outlines: [[UInt8]] = []
         var skipped = catalogue.skipped, repaired = 0
         for (feature, outcome) in zip(features, outcomes) {

@@ -25,10 +25,12 @@ struct Boundaries {
 
     func load(jobs: Int, keepOutlines: Bool = false) throws -> (ProtectedIndex, AdminIndex?) {
         let layers = try protectedSpecs.flatMap { try SourceCatalog.layers(of: $0, assumedCRS: assumeCRS, encoding: encoding) }
-        let index = try ProtectedIndex.load(layers, fields: fields, invalid: invalid, jobs: jobs, keepOutlines: keepOutlines)
+        let cache = PieceCache.fromEnvironment()
+        let index = try ProtectedIndex.load(layers, fields: fields, invalid: invalid, jobs: jobs, keepOutlines: keepOutlines,
+                                            cache: cache)
         let counties = try admin.map { path in
             try AdminIndex.load(try SourceCatalog.layers(of: SourceSpec(path: path), assumedCRS: assumeCRS, encoding: encoding),
-                                fields: adminFields, frame: index.frame, jobs: jobs, keepOutlines: keepOutlines)
+                                fields: adminFields, frame: index.frame, jobs: jobs, keepOutlines: keepOutlines, cache: cache)
         }
         return (index, counties)
     }

@@ -116,6 +116,28 @@ import TestSupport
         #expect(abs(vertex[0] - latLon[1]) < 2e-7 && abs(vertex[1] - latLon[0]) < 2e-7, "\(vertex) vs \(latLon)")
     }
 
+    /// REDLINE_CACHE names the folder of cut boundaries, or turns it off; a run from the cache
+    /// writes the same clues as one that cut the boundaries.
+    @Test func theBoundaryCacheFollowsREDLINE_CACHE() throws {
+        let folder = TemporaryFolder("redline-cli-cache")
+        let activities = geodata.appendingPathComponent("activities.gpkg").path
+        func run(_ cache: String, _ out: String) throws -> CommandResult {
+            try Command.run("/usr/bin/env", ["REDLINE_CACHE=\(cache)", Command.redline, "check", "--quiet", activities,
+                                             "--out", folder.path(out)])
+        }
+        #expect(try run("off", "plain").status == 0)
+        #expect(!FileManager.default.fileExists(atPath: folder.path("off")))
+        #expect(try run(folder.path("cache"), "cold").status == 0)
+        // One entry for the protected areas, one for the counties.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path("cache")).filter { $0.hasSuffix(".pieces") }.count == 2)
+        #expect(try run(folder.path("cache"), "warm").status == 0)
+        for file in ["clues.csv", "overlaps.csv"] {
+            let plain = try String(contentsOfFile: folder.path("plain/\(file)"), encoding: .utf8)
+            #expect(try String(contentsOfFile: folder.path("cold/\(file)"), encoding: .utf8) == plain)
+            #expect(try String(contentsOfFile: folder.path("warm/\(file)"), encoding: .utf8) == plain)
+        }
+    }
+
     /// The demo of the README: boundary versions, counties, rules and IDs on the bundled data.
     @Test func demoShowsVersionsCountiesVerdictsAndIDs() throws {
         let out = TemporaryFolder("redline-demo")
