@@ -4,7 +4,7 @@ run, checks that every tool finds the same overlaps, and prints a table of media
 
 Started by Tools/bench/run, which prepares the virtualenv, the PostGIS cluster and the release
 build. Usage: bench.py --data DIR --pg 'PG:...' --redline PATH [--sizes 10000 100000] [--runs 3]
-                       [--tools redline,redline-j1,redline-csv,gdal-io,shapely,geopandas,duckdb,postgis-load,postgis-query]
+                       [--tools redline,redline-cold,redline-j1,redline-csv,gdal-io,shapely,geopandas,duckdb,postgis-load,postgis-query]
 """
 import argparse
 import csv
@@ -17,10 +17,12 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# redline-csv writes only the CSV tables (what the PostGIS query writes); gdal-io is GDAL alone
-# reading the activities and writing redline's files: the I/O floor, timed after redline.
-ALL_TOOLS = ["redline", "redline-j1", "redline-csv", "gdal-io", "shapely", "geopandas", "duckdb", "postgis-query",
-             "postgis-load"]
+# redline-cold cuts the boundaries itself (REDLINE_CACHE=off) where the others find them cut
+# by an earlier run, as PostGIS's query finds them subdivided by its load; redline-csv writes
+# only the CSV tables (what the PostGIS query writes); gdal-io is GDAL alone reading the
+# activities and writing redline's files: the I/O floor, timed after redline.
+ALL_TOOLS = ["redline", "redline-cold", "redline-j1", "redline-csv", "gdal-io", "shapely", "geopandas", "duckdb",
+             "postgis-query", "postgis-load"]
 
 
 def timed(command, env=None):
@@ -75,6 +77,8 @@ def main():
             out = lambda tool: os.path.join(work, f"{tool}-{size}")
             commands = {
                 "redline": [args.redline, "check", activities, "--protected", protection, "--out", out("redline"), "--quiet"],
+                "redline-cold": ["env", "REDLINE_CACHE=off", args.redline, "check", activities, "--protected", protection,
+                                 "--out", out("redline-cold"), "--quiet"],
                 "redline-j1": [args.redline, "check", activities, "--protected", protection, "--out", out("redline-j1"),
                                "--quiet", "--jobs", "1"],
                 "redline-csv": [args.redline, "check", activities, "--protected", protection, "--out", out("redline-csv"),
@@ -108,6 +112,7 @@ def main():
             reference = read_pairs(os.path.join(out("redline"), "overlaps.csv")) if "redline" in results else None
             for tool, (wall, peak) in results.items():
                 csv_path = {"redline": None, "redline-j1": os.path.join(out("redline-j1"), "overlaps.csv"),
+                            "redline-cold": os.path.join(out("redline-cold"), "overlaps.csv"),
                             "redline-csv": os.path.join(out("redline-csv"), "overlaps.csv"),
                             "gdal-io": None}.get(tool, out(tool) + ".csv")
                 agree = "—"
