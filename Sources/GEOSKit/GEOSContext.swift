@@ -20,6 +20,9 @@ final class MessageSink {
 
 /// A re-entrant GEOS context (`GEOS_init_r`). One per thread; never share one between threads.
 public final class GEOSContext {
+    /// The GEOS library's version, e.g. "3.11.1-CAPI-1.17.1".
+    public static var libraryVersion: String { String(cString: GEOSversion()) }
+
     let handle: GEOSContextHandle_t
     private let sink = MessageSink()
     private var wkbReader: OpaquePointer?

@@ -15,6 +15,9 @@ public struct PROJError: Error, CustomStringConvertible, Sendable {
 
 /// A PROJ threading context (`PJ_CONTEXT`). One per thread; never share one between threads.
 public final class ProjContext {
+    /// The PROJ library's version, e.g. "9.1.1".
+    public static var libraryVersion: String { proj_info().version.map { String(cString: $0) } ?? "unknown" }
+
     let handle: OpaquePointer
 
     public init() {

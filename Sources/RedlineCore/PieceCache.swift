@@ -1,12 +1,14 @@
 import DigestKit
 import Foundation
 import GEOSKit
+import PROJKit
 
 /// Cut boundaries kept on disk between runs, as PostGIS keeps its subdivided tables: an analyst
 /// checks extract after extract against the same red lines, and cutting 2 million vertices costs
 /// every run about half a second of two cores. An entry is named by the SHA-256 of everything
 /// the cut depends on — every feature's WKB, the layers' CRSs, the frame, the policy, the piece
-/// size, whether outlines are kept — so changed boundaries or settings never meet an old entry.
+/// size, whether outlines are kept, the GEOS and PROJ versions — so changed boundaries, settings
+/// or libraries never meet an old entry.
 /// A file that cannot be read back whole is ignored and the boundaries are cut again.
 ///
 /// The folder is `$REDLINE_CACHE`, else `$XDG_CACHE_HOME/redline`, else `~/.cache/redline`;
@@ -41,7 +43,9 @@ public struct PieceCache: Sendable {
             hasher.update(Array(text.utf8))
             hasher.update([0])
         }
+        // Another GEOS or PROJ may cut or reproject a little differently.
         add("pieces \(PieceCutter.maxVertices) \(invalid.rawValue) \(keepWhole)")
+        add("GEOS \(GEOSContext.libraryVersion) PROJ \(ProjContext.libraryVersion)")
         add(frame.crs.text)
         for layer in layers { add(layer.crs.text) }
         for feature in features {
