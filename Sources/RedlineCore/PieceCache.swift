@@ -127,10 +127,16 @@ public struct PieceCache: Sendable {
         trim()
     }
 
-    /// Keeps the `keep` most recently used entries.
+    /// Keeps the `keep` most recently used entries, and drops the temporary files of runs killed
+    /// while writing one (their process is gone).
     private func trim() {
         let manager = FileManager.default
-        let entries = ((try? manager.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.contentModificationDateKey])) ?? [])
+        let files = (try? manager.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
+        for file in files where file.pathExtension == "tmp" {
+            let parts = file.deletingPathExtension().pathExtension
+            if let pid = Int32(parts), kill(pid, 0) != 0 && errno == ESRCH { try? manager.removeItem(at: file) }
+        }
+        let entries = files
             .filter { $0.pathExtension == "pieces" }
             .map { ($0, (try? $0.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast) }
             .sorted { $0.1 > $1.1 }

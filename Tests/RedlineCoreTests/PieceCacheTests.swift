@@ -70,10 +70,15 @@ import TestSupport
         try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: entry))
         #expect(samePieces(original, try load(fixture.protectedPath, cache: cache)))
 
+        // A temporary file left by a killed run goes; one of a live process stays.
+        let killed = cache.folder.appendingPathComponent(".\(String(repeating: "0", count: 64)).999999999.tmp")
+        let live = cache.folder.appendingPathComponent(".\(String(repeating: "1", count: 64)).\(getpid()).tmp")
+        for file in [killed, live] { try Data([1]).write(to: file) }
         // Only the most recently used entries stay.
         cache.keep = 1
         _ = try load(moved, cache: cache)
         _ = try load(fixture.protectedPath, cache: cache, keepOutlines: true)
         #expect(try entries(cache).count == 1)
+        #expect(!FileManager.default.fileExists(atPath: killed.path) && FileManager.default.fileExists(atPath: live.path))
     }
 }
