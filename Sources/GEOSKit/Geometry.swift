@@ -67,46 +67,22 @@ public final class Geometry {
     /// 3.11's writer streams each ordinate through a C++ stream, some 500 instructions a vertex.
     /// Anything else, and empty geometries, go through GEOS's writer.
     public func wkb() throws -> [UInt8] {
-        guard !isEmpty else { return try writtenByGEOS() }
-        switch kind {
-        case .polygon:
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(9 + 16 * coordinateCount + 64)
-            try appendPolygonWKB(of: handle, to: &bytes)
-            return bytes
-        case .multiPolygon:
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(9 + 16 * coordinateCount + 64 * partCount)
-            Self.appendHeader(type: 6, count: partCount, to: &bytes)
-            for index in 0..<partCount {
-                guard let polygon = GEOSGetGeometryN_r(ctx, handle, Int32(index)) else { throw context.error("part") }
-                try appendPolygonWKB(of: polygon, to: &bytes)
-            }
-            return bytes
-        default:
-            return try writtenByGEOS()
-        }
+        guard isPolygonal, !isEmpty else { return try writtenByGEOS() }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(9 + 16 * coordinateCount + 64 * partCount)
+        let isMulti = kind == .multiPolygon
+        if isMulti { Self.appendHeader(type: 6, count: partCount, to: &bytes) }
+        for polygon in isMulti ? parts : [self] { try appendPolygonWKB(of: polygon.handle, to: &bytes) }
+        return bytes
     }
 
     private func appendPolygonWKB(of polygon: OpaquePointer, to bytes: inout [UInt8]) throws {
-        // Rings are owned by the polygon, their sequences by the rings.
-        let holeCount = Int(max(GEOSGetNumInteriorRings_r(ctx, polygon), 0))
-        Self.appendHeader(type: 3, count: holeCount + 1, to: &bytes)
-        for index in -1..<holeCount {
-            guard let ring = index < 0 ? GEOSGetExteriorRing_r(ctx, polygon) : GEOSGetInteriorRingN_r(ctx, polygon, Int32(index)),
-                  let sequence = GEOSGeom_getCoordSeq_r(ctx, ring) else { throw context.error("ring") }
-            var size: UInt32 = 0
-            try context.check("sequence size", GEOSCoordSeq_getSize_r(ctx, sequence, &size))
-            Self.append(size, to: &bytes)
-            let start = bytes.count
-            bytes.append(contentsOf: repeatElement(0, count: Int(size) * 16))
-            try bytes.withUnsafeMutableBytes { raw in
-                let xy = (raw.baseAddress! + start).assumingMemoryBound(to: Double.self)
-                try context.check("copy coordinates", GEOSCoordSeq_copyToBuffer_r(ctx, sequence, xy, 0, 0))
-            }
-            #if _endian(big)
-            for offset in stride(from: start, to: bytes.count, by: 8) { bytes[offset..<offset + 8].reverse() }
-            #endif
+        let rings = try rings(of: polygon)
+        Self.appendHeader(type: 3, count: rings.count, to: &bytes)
+        for ring in rings {
+            let xy = try coordinates(ofRing: ring)
+            Self.append(UInt32(xy.count / 2), to: &bytes)
+            xy.map { $0.bitPattern.littleEndian }.withUnsafeBytes { bytes.append(contentsOf: $0) }
         }
     }
 
@@ -258,20 +234,16 @@ public final class Geometry {
     public func polygonRings() throws -> [[Double]] {
         var polygons: [Geometry] = []
         collectPolygons(into: &polygons)
-        var rings: [[Double]] = []
-        for polygon in polygons {
-            // GEOSGetExteriorRing_r / GEOSGetInteriorRingN_r return pointers owned by the polygon.
-            guard let shell = GEOSGetExteriorRing_r(ctx, polygon.handle) else { throw context.error("exterior ring") }
-            rings.append(try coordinates(ofRing: shell))
-            let holeCount = GEOSGetNumInteriorRings_r(ctx, polygon.handle)
-            for index in 0..<max(holeCount, 0) {
-                guard let hole = GEOSGetInteriorRingN_r(ctx, polygon.handle, index) else {
-                    throw context.error("interior ring")
-                }
-                rings.append(try coordinates(ofRing: hole))
-            }
+        return try polygons.flatMap { try rings(of: $0.handle).map(coordinates(ofRing:)) }
+    }
+
+    /// A polygon's shell, then its holes: pointers owned by the polygon.
+    private func rings(of polygon: OpaquePointer) throws -> [OpaquePointer] {
+        guard let shell = GEOSGetExteriorRing_r(ctx, polygon) else { throw context.error("exterior ring") }
+        return try [shell] + (0..<max(GEOSGetNumInteriorRings_r(ctx, polygon), 0)).map { index in
+            guard let hole = GEOSGetInteriorRingN_r(ctx, polygon, index) else { throw context.error("interior ring") }
+            return hole
         }
-        return rings
     }
 
     /// Calls `body` with each polygon's rings: shell first, holes after.

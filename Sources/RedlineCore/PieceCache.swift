@@ -133,8 +133,9 @@ public struct PieceCache: Sendable {
         let manager = FileManager.default
         let files = (try? manager.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
         for file in files where file.pathExtension == "tmp" {
-            let parts = file.deletingPathExtension().pathExtension
-            if let pid = Int32(parts), kill(pid, 0) != 0 && errno == ESRCH { try? manager.removeItem(at: file) }
+            if let pid = Int32(file.deletingPathExtension().pathExtension), processIsGone(pid) {
+                try? manager.removeItem(at: file)
+            }
         }
         let entries = files
             .filter { $0.pathExtension == "pieces" }

@@ -112,6 +112,12 @@ public final class JoinableThread: @unchecked Sendable {
     }
 }
 
+/// Whether no process has this id any more: the files a killed run named after its pid (staging
+/// folders, half-written cache entries) can then go.
+public func processIsGone(_ pid: Int32) -> Bool {
+    kill(pid, 0) != 0 && errno == ESRCH
+}
+
 /// A first-in first-out queue between threads that holds at most `capacity` items: `send`
 /// waits while it is full, `receive` while it is empty, until `close`.
 public final class BoundedChannel<Item: Sendable>: @unchecked Sendable {

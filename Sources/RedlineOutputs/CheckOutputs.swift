@@ -33,20 +33,24 @@ public enum OutputFormat: String, CaseIterable, Sendable {
         }
     }
 
-    /// The formats of a list such as "csv,gpkg", or the first name that is none.
-    public static func parse(_ list: String) -> Result<Set<OutputFormat>, UnknownFormat> {
+    /// The formats of a list such as "csv,gpkg"; an error names the first name that is none, or
+    /// says the list names none.
+    public static func parse(_ list: String) -> Result<Set<OutputFormat>, BadList> {
         var formats = Set<OutputFormat>()
-        for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
-            guard let format = OutputFormat(rawValue: name) else { return .failure(UnknownFormat(name: name)) }
+        for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() })
+            where !name.isEmpty {
+            guard let format = OutputFormat(rawValue: name) else { return .failure(BadList(unknown: name)) }
             formats.insert(format)
         }
-        return .success(formats)
+        return formats.isEmpty ? .failure(BadList(unknown: nil)) : .success(formats)
     }
 
-    public struct UnknownFormat: Error, CustomStringConvertible {
-        public let name: String
+    public struct BadList: Error, CustomStringConvertible {
+        /// The first name that is no format; nil when the list names none.
+        public let unknown: String?
         public var description: String {
-            "unknown output format “\(name)”: choose from \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))"
+            let choices = OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")
+            return unknown.map { "unknown output format “\($0)”: choose from \(choices)" } ?? "name at least one of \(choices)"
         }
     }
 }
@@ -145,10 +149,9 @@ public final class CheckOutputs: ClueSink {
             throw RedlineError.outputFailed(path: folder.destination.appendingPathComponent("summary.json").path,
                                             reason: "\(error)")
         }
-        let written = OutputFormat.allCases.filter(formats.contains).flatMap(\.fileNames)
-        try folder.remove(Self.fileNames.filter { !written.contains($0) && $0 != "summary.json" })
+        try folder.remove(OutputFormat.allCases.filter { !formats.contains($0) }.flatMap(\.fileNames))
         // summary.json last: its presence says the rest is complete.
-        try folder.commit(written + ["summary.json"])
+        try folder.commit(OutputFormat.allCases.filter(formats.contains).flatMap(\.fileNames) + ["summary.json"])
     }
 
     /// Drops everything written so far; the destination keeps what it had.

@@ -78,8 +78,7 @@ public final class StagedFolder {
     private static func removeAbandoned(in folder: URL) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         for name in names where name.hasPrefix(prefix) {
-            guard let pid = Int32(name.dropFirst(prefix.count)) else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH {
+            if let pid = Int32(name.dropFirst(prefix.count)), processIsGone(pid) {
                 try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
             }
         }

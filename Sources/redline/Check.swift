@@ -69,13 +69,12 @@ struct Check: ParsableCommand {
 
     mutating func validate() throws {
         switch OutputFormat.parse(formats) {
-        case .failure(let unknown):
-            throw ValidationError("--formats: \(unknown)")
-        case .success(let chosen):
-            if chosen.isEmpty { throw ValidationError("--formats: name at least one of csv, gpkg, geojson") }
-            if checklists != nil && !chosen.contains(.gpkg) {
-                throw ValidationError("--checklists reads clues.gpkg: add gpkg to --formats")
-            }
+        case .failure(let problem):
+            throw ValidationError("--formats: \(problem)")
+        case .success(let chosen) where checklists != nil && !chosen.contains(.gpkg):
+            throw ValidationError("--checklists reads clues.gpkg: add gpkg to --formats")
+        case .success:
+            break
         }
     }
 

@@ -82,6 +82,8 @@ import TestSupport
 
         let unknown = try check([activities, "--out", out.url.path, "--formats", "csv,kml"])
         #expect(unknown.status == 64 && unknown.stderr.contains("“kml”"))
+        let none = try check([activities, "--out", out.url.path, "--formats", " , "])
+        #expect(none.status == 64 && none.stderr.contains("name at least one of csv, gpkg, geojson"))
         let noGeoPackage = try check([activities, "--out", out.url.path, "--formats", "geojson",
                                       "--checklists", out.path("sheets")])
         #expect(noGeoPackage.status == 64 && noGeoPackage.stderr.contains("add gpkg to --formats"))
