@@ -118,25 +118,34 @@ import TestSupport
         #expect(abs(vertex[0] - latLon[1]) < 2e-7 && abs(vertex[1] - latLon[0]) < 2e-7, "\(vertex) vs \(latLon)")
     }
 
-    /// REDLINE_CACHE names the folder of cut boundaries, or turns it off; a run from the cache
-    /// writes the same clues as one that cut the boundaries.
+    /// REDLINE_CACHE names the folder of cut boundaries, or turns it off; without it the cache is
+    /// under XDG_CACHE_HOME. A run from the cache writes the same clues as one that cut the
+    /// boundaries.
     @Test func theBoundaryCacheFollowsREDLINE_CACHE() throws {
         let folder = TemporaryFolder("redline-cli-cache")
         let activities = geodata.appendingPathComponent("activities.gpkg").path
-        func run(_ cache: String, _ out: String) throws -> CommandResult {
-            try Command.run("/usr/bin/env", ["REDLINE_CACHE=\(cache)", Command.redline, "check", "--quiet", activities,
-                                             "--out", folder.path(out)])
+        func run(_ cache: String?, _ out: String) throws -> CommandResult {
+            // Run inside the temporary folder, so a cache taken for a relative path would show.
+            try Command.run("/usr/bin/env", ["-u", "REDLINE_CACHE", "XDG_CACHE_HOME=\(folder.path("xdg"))"]
+                            + (cache.map { ["REDLINE_CACHE=\($0)"] } ?? [])
+                            + [Command.redline, "check", "--quiet", activities, "--out", folder.path(out)], in: folder.url)
+        }
+        func entries(_ path: String) -> Int {
+            ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".pieces") }.count
         }
         #expect(try run("off", "plain").status == 0)
-        #expect(!FileManager.default.fileExists(atPath: folder.path("off")))
+        #expect(!FileManager.default.fileExists(atPath: folder.path("off")) && !FileManager.default.fileExists(atPath: folder.path("xdg")))
         #expect(try run(folder.path("cache"), "cold").status == 0)
         // One entry for the protected areas, one for the counties.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path("cache")).filter { $0.hasSuffix(".pieces") }.count == 2)
+        #expect(entries(folder.path("cache")) == 2 && entries(folder.path("xdg/redline")) == 0)
         #expect(try run(folder.path("cache"), "warm").status == 0)
+        #expect(try run(nil, "default").status == 0)
+        #expect(entries(folder.path("xdg/redline")) == 2)
         for file in ["clues.csv", "overlaps.csv"] {
             let plain = try String(contentsOfFile: folder.path("plain/\(file)"), encoding: .utf8)
-            #expect(try String(contentsOfFile: folder.path("cold/\(file)"), encoding: .utf8) == plain)
-            #expect(try String(contentsOfFile: folder.path("warm/\(file)"), encoding: .utf8) == plain)
+            for run in ["cold", "warm", "default"] {
+                #expect(try String(contentsOfFile: folder.path("\(run)/\(file)"), encoding: .utf8) == plain, "\(run)")
+            }
         }
     }
 
