@@ -22,8 +22,8 @@ public struct GDALError: Error, CustomStringConvertible, Sendable {
 public enum GDAL {
     private static let registered: Bool = {
         GDALAllRegister()
-        // Errors reach the caller as thrown GDALErrors; GDAL need not print them to stderr too.
-        CPLSetErrorHandler(CPLQuietErrorHandler)
+        // Errors reach the caller as thrown GDALErrors; warnings are kept for the caller to report.
+        CPLSetErrorHandler(GDALDiagnostics.handler)
         return true
     }()
 

@@ -25,6 +25,10 @@ public final class CoordinateSystem {
 
     public var name: String { proj_get_name(handle).map { String(cString: $0) } ?? "unnamed CRS" }
 
+    /// A local engineering CRS (WKT LOCAL_CS, "unknown" in many .prj files): its coordinates are
+    /// tied to no place on Earth, so nothing can be brought from it into a geographic frame.
+    public var isEngineering: Bool { proj_get_type(handle) == PJ_TYPE_ENGINEERING_CRS }
+
     public var isGeographic: Bool {
         let type = proj_get_type(handle)
         return type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS

@@ -38,7 +38,11 @@ public final class ProjContext {
     /// Parses a CRS from any text PROJ understands: "EPSG:4490", WKT 1 or 2, PROJJSON, a PROJ string.
     public func crs(_ definition: CRSDefinition) throws -> CoordinateSystem {
         guard let pj = proj_create(handle, definition.text) else {
-            throw PROJError(operation: "reading a CRS", message: "\(error("").message) in “\(definition.summary)”")
+            // PROJ says "Unknown error (code 4096)" for text it cannot parse at all.
+            let said = error("").message
+            let reason = said.isEmpty || said.hasPrefix("Unknown error") ? "PROJ does not recognise it as a CRS" : said
+            throw PROJError(operation: "reading a CRS", message: "\(reason) in “\(definition.summary)” — give an EPSG code "
+                            + "such as EPSG:4490, WKT or a PROJ string")
         }
         let crs = CoordinateSystem(owned: pj, context: self)
         guard crs.isCRS else {
