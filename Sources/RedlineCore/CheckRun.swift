@@ -47,17 +47,21 @@ public final class CheckRun {
     public let settings: CheckSettings
     public let fields: ActivityFields
     public let jobs: Int
+    /// Where the run's warnings go (the boundaries' loading may have added some already).
+    public let warnings: WarningLog
     public var batchSize = 256
     public var progress: (@Sendable (CheckProgress) -> Void)?
 
     public init(activityLayers: [SourceLayer], index: ProtectedIndex, admin: AdminIndex? = nil,
-                settings: CheckSettings, fields: ActivityFields = ActivityFields(), jobs: Int) {
+                settings: CheckSettings, fields: ActivityFields = ActivityFields(), jobs: Int,
+                warnings: WarningLog = WarningLog()) {
         self.activityLayers = activityLayers
         self.index = index
         self.admin = admin
         self.settings = settings
         self.fields = fields
         self.jobs = max(1, jobs)
+        self.warnings = warnings
     }
 
     public func run(into sink: ClueSink) throws -> CheckSummary {
@@ -70,30 +74,39 @@ public final class CheckRun {
                 detected: try layer.resolveField(option: "--detected", requested: fields.detected,
                                                  defaults: ActivityFields.detectedDefaults))
         }
-        let reader = PatchReader(layers: activityLayers, fields: resolved, batchSize: batchSize)
+        let reader = PatchReader(layers: activityLayers, fields: resolved, batchSize: batchSize, warnings: warnings)
         try sink.begin(CheckPlan(activityLayers: activityLayers, index: index, admin: admin, settings: settings))
         let delivery = Delivery(sink: sink, layers: activityLayers, progress: progress, started: started,
                                 expected: activityLayers.reduce(Optional(0)) { total, layer in
                                     total.flatMap { sum in layer.featureCountHint.map { sum + $0 } }
                                 })
+        var placements = PlacementTally(layerCount: activityLayers.count)
         if jobs == 1 {
             let engine = try OverlapEngine(index: index, admin: admin, activityLayers: activityLayers, settings: settings)
             while let batch = try reader.next() { try delivery.deliver(batch.map(engine.check)) }
+            placements = engine.placements
         } else {
-            try runThreaded(reader: reader, delivery: delivery)
+            placements = try runThreaded(reader: reader, delivery: delivery)
         }
-        try checkAxisOrder(samples: reader.samples, cluesPerLayer: delivery.tally.cluesPerLayer)
-
+        try PlacementJudge(layers: activityLayers, frame: index.frame, region: ProtectionRegion(pieces: index.pieces, nearM: settings.nearM),
+                           allowFar: settings.allowFar, warnings: warnings).judge(placements)
+        delivery.tally.warn(into: warnings, index: index, settings: settings)
+        let found = warnings.all
+        if settings.strict, let first = found.first {
+            throw RedlineError.stoppedByWarnings(count: found.count, first: first.description)
+        }
         let summary = delivery.tally.summary(index: index, admin: admin, layers: activityLayers,
                                              readPerLayer: reader.readPerLayer, numbering: delivery.numbering,
-                                             elapsed: Date().timeIntervalSince(started))
+                                             elapsed: Date().timeIntervalSince(started), warnings: found)
         try sink.finish(summary)
         return summary
     }
 
-    private func runThreaded(reader: PatchReader, delivery: Delivery) throws {
+    /// Checks on `jobs` threads; returns where their patches lay, merged.
+    private func runThreaded(reader: PatchReader, delivery: Delivery) throws -> PlacementTally {
         let queue = BatchQueue(limit: jobs * 4)
         let index = self.index, admin = self.admin, layers = activityLayers, settings = self.settings
+        let placements = Locked(PlacementTally(layerCount: layers.count))
         var threads = (0..<jobs).map { _ in
             JoinableThread {
                 let engine: OverlapEngine
@@ -104,6 +117,7 @@ public final class CheckRun {
                     return
                 }
                 while let (sequence, batch) = queue.take() { queue.complete(sequence, batch.map(engine.check)) }
+                placements.update { $0.merge(engine.placements) }
             }
         }
         threads.append(JoinableThread {
@@ -128,22 +142,9 @@ public final class CheckRun {
         queue.finishInput()
         threads.last?.join()
         if let failure = queue.failure { throw failure }
-    }
-
-    /// A layer that hit nothing because its coordinates are not what its CRS says — lat,lon written
-    /// as lon,lat, or metres under a geographic CRS: fail rather than report no clues.
-    private func checkAxisOrder(samples: [[Envelope]], cluesPerLayer: [Int]) throws {
-        let silent = activityLayers.indices.filter { cluesPerLayer[$0] == 0 && !samples[$0].isEmpty }
-        guard !silent.isEmpty else { return }
-        let engine = try OverlapEngine(index: index, admin: admin, activityLayers: activityLayers, settings: settings)
-        for layer in silent {
-            if let box = engine.degreesOutOfRange(samples[layer], layer: layer) {
-                throw RedlineError.notDegrees(layer: activityLayers[layer].label, x: box.minX, y: box.minY)
-            }
-            if engine.swappedBoxesHitProtection(samples[layer], layer: layer) {
-                throw RedlineError.axesSwapped(layer: activityLayers[layer].label)
-            }
-        }
+        queue.close()
+        for thread in threads { thread.join() }
+        return placements.value
     }
 }
 
@@ -154,27 +155,27 @@ struct ResolvedFields {
     let detected: Int?
 }
 
-/// Reads the activity layers one after the other into batches of patches, keeping a few
-/// envelopes per layer for the swapped-axes check. Used by the calling thread only.
+/// Reads the activity layers one after the other into batches of patches, cleaning their text
+/// and giving patches without an ID one made from their geometry; what it had to mend is warned
+/// about per layer. Used by the calling thread only.
 final class PatchReader {
-    /// Samples per layer kept for the swapped-axes check.
-    static let axisSamples = 64
-
     private let layers: [SourceLayer]
     private let fields: [ResolvedFields]
     private let batchSize: Int
+    private let warnings: WarningLog
     private var layerIndex = 0
     private var open: VectorLayer?
     private var read = 0
     private(set) var readPerLayer: [Int]
-    private(set) var samples: [[Envelope]]
+    /// What the current layer needed mending, reported when it ends.
+    private var mended = LayerMending()
 
-    init(layers: [SourceLayer], fields: [ResolvedFields], batchSize: Int) {
+    init(layers: [SourceLayer], fields: [ResolvedFields], batchSize: Int, warnings: WarningLog) {
         self.layers = layers
         self.fields = fields
         self.batchSize = max(1, batchSize)
+        self.warnings = warnings
         readPerLayer = Array(repeating: 0, count: layers.count)
-        samples = Array(repeating: [], count: layers.count)
     }
 
     /// The next batch, or nil when every layer has been read.
@@ -185,33 +186,102 @@ final class PatchReader {
             let source = layers[layerIndex]
             let layer = try open ?? source.open()
             open = layer
-            let feature: Feature?
-            do {
-                feature = try layer.nextFeature()
-            } catch {
-                throw RedlineError.readFailed(layer: source.label, reason: "\(error)")
-            }
-            guard let feature else {
+            guard let feature = try source.next(from: layer) else {
+                mended.report(into: warnings, layer: source, idField: fields[layerIndex].id.map { source.fields[$0].name })
+                warnings.collectGDALWarnings(file: source.label)
+                mended = LayerMending()
                 open = nil
                 layerIndex += 1
                 continue
             }
             let geometry = feature.geometry()
-            if samples[layerIndex].count < Self.axisSamples, case .polygonal(let wkb) = geometry,
-               let box = WKBCoordinates.envelope(of: wkb) {
-                samples[layerIndex].append(box)
-            }
             let wanted = fields[layerIndex]
-            let id = wanted.id.flatMap(feature.text) ?? feature.fid.map(String.init) ?? "\(read + 1)"
+            let attributes = (0..<feature.fieldCount).map { index in
+                feature.text(index).map { mended.clean($0, field: source.fields[index].name, feature: feature.fid) }
+            }
+            let id = activityID(wanted.id.flatMap { attributes[$0] }, hasField: wanted.id != nil, feature: feature,
+                                geometry: geometry)
             batch.append(ActivityPatch(sequence: read, layer: layerIndex, fid: feature.fid, activityID: id,
-                                       attributes: (0..<feature.fieldCount).map(feature.text), geometry: geometry,
-                                       activityTypeText: wanted.type.flatMap(feature.text),
-                                       detectedText: wanted.detected.flatMap(feature.text),
+                                       attributes: attributes, geometry: geometry,
+                                       activityTypeText: wanted.type.flatMap { attributes[$0] },
+                                       detectedText: wanted.detected.flatMap { attributes[$0] },
                                        detectedField: wanted.detected.map { source.fields[$0].name }))
             read += 1
             readPerLayer[layerIndex] += 1
         }
         return batch.isEmpty ? nil : batch
+    }
+
+    /// The ID field's value; without an ID field, the feature id (or the input position). An ID
+    /// field left empty gets an ID made from the geometry, so the patch keeps it on every run.
+    private func activityID(_ given: String?, hasField: Bool, feature: Feature, geometry: FeatureGeometry) -> String {
+        guard hasField else { return feature.fid.map(String.init) ?? "\(read + 1)" }
+        if let given, !given.allSatisfy(\.isWhitespace) { return given }
+        let made: String
+        if case .polygonal(let wkb) = geometry {
+            let digest = StableID.fnv1a(bytes: wkb)
+            made = "noid-" + String(repeating: "0", count: 16 - String(digest, radix: 16).count) + String(digest, radix: 16)
+        } else {
+            made = "noid-fid\(feature.fid.map(String.init) ?? "\(read + 1)")"
+        }
+        mended.emptyIDs.append(made)
+        return made
+    }
+}
+
+/// What one activity layer's features needed mending: empty IDs, control characters, text that
+/// was not valid in its encoding.
+struct LayerMending {
+    var emptyIDs: [String] = []
+    var controlCharacters = 0
+    var controlExample: (field: String, feature: String)?
+    var undecodable = 0
+    var undecodableExample: (field: String, feature: String)?
+
+    /// `text` without control characters (tab, line feed and carriage return stay): they make XML
+    /// ill-formed and forge lines in logs.
+    mutating func clean(_ text: String, field: String, feature fid: Int64?) -> String {
+        var suspicious = false, replaced = false
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if (byte < 0x20 && byte != 9 && byte != 10 && byte != 13) || byte == 0x7F || (previous == 0xC2 && byte < 0xA0 && byte >= 0x80) {
+                suspicious = true
+            }
+            // U+FFFD (EF BF BD) is what invalid bytes became when the text was decoded.
+            if previous == 0xBF && byte == 0xBD { replaced = true }
+            previous = byte
+        }
+        if replaced {
+            undecodable += 1
+            if undecodableExample == nil { undecodableExample = (field, fid.map(String.init) ?? "?") }
+        }
+        guard suspicious else { return text }
+        controlCharacters += 1
+        if controlExample == nil { controlExample = (field, fid.map(String.init) ?? "?") }
+        var cleaned = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars where !OneLine.isControl(scalar) || scalar == "\t" || scalar == "\n" || scalar == "\r"
+            || (0x202A...0x2069).contains(scalar.value) {
+            cleaned.append(scalar)
+        }
+        return String(cleaned)
+    }
+
+    func report(into warnings: WarningLog, layer: SourceLayer, idField: String?) {
+        let file = layer.label
+        if !emptyIDs.isEmpty {
+            warnings.add(code: "empty_activity_id", "\(file): \(emptyIDs.count) patch(es) have an empty \(idField ?? "ID") — they got IDs "
+                         + "made from their geometry (\(emptyIDs.prefix(3).joined(separator: ", "))); fill in the field to keep your own",
+                         file: file, feature: emptyIDs.prefix(3).joined(separator: ","))
+        }
+        if let (field, feature) = controlExample {
+            warnings.add(code: "control_characters", "\(file): \(controlCharacters) value(s) hold control characters (first in field "
+                         + "\(field) of feature \(feature)) — they were removed from the outputs", file: file, feature: feature)
+        }
+        if let (field, feature) = undecodableExample {
+            warnings.add(code: "undecodable_text", "\(file): \(undecodable) value(s) are not valid text in the file's encoding (first in field "
+                         + "\(field) of feature \(feature)) — pass --encoding with the right one (CP936 for GBK)",
+                         file: file, feature: feature)
+        }
     }
 }
 
@@ -332,9 +402,34 @@ struct Tally {
         }
     }
 
+    /// Values no rule knows are warned about, never silently dropped; so are clues without a date.
+    func warn(into warnings: WarningLog, index: ProtectedIndex, settings: CheckSettings) {
+        func listed(_ counts: [String: Int]) -> String {
+            counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(8)
+                .map { "“\($0.key.isEmpty ? "(empty)" : $0.key)” ×\($0.value)" }.joined(separator: ", ")
+        }
+        if !unknownActivityValues.isEmpty {
+            warnings.add(code: "unknown_activity_type",
+                         "\(unknownActivityValues.values.reduce(0, +)) clue(s) have an activity type no rule knows: "
+                         + "\(listed(unknownActivityValues)) — they are judged as “unknown”; add the values under "
+                         + "activity_types in a rules file")
+        }
+        if undated > 0 && settings.period == nil {
+            let day = settings.asOf.map { "\($0)" } ?? "today"
+            warnings.add(code: "undated_clues",
+                         "\(undated) clue(s) have no detection date: judged on the boundaries of \(day) and numbered in its "
+                         + "quarter — name the date field with --detected, or fix the day with --as-of or --period")
+        }
+        if !index.unknownZones.isEmpty {
+            warnings.add(code: "unknown_zone",
+                         "protected features with unknown zone values, treated as unzoned: \(listed(index.unknownZones)) — "
+                         + "pass --protected-zone or fix the values")
+        }
+    }
+
     /// The figures; `numbering` tells how many clues repeated an activity id or had their number taken.
     func summary(index: ProtectedIndex, admin: AdminIndex?, layers: [SourceLayer], readPerLayer: [Int],
-                 numbering: ClueNumbering, elapsed: Double) -> CheckSummary {
+                 numbering: ClueNumbering, elapsed: Double, warnings: [RunWarning]) -> CheckSummary {
         CheckSummary(
             activityLayers: layers.enumerated().map { CheckSummary.LayerCount(layer: $1.label, features: readPerLayer[$0],
                                                                              clues: cluesPerLayer[$0]) },
@@ -357,7 +452,7 @@ struct Tally {
             countiesLoaded: admin?.counties.count, outsideCounties: outsideCounties, straddling: straddling,
             nearBoundary: nearBoundary, undated: undated, belowMinSeverity: belowMinSeverity,
             totalOverlapM2: totalOverlapM2, elapsedSeconds: elapsed, workingCRS: index.frame.crsName,
-            ellipsoid: index.frame.geodesic.ellipsoid.name)
+            ellipsoid: index.frame.geodesic.ellipsoid.name, warnings: warnings)
     }
 }
 
@@ -413,4 +508,6 @@ public struct CheckSummary: Sendable {
     public let elapsedSeconds: Double
     public let workingCRS: String
     public let ellipsoid: String
+    /// What the run warned about, in the order it was found.
+    public let warnings: [RunWarning]
 }

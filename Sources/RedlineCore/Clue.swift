@@ -105,9 +105,12 @@ public struct ClueNumbering {
 /// Stable identifiers derived from content, so reruns of the same input agree.
 public enum StableID {
     /// 64-bit FNV-1a of the UTF-8 bytes.
-    public static func fnv1a(_ text: String) -> UInt64 {
+    public static func fnv1a(_ text: String) -> UInt64 { fnv1a(bytes: text.utf8) }
+
+    /// 64-bit FNV-1a of the bytes.
+    public static func fnv1a(bytes: some Sequence<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
+        for byte in bytes {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01b3
         }

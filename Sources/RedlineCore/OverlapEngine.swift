@@ -18,10 +18,14 @@ public struct CheckSettings: Sendable {
     public var period: String?
     /// The day undated patches are judged on, and whose quarter they get; nil is today.
     public var asOf: CalendarDay?
+    /// `--strict`: every warning fails the run.
+    public var strict: Bool
+    /// `--allow-far`: a layer lying mostly far from protection is warned about, not refused.
+    public var allowFar: Bool
 
     public init(rules: RuleBook = .builtIn, threshold: OverlapThreshold = OverlapThreshold(),
                 invalid: InvalidPolicy = .repair, nearM: Double = 0, minSeverity: Severity = .low,
-                period: String? = nil, asOf: CalendarDay? = nil) {
+                period: String? = nil, asOf: CalendarDay? = nil, strict: Bool = false, allowFar: Bool = false) {
         self.rules = rules
         self.threshold = threshold
         self.invalid = invalid
@@ -29,6 +33,8 @@ public struct CheckSettings: Sendable {
         self.minSeverity = minSeverity
         self.period = period
         self.asOf = asOf
+        self.strict = strict
+        self.allowFar = allowFar
     }
 
     public init(minOverlapM2: Double, invalid: InvalidPolicy = .repair) {
@@ -64,6 +70,10 @@ public final class OverlapEngine {
     /// Per protected area: the smallest overlap (m², share of the patch) that counts.
     private let thresholds: [(minM2: Double, minShare: Double)]
     private let asOf: CalendarDay
+    private let plausibleDays: ClosedRange<CalendarDay>
+    private let region: ProtectionRegion
+    /// Where this engine's patches lay, per layer: read once the run is over.
+    private(set) var placements: PlacementTally
     private var candidates: [Int] = []
     /// Activity types and detection dates already read: a layer repeats a handful of values.
     private var activityTypes = BoundedMemo<String>()
@@ -82,6 +92,9 @@ public final class OverlapEngine {
         countySearch = try admin.map { try PieceSearch(pieces: $0.pieces, geos: geos) }
         thresholds = index.areas.map { settings.rules.threshold(for: $0.zone, commandLine: settings.threshold) }
         asOf = settings.asOf ?? .today()
+        plausibleDays = CalendarDay.plausibleDetections()
+        region = ProtectionRegion(pieces: index.pieces, nearM: settings.nearM)
+        placements = PlacementTally(layerCount: activityLayers.count)
     }
 
     public func check(_ patch: ActivityPatch) -> PatchOutcome {
@@ -98,9 +111,11 @@ public final class OverlapEngine {
     private func evaluate(_ patch: ActivityPatch) throws -> PatchOutcome {
         let detected = try detectionDay(patch)
         guard case .polygonal(var wkb) = patch.geometry else { return .skipped(SkipReason(patch.geometry)) }
+        let native = WKBCoordinates.envelope(of: wkb)
+        let box = place(patch, native: native)
         // Most patches lie far from any protection, and their box alone tells so: no reprojection,
         // parsing or validation for them. `--invalid fail` still looks at every patch.
-        let boxHits = settings.invalid == .fail ? nil : boxCandidates(wkb, layer: patch.layer)
+        let boxHits = settings.invalid == .fail ? nil : box.map(boxCandidates)
         if boxHits == false { return .clear(repaired: false) }
         do {
             try reprojector.toWorkingFrame(&wkb, fromLayer: patch.layer)
@@ -165,14 +180,40 @@ public final class OverlapEngine {
             repaired: repaired, judgement: judgement, nearBoundary: near, county: county))
     }
 
-    /// Puts into `candidates` the protected pieces whose boxes meet the patch's box in the working
-    /// frame (widened by `--near`) and tells whether there are any; nil, with `candidates`
-    /// untouched, when the box cannot be told cheaply (malformed WKB, a box over a degree).
-    private func boxCandidates(_ wkb: [UInt8], layer: Int) -> Bool? {
-        guard let native = WKBCoordinates.envelope(of: wkb),
-              let box = try? reprojector.workingBox(of: native, fromLayer: layer),
-              let probe = try? geos.rectangle(settings.nearM > 0 ? widened(box, byMetres: settings.nearM) : box)
-        else { return nil }
+    /// The patch's box in the working frame, nil when it cannot be told cheaply (malformed WKB, a
+    /// box over a degree, a point PROJ cannot take); and where it lies, tallied for its layer.
+    private func place(_ patch: ActivityPatch, native: Envelope?) -> Envelope? {
+        guard let native else {
+            placements.record(.unknown, layer: patch.layer, sequence: patch.sequence, id: patch.activityID, native: nil)
+            return nil
+        }
+        let box: Envelope?, placement: Placement
+        do {
+            box = try reprojector.workingBox(of: native, fromLayer: patch.layer)
+            placement = box.map { region.contains($0) ? .inRegion : farPlacement(native, layer: patch.layer) } ?? .unknown
+        } catch {
+            (box, placement) = (nil, farPlacement(native, layer: patch.layer))
+        }
+        if placement != .inRegion && reprojector.isGeographic(layer: patch.layer)
+            && (native.minX < -360 || native.maxX > 360 || native.minY < -90.001 || native.maxY > 90.001) {
+            placements.noteOutOfDegrees(native, layer: patch.layer)
+        }
+        placements.record(placement, layer: patch.layer, sequence: patch.sequence, id: patch.activityID, native: native)
+        return box
+    }
+
+    /// A far patch: would it lie in the region with x and y exchanged?
+    private func farPlacement(_ native: Envelope, layer: Int) -> Placement {
+        let swapped = try? reprojector.workingBox(of: native.swapped, fromLayer: layer)
+        return swapped.flatMap { $0 }.map(region.contains) == true ? .farButSwappedIn : .far
+    }
+
+    /// Puts into `candidates` the protected pieces whose boxes meet `box` (the patch's, in the
+    /// working frame, widened by `--near`) and tells whether there are any.
+    private func boxCandidates(_ box: Envelope) -> Bool? {
+        guard let probe = try? geos.rectangle(settings.nearM > 0 ? widened(box, byMetres: settings.nearM) : box) else {
+            return nil
+        }
         protectedSearch.candidates(probe, into: &candidates)
         return !candidates.isEmpty
     }
@@ -195,12 +236,17 @@ public final class OverlapEngine {
     /// The patch's detection date, from its date field; an error names a value that is no date.
     private func detectionDay(_ patch: ActivityPatch) throws -> CalendarDay? {
         guard let text = patch.detectedText, !text.isEmpty else { return nil }
-        return try days.value(for: text) { text in
+        let day = try days.value(for: text) { text in
             if let day = CalendarDay(text: text) { return day }
             if text.allSatisfy(\.isWhitespace) { return nil }
             throw RedlineError.badDate(layer: layers[patch.layer].label, feature: patch.activityID,
                                        field: patch.detectedField ?? "", value: text)
         }
+        if let day, !plausibleDays.contains(day) {
+            throw RedlineError.implausibleDate(layer: layers[patch.layer].label, feature: patch.activityID,
+                                               field: patch.detectedField ?? "", value: text, plausible: plausibleDays)
+        }
+        return day
     }
 
     /// Drops candidates whose area is a boundary version not in force on `day`.
@@ -322,30 +368,6 @@ public final class OverlapEngine {
         } catch {
             return try piece.intersection(patch, gridSize: 1e-9).polygonalPart()
         }
-    }
-
-    /// Whether the layer says its coordinates are degrees while some of `boxes` (in the layer's own
-    /// CRS) lie far outside any longitude or latitude: metres under a geographic CRS.
-    public func degreesOutOfRange(_ boxes: [Envelope], layer: Int) -> Envelope? {
-        guard reprojector.isGeographic(layer: layer) else { return nil }
-        return boxes.first { $0.minX < -360 || $0.maxX > 360 || $0.minY < -90.001 || $0.maxY > 90.001 }
-    }
-
-    /// Whether any of `boxes` (in the layer's own CRS), with x and y exchanged, would touch a
-    /// protected area: the sign of lat,lon data read as lon,lat.
-    public func swappedBoxesHitProtection(_ boxes: [Envelope], layer: Int) -> Bool {
-        for box in boxes {
-            let swapped = box.swapped
-            var corners = [swapped.minX, swapped.minY, swapped.maxX, swapped.minY,
-                           swapped.maxX, swapped.maxY, swapped.minX, swapped.maxY]
-            guard (try? reprojector.toWorkingFrame(&corners, fromLayer: layer)) != nil,
-                  let probe = try? geos.polygon(shell: corners) else { continue }
-            protectedSearch.candidates(probe, into: &candidates)
-            for candidate in candidates where (try? protectedSearch.piece(candidate).intersects(probe)) == true {
-                return true
-            }
-        }
-        return false
     }
 }
 

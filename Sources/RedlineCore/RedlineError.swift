@@ -20,6 +20,12 @@ public enum RedlineError: Error, CustomStringConvertible, Equatable {
     case registryUnavailable(location: String, reason: String)
     case badDate(layer: String, feature: String, field: String, value: String)
     case badValidity(layer: String, feature: String, from: String, to: String)
+    case implausibleDate(layer: String, feature: String, field: String, value: String, plausible: ClosedRange<CalendarDay>)
+    case mixedAxisOrder(layer: String, swapped: Int, total: Int, examples: [String])
+    case farFromProtection(layer: String, share: Double, cause: String, canContinue: Bool)
+    case missingSidecar(file: String, missing: [String])
+    case undecodableText(layer: String, declared: String, suggestion: String)
+    case stoppedByWarnings(count: Int, first: String)
 
     public var description: String {
         switch self {
@@ -62,6 +68,24 @@ public enum RedlineError: Error, CustomStringConvertible, Equatable {
             return "\(layer) feature \(feature): “\(value)” in field \(field) is not a date — write dates as YYYY-MM-DD (or name another field)"
         case let .badValidity(layer, feature, from, to):
             return "\(layer) feature \(feature) is valid from \(from) to \(to), which ends before it starts — fix its dates"
+        case let .implausibleDate(layer, feature, field, value, plausible):
+            return "\(layer) feature \(feature): detection date “\(value)” in field \(field) is outside \(plausible.lowerBound)…"
+                + "\(plausible.upperBound), the days satellite change detection can be from — fix the date (or name another field with --detected)"
+        case let .mixedAxisOrder(layer, swapped, total, examples):
+            return "\(layer): \(swapped) of \(total) features look written as lat,lon (x and y exchanged), the others as lon,lat — "
+                + "e.g. \(examples.joined(separator: ", ")); fix those features' coordinates and run again"
+        case let .farFromProtection(layer, share, cause, canContinue):
+            let percent = Int((share * 100).rounded())
+            return "\(layer): \(percent)% of the patches lie far from every protected area — \(cause)"
+                + (canContinue ? "; if they really are elsewhere, pass --allow-far" : "")
+        case let .missingSidecar(file, missing):
+            return "\(file) is an incomplete shapefile: \(missing.joined(separator: ", ")) "
+                + "\(missing.count == 1 ? "is" : "are") missing — copy all of its files (.shp, .shx, .dbf, .prj, .cpg) together"
+        case let .undecodableText(layer, declared, suggestion):
+            return "\(layer): its text is not valid \(declared) although the file says so — it decodes as \(suggestion); "
+                + "pass --encoding \(suggestion) (or fix the .cpg)"
+        case let .stoppedByWarnings(count, first):
+            return "stopped by \(count) warning\(count == 1 ? "" : "s") under --strict (the first: \(first)) — nothing was written"
         }
     }
 }

@@ -201,3 +201,23 @@ func parallelMap<State, Result: Sendable>(
     if let failure = shared.failure { throw failure }
     return shared.results.map { $0! }
 }
+
+/// A value shared between threads, read and changed under a lock.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+
+    init(_ value: Value) { stored = value }
+
+    var value: Value {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
+    }
+
+    func update(_ change: (inout Value) -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        change(&stored)
+    }
+}

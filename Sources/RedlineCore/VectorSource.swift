@@ -114,7 +114,7 @@ public enum SourceCatalog {
                 throw RedlineError.missingCRS(layer: label)
             }
             do {
-                _ = try ProjContext().crs(crs)
+                try CRSCheck.usable(crs)
             } catch {
                 throw RedlineError.badCRS(layer: label, reason: "\(error)")
             }
@@ -163,5 +163,23 @@ public enum SourceCatalog {
             }
         }
         return true
+    }
+}
+
+/// Whether a CRS can place data on the Earth at all.
+public enum CRSCheck {
+    public struct Unusable: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Throws unless PROJ reads `text` as a CRS tied to the Earth.
+    public static func usable(_ text: String) throws { try usable(CRSDefinition(text)) }
+
+    static func usable(_ definition: CRSDefinition) throws {
+        let crs = try ProjContext().crs(definition)
+        if crs.isEngineering {
+            throw Unusable(description: "“\(crs.name)” is a local engineering CRS, tied to no place on Earth — "
+                           + "give the layer its real CRS (a .prj file, or --assume-crs EPSG:…)")
+        }
     }
 }

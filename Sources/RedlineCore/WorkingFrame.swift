@@ -30,11 +30,13 @@ final class Reprojector {
     private let sources: [CRSDefinition]
     /// Per layer: not built yet, or built (nil when the layer is in the working CRS already).
     private var transformers: [Transformer??]
+    private var geographic: [Bool?]
 
     init(frame: WorkingFrame, sources: [CRSDefinition]) throws {
         target = try context.crs(frame.crs)
         self.sources = sources
         transformers = Array(repeating: nil, count: sources.count)
+        geographic = Array(repeating: nil, count: sources.count)
     }
 
     private func transformer(for layer: Int) throws -> Transformer? {
@@ -47,7 +49,10 @@ final class Reprojector {
 
     /// Whether the CRS of `layer` is geographic (its coordinates are degrees).
     func isGeographic(layer: Int) -> Bool {
-        (try? context.crs(sources[layer]))?.isGeographic ?? false
+        if let known = geographic[layer] { return known }
+        let answer = (try? context.crs(sources[layer]))?.isGeographic ?? false
+        geographic[layer] = answer
+        return answer
     }
 
     /// Rewrites the coordinates of `wkb` from the CRS of `layer` into the working frame.

@@ -65,6 +65,10 @@ struct SummaryDocument {
             "below_min_severity": counts(summary.belowMinSeverity),
             "near_boundary_clues": .int(summary.nearBoundary),
             "undated_clues": .int(summary.undated),
+            "warnings": .array(summary.warnings.map { warning in
+                ["code": .string(warning.code), "message": .string(warning.message),
+                 "file": warning.file.map(JSONValue.string) ?? .null, "feature": warning.feature.map(JSONValue.string) ?? .null]
+            }),
             "counties": [
                 "loaded": summary.countiesLoaded.map(JSONValue.int) ?? .null,
                 "clues_outside_every_county": .int(summary.outsideCounties),

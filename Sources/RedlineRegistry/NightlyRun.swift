@@ -25,7 +25,10 @@ public struct ExtractOutcome: Sendable {
     public let status: String
     public var patches = 0, clues = 0, newClues = 0, merged = 0, rebounds = 0
     public var error: String?
+    /// Why a failed extract failed, as an exit status (bad input, or warnings under --strict).
+    public var failure: ExitStatus?
     public var outputFolder: String?
+    public var warnings: [RunWarning] = []
 }
 
 /// Options of `redline run`.
@@ -82,6 +85,24 @@ public final class NightlyRun {
         }
         return names.filter { !$0.hasPrefix(".") && extensions.contains(($0 as NSString).pathExtension.lowercased()) }
             .sorted().map { inbox.appendingPathComponent($0) }
+            .filter { isRegularFile($0) }
+    }
+
+    /// Only regular files (or links to them) are extracts: reading a FIFO or a device would hang
+    /// the nightly job, and a dangling link is nothing yet.
+    static func isRegularFile(_ url: URL) -> Bool {
+        let type = (try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path))?[.type]
+        return (type as? FileAttributeType) == .typeRegular
+    }
+
+    /// The sidecars a shapefile still lacks (its .shx and .dbf): a copy into the inbox may be under
+    /// way, so such an extract waits for the next run instead of failing.
+    static func missingSidecars(of file: URL) -> [String] {
+        guard file.pathExtension.lowercased() == "shp" else { return [] }
+        let folder = file.deletingLastPathComponent()
+        let stem = file.deletingPathExtension().lastPathComponent
+        let present = Set(((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).map { $0.lowercased() })
+        return ["shx", "dbf"].filter { !present.contains("\(stem.lowercased()).\($0)") }.map { "\(stem).\($0)" }
     }
 
     public func run() throws -> [ExtractOutcome] {
@@ -91,6 +112,12 @@ public final class NightlyRun {
         }
         var outcomes: [ExtractOutcome] = []
         for file in try Self.extracts(in: options.inbox) {
+            let missing = Self.missingSidecars(of: file)
+            guard missing.isEmpty else {
+                log(LogEvent("warning", "extract_waiting", [("file", file.lastPathComponent),
+                                                            ("reason", "no \(missing.joined(separator: ", ")) yet")]))
+                continue
+            }
             guard let sha = try digest(of: file) else { continue }
             if try registry.isProcessed(sha256: sha) {
                 log(LogEvent("info", "extract_skipped", [("file", file.lastPathComponent), ("sha256", sha), ("reason", "processed before")]))
@@ -108,6 +135,7 @@ public final class NightlyRun {
                 log(LogEvent("error", "extract_failed", [("file", file.lastPathComponent), ("sha256", sha), ("error", "\(error)")]))
                 var failed = ExtractOutcome(file: file.lastPathComponent, sha256: sha, status: "failed")
                 failed.error = "\(error)"
+                failed.failure = error.exitStatus
                 outcomes.append(failed)
             } catch {
                 registry.rollback()
@@ -134,9 +162,17 @@ public final class NightlyRun {
     private func process(_ file: URL, sha: String, crs: String) throws -> ExtractOutcome {
         let layers = try SourceCatalog.layers(of: SourceSpec(path: file.path))
         let collector = ClueCollector()
+        let warnings = WarningLog()
+        defer {
+            for warning in warnings.all {
+                log(LogEvent("warning", "extract_warning", [("file", file.lastPathComponent), ("code", warning.code),
+                                                            ("message", warning.description)]))
+            }
+        }
         let summary = try CheckRun(activityLayers: layers, index: index, admin: admin, settings: settings, fields: fields,
-                                   jobs: options.jobs).run(into: collector)
+                                   jobs: options.jobs, warnings: warnings).run(into: collector)
         var outcome = ExtractOutcome(file: file.lastPathComponent, sha256: sha, status: "processed")
+        outcome.warnings = summary.warnings
         outcome.patches = summary.patchesRead
         outcome.clues = collector.clues.count
 
@@ -266,14 +302,4 @@ final class ClueCollector: ClueSink {
     func begin(_ plan: CheckPlan) throws {}
     func accept(_ clue: Clue) throws { clues.append(clue) }
     func finish(_ summary: CheckSummary) throws {}
-}
-
-extension RedlineError {
-    /// Errors in the data given (as opposed to writing the outputs).
-    public var isInputError: Bool {
-        switch self {
-        case .outputFailed, .registryUnavailable: return false
-        default: return true
-        }
-    }
 }

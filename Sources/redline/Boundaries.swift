@@ -23,14 +23,20 @@ struct Boundaries {
 
     var protectedSpecs: [SourceSpec] { protectedSources.map { SourceSpec(path: $0) } }
 
-    func load(jobs: Int, keepOutlines: Bool = false) throws -> (ProtectedIndex, AdminIndex?) {
+    /// Loads both; what GDAL warned about on the way goes into `warnings`.
+    func load(jobs: Int, keepOutlines: Bool = false, warnings: WarningLog) throws -> (ProtectedIndex, AdminIndex?) {
         let layers = try protectedSpecs.flatMap { try SourceCatalog.layers(of: $0, assumedCRS: assumeCRS, encoding: encoding) }
         let cache = PieceCache.fromEnvironment()
         let index = try ProtectedIndex.load(layers, fields: fields, invalid: invalid, jobs: jobs, keepOutlines: keepOutlines,
                                             cache: cache)
+        warnings.collectGDALWarnings(file: protectedSources.joined(separator: ", "))
         let counties = try admin.map { path in
-            try AdminIndex.load(try SourceCatalog.layers(of: SourceSpec(path: path), assumedCRS: assumeCRS, encoding: encoding),
-                                fields: adminFields, frame: index.frame, jobs: jobs, keepOutlines: keepOutlines, cache: cache)
+            let loaded = try AdminIndex.load(try SourceCatalog.layers(of: SourceSpec(path: path), assumedCRS: assumeCRS,
+                                                                      encoding: encoding),
+                                             fields: adminFields, frame: index.frame, jobs: jobs, keepOutlines: keepOutlines,
+                                             cache: cache)
+            warnings.collectGDALWarnings(file: path)
+            return loaded
         }
         return (index, counties)
     }

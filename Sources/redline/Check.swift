@@ -40,10 +40,10 @@ struct Check: ParsableCommand {
         Boundary versions: a feature is in force from its valid-from day to its valid-to day, both
         included; where two versions of one id (same layer) both cover a day, the later one wins.
 
-        Exit status: 0 success (with or without clues); 2 bad input (cannot open, no CRS, unknown field,
-        lat/lon axes swapped, invalid geometry under --invalid fail, a bad date, a bad rules file);
-        3 cannot write the outputs;
-        64 bad command-line options.
+        Suspicious input is refused or warned about, never passed over: see "What redline refuses"
+        in the README. Warnings go to stderr and into summary.json; --strict makes them fatal.
+
+        \(ExitStatus.table)
         """
     )
 
@@ -79,17 +79,15 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            try check()
-        } catch let error as RedlineError {
-            FileHandle.standardError.write(Data("redline: \(error)\n".utf8))
-            throw ExitCode(error.exitCode)
-        }
+        try Reporting.run(check)
     }
 
     private func check() throws {
         let prepared = try options.prepare()
-        let (boundaries, settings, judgedOn) = (prepared.boundaries, prepared.settings, prepared.settings.asOf!)
+        let (boundaries, settings) = (prepared.boundaries, prepared.settings)
+        let warnings = WarningLog()
+        // Printed however the run ends: a warning may explain the error.
+        defer { Reporting.printWarnings(warnings.all) }
         let activitySpecs = activities.map { SourceSpec(path: $0) }
         let activityLayers = try activitySpecs.flatMap {
             try SourceCatalog.layers(of: $0, assumedCRS: options.assumeCRS, encoding: options.encoding)
@@ -102,9 +100,9 @@ struct Check: ParsableCommand {
         let progress = ProgressLine(enabled: !quiet)
         let summary: CheckSummary, index: ProtectedIndex, counties: AdminIndex?
         do {
-            (index, counties) = try boundaries.load(jobs: options.jobs, keepOutlines: checklists != nil)
+            (index, counties) = try boundaries.load(jobs: options.jobs, keepOutlines: checklists != nil, warnings: warnings)
             let run = CheckRun(activityLayers: activityLayers, index: index, admin: counties, settings: settings,
-                               fields: prepared.fields, jobs: options.jobs)
+                               fields: prepared.fields, jobs: options.jobs, warnings: warnings)
             run.progress = progress.show
             summary = try run.run(into: outputs)
         } catch {
@@ -127,59 +125,8 @@ struct Check: ParsableCommand {
             print("\(summary.clues) clues from \(summary.patchesRead) patches (\(verdicts.joined(separator: ", "))"
                   + "; \(summary.repaired) repaired, \(skipped) skipped) → \(out)")
         }
-        warnAboutUnknownValues(summary, judgedOn: judgedOn)
-    }
-
-    /// Values no rule knows are reported, never silently dropped; so are clues without a date.
-    private func warnAboutUnknownValues(_ summary: CheckSummary, judgedOn: CalendarDay) {
-        func listed(_ counts: [String: Int]) -> String {
-            counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(8)
-                .map { "“\($0.key.isEmpty ? "(empty)" : $0.key)” ×\($0.value)" }.joined(separator: ", ")
-        }
-        if !summary.unknownActivityValues.isEmpty {
-            let count = summary.unknownActivityValues.values.reduce(0, +)
-            warn("\(count) clue(s) have an activity type no rule knows: \(listed(summary.unknownActivityValues)) — "
-                 + "they are judged as “unknown”; add the values under activity_types in a rules file")
-        }
-        if summary.undated > 0 && options.period == nil {
-            warn("\(summary.undated) clue(s) have no detection date: judged on the boundaries of \(judgedOn) and numbered "
-                 + "in its quarter — name the date field with --detected, or fix the day with --as-of or --period")
-        }
-        if !summary.unknownZones.isEmpty {
-            warn("protected features with unknown zone values, treated as unzoned: \(listed(summary.unknownZones)) — "
-                 + "pass --protected-zone or fix the values")
-        }
-    }
-
-    private func warn(_ message: String) {
-        FileHandle.standardError.write(Data("redline: warning: \(message)\n".utf8))
     }
 }
 
 extension InvalidPolicy: ExpressibleByArgument {}
 extension Severity: ExpressibleByArgument {}
-
-extension RedlineError {
-    /// Bad input is 2, an unwritable output 3.
-    var exitCode: Int32 {
-        switch self {
-        case .outputFailed, .registryUnavailable: return 3
-        default: return 2
-        }
-    }
-}
-
-/// Finds the bundled sample data: ./Geodata, or the Geodata folder of the checkout holding the binary.
-enum DefaultData {
-    static func path(_ file: String) throws -> String {
-        let name = "Geodata/" + file
-        if FileManager.default.fileExists(atPath: name) { return name }
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        while folder.path != "/" {
-            let candidate = folder.appendingPathComponent(name).path
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
-            folder.deleteLastPathComponent()
-        }
-        throw RedlineError.badOption("no --protected source given and no \(name) found — pass --protected FILE")
-    }
-}

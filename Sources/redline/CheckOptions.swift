@@ -4,7 +4,7 @@ import RedlineCore
 
 /// The options that say what to check against and how: shared by `check` and `run`.
 struct CheckOptions: ParsableArguments {
-    @Option(name: .customLong("protected"), help: "Protected area source; repeat for several (default: Geodata/protected.gpkg).")
+    @Option(name: .customLong("protected"), help: "Protected area source (red lines, reserves and their zones); required, repeat for several.")
     var protectedSources: [String] = []
 
     @Option(help: "Field holding the activity patch id.")
@@ -37,7 +37,7 @@ struct CheckOptions: ParsableArguments {
     @Option(help: "Rules file (YAML; default: the built-in rules, see `redline rules show`).")
     var rules: String?
 
-    @Option(help: "County layer, to route each clue to its county (default with the bundled data: Geodata/counties.gpkg).")
+    @Option(help: "County layer, to route each clue to its county (e.g. Geodata/counties.gpkg with the bundled data).")
     var admin: String?
 
     @Option(help: "Field of the county layer holding the county code.")
@@ -46,13 +46,15 @@ struct CheckOptions: ParsableArguments {
     @Option(help: "Field of the county layer holding the county name.")
     var adminName: String?
 
-    @Option(help: "Also report patches outside but within this many metres of a protected area (geodesic).")
+    // Numbers are parsed unconditionally, so that `--near -5` is refused as negative, not as a missing value.
+    @Option(parsing: .unconditional, help: "Also report patches outside but within this many metres of a protected area (geodesic).")
     var near: Double = 0
 
-    @Option(help: "Drop patch/area pairs smaller than this many square metres (default 1; a zone's value in the rules file wins).")
+    @Option(parsing: .unconditional,
+            help: "Drop patch/area pairs smaller than this many square metres (default 1; a zone's value in the rules file wins).")
     var minOverlapM2: Double?
 
-    @Option(help: "Drop patch/area pairs covering less than this share (0-1) of the patch.")
+    @Option(parsing: .unconditional, help: "Drop patch/area pairs covering less than this share (0-1) of the patch.")
     var minOverlapShare: Double?
 
     @Option(help: "Leave out clues below this severity: low, medium or high.")
@@ -73,20 +75,61 @@ struct CheckOptions: ParsableArguments {
     @Option(help: "Invalid patches: repair (GEOS MakeValid), skip, or fail.")
     var invalid: InvalidPolicy = .repair
 
-    @Option(help: "Worker threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "Worker threads, 1 to \(Self.maxJobs) (default: all cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(help: "Treat every warning as a failure (exit 5, nothing written): for jobs that must not pass doubtful input.")
+    var strict = false
+
+    @Flag(help: "Go on when most patches of a layer lie far from every protected area (it is still warned about).")
+    var allowFar = false
+
+    /// More threads than this help no machine redline runs on, and creating them can fail.
+    static let maxJobs = 256
+
     func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        if let minOverlapM2, minOverlapM2 < 0 { throw ValidationError("--min-overlap-m2 must not be negative") }
-        if let minOverlapShare, !(0...1).contains(minOverlapShare) {
-            throw ValidationError("--min-overlap-share must be between 0 and 1")
-        }
-        guard near >= 0 else { throw ValidationError("--near must not be negative") }
+        guard (1...Self.maxJobs).contains(jobs) else { throw ValidationError("--jobs must be between 1 and \(Self.maxJobs)") }
+        try Self.requireNumber(minOverlapM2, "--min-overlap-m2", in: 0...Double.greatestFiniteMagnitude)
+        try Self.requireNumber(minOverlapShare, "--min-overlap-share", in: 0...1)
+        try Self.requireNumber(near, "--near", in: 0...1_000_000)
         if let period, period.isEmpty || !period.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
             throw ValidationError("--period takes letters and digits only, like 2026Q3")
         }
-        if let asOf, CalendarDay(text: asOf) == nil { throw ValidationError("--as-of takes a date like 2026-09-30") }
+        if let asOf {
+            guard let day = CalendarDay(text: asOf) else { throw ValidationError("--as-of takes a date like 2026-09-30") }
+            let plausible = CalendarDay.plausibleDetections()
+            guard plausible.contains(day) else {
+                throw ValidationError("--as-of \(asOf) is outside \(plausible.lowerBound)…\(plausible.upperBound), "
+                                      + "the days satellite change detection can be from")
+            }
+        }
+        if let assumeCRS {
+            do {
+                _ = try CRSCheck.usable(assumeCRS)
+            } catch {
+                throw ValidationError("--assume-crs \(assumeCRS): \(error)")
+            }
+        }
+    }
+
+    /// Refuses NaN, infinities and values outside `range`, naming the option.
+    static func requireNumber(_ value: Double?, _ option: String, in range: ClosedRange<Double>) throws {
+        guard let value else { return }
+        guard value.isFinite else { throw ValidationError("\(option) must be a number, not \(value)") }
+        guard range.contains(value) else {
+            throw ValidationError(range.lowerBound == 0 && value < 0 ? "\(option) must not be negative"
+                                  : "\(option) must be between \(range.lowerBound.formatted()) and \(range.upperBound.formatted())")
+        }
+    }
+
+    /// The protected sources, which every check needs: there is no default, so that a check can never
+    /// run against the illustrative sample boundaries by accident.
+    func requiredProtectedSources() throws -> [String] {
+        guard !protectedSources.isEmpty else {
+            throw RedlineError.badOption("--protected is required: name the red-line and reserve layers to check against "
+                                         + "(for the bundled illustrative data, --protected Geodata/protected.gpkg)")
+        }
+        return protectedSources
     }
 
     /// What the options amount to, read once: rules, the day undated patches are judged on, the
@@ -99,23 +142,24 @@ struct CheckOptions: ParsableArguments {
     }
 
     func prepare() throws -> Prepared {
+        let protectedSources = try requiredProtectedSources()
         let ruleBook = try rules.map(RuleBook.load) ?? .builtIn
         // Undated patches are judged on this day; it goes into summary.json so a rerun can repeat it.
         let judgedOn = asOf.flatMap { CalendarDay(text: $0) } ?? .today()
-        // The bundled counties go with the bundled boundaries only.
         let boundaries = Boundaries(
-            protectedSources: protectedSources.isEmpty ? [try DefaultData.path("protected.gpkg")] : protectedSources,
-            admin: admin ?? (protectedSources.isEmpty ? try? DefaultData.path("counties.gpkg") : nil),
+            protectedSources: protectedSources, admin: admin,
             fields: ProtectedFields(id: protectedID, name: protectedName, zone: protectedZone, kind: protectedKind,
                                     validFrom: validFrom, validTo: validTo),
             adminFields: AdminFields(code: adminCode, name: adminName), assumeCRS: assumeCRS, encoding: encoding,
             invalid: invalid)
         let settings = CheckSettings(rules: ruleBook, threshold: OverlapThreshold(minM2: minOverlapM2, minShare: minOverlapShare),
-                                     invalid: invalid, nearM: near, minSeverity: minSeverity, period: period, asOf: judgedOn)
+                                     invalid: invalid, nearM: near, minSeverity: minSeverity, period: period, asOf: judgedOn,
+                                     strict: strict, allowFar: allowFar)
         let recorded = boundaries.settings.merging([
             "rules": ruleBook.source, "near_m": String(near), "min_overlap_m2": minOverlapM2.map { String($0) } ?? "",
             "min_overlap_share": minOverlapShare.map { String($0) } ?? "", "min_severity": minSeverity.rawValue,
-            "period": period ?? "", "as_of": "\(judgedOn)", "jobs": String(jobs),
+            "period": period ?? "", "as_of": "\(judgedOn)", "jobs": String(jobs), "strict": String(strict),
+            "allow_far": String(allowFar),
             "activity_id_field": activityID ?? "", "activity_type_field": activityType ?? "", "detected_field": detected ?? "",
         ]) { $1 }
         return Prepared(boundaries: boundaries, settings: settings,

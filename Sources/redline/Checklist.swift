@@ -18,8 +18,10 @@ struct Checklist: ParsableCommand {
         on geodesic distances. The boundaries and counties are those the check used (summary.json).
 
         Example:
-          redline check Geodata/activities.gpkg --out out
+          redline check Geodata/activities.gpkg --protected Geodata/protected.gpkg --admin Geodata/counties.gpkg --out out
           redline checklist out --out out/checklists
+
+        \(ExitStatus.table)
         """
     )
 
@@ -41,7 +43,7 @@ struct Checklist: ParsableCommand {
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func run() throws {
-        do {
+        try Reporting.run {
             let folder = URL(fileURLWithPath: checkFolder)
             let destination = URL(fileURLWithPath: out ?? folder.appendingPathComponent("checklists").path)
             let run = ChecklistRun(checkFolder: folder, destination: destination, options: try bundle.options())
@@ -52,14 +54,13 @@ struct Checklist: ParsableCommand {
             guard !boundaries.protectedSources.isEmpty else {
                 throw RedlineError.badOption("the check recorded no protected sources — pass --protected")
             }
-            let (index, counties) = try boundaries.load(jobs: jobs, keepOutlines: true)
+            let warnings = WarningLog()
+            defer { Reporting.printWarnings(warnings.all) }
+            let (index, counties) = try boundaries.load(jobs: jobs, keepOutlines: true, warnings: warnings)
             let bundles = try run.write(index: index, admin: counties, results: results)
             for bundle in bundles {
                 print("\(bundle.folder): \(bundle.clues) clues, round trip \(String(format: "%.1f", bundle.roundTripMetres / 1000)) km")
             }
-        } catch let error as RedlineError {
-            FileHandle.standardError.write(Data("redline: \(error)\n".utf8))
-            throw ExitCode(error.exitCode)
         }
     }
 }

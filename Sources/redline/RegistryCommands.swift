@@ -26,11 +26,6 @@ struct RunLogger {
     }
 }
 
-/// Exit statuses of `redline run`, for schedulers.
-enum RunExit: Int32 {
-    case success = 0, badExtract = 2, cannotWrite = 3, locked = 4
-}
-
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check every new extract in an inbox and merge its clues into the registry (the nightly job).",
@@ -48,9 +43,14 @@ struct Run: ParsableCommand {
         (credentials from PGPASSWORD or ~/.pgpass, never logged). A second run on the same
         registry stops at once with exit status 4.
 
+        Warnings (as `redline check` gives them) are logged as `warning` events and listed per
+        extract in the run report; under --strict an extract with warnings fails (status 5) and is
+        retried next time.
+
         Exit status: 0 done (also when nothing was new); 2 some extracts could not be read (they
         stay unprocessed and are retried next time; the others were processed); 3 the registry or
-        the outputs could not be written; 4 another run holds the registry; 64 bad options.
+        the outputs could not be written; 4 another run holds the registry; 5 under --strict, some
+        extracts had warnings; 64 bad options.
         """
     )
 
@@ -79,14 +79,21 @@ struct Run: ParsableCommand {
         let log = RunLogger(format: logFormat)
         let started = Date()
         var outcomes: [ExtractOutcome] = []
-        var exit = RunExit.success
+        var exit = ExitStatus.ok
         var failure: String?
         do {
             let prepared = try options.prepare()
             let store = try Registry.open(registry)
             try store.lock()
             log(LogEvent("info", "run_started", [("registry", store.displayLocation), ("inbox", inbox)]))
-            let (index, counties) = try prepared.boundaries.load(jobs: options.jobs)
+            let warnings = WarningLog()
+            let (index, counties) = try prepared.boundaries.load(jobs: options.jobs, warnings: warnings)
+            for warning in warnings.all {
+                log(LogEvent("warning", "boundary_warning", [("code", warning.code), ("message", warning.description)]))
+            }
+            if prepared.settings.strict, let first = warnings.all.first {
+                throw RedlineError.stoppedByWarnings(count: warnings.all.count, first: first.description)
+            }
             let description = RunDescription(toolVersion: Redline.version, activitySources: [],
                                              protectedSources: prepared.boundaries.protectedSpecs, settings: prepared.recorded)
             try RegistryExport.remember(settings: prepared.recorded, protectedSources: prepared.boundaries.protectedSources,
@@ -96,29 +103,25 @@ struct Run: ParsableCommand {
                                       options: NightlyOptions(inbox: URL(fileURLWithPath: inbox), out: URL(fileURLWithPath: out),
                                                               matchOverlap: matchOverlap, jobs: options.jobs),
                                       describe: description, log: { log($0) }).run()
-            if outcomes.contains(where: { $0.status == "failed" }) { exit = .badExtract }
-        } catch let error as RegistryError {
-            exit = .locked
-            failure = "\(error)"
-        } catch let error as RedlineError {
-            exit = error.isInputError ? .badExtract : .cannotWrite
-            failure = "\(error)"
+            if let worst = outcomes.compactMap(\.failure).max(by: { $0.rawValue < $1.rawValue }) { exit = worst }
         } catch {
-            exit = .cannotWrite
-            failure = "\(error)"
+            let (message, status) = Reporting.describe(error)
+            // Anything unforeseen while writing the registry is still a write failure to a scheduler.
+            exit = status == .unexpected ? .cannotWrite : status
+            failure = message
         }
         if let failure { log(LogEvent("error", "run_failed", [("error", failure)])) }
         if exit != .locked { try writeReport(outcomes, started: started, exit: exit, failure: failure) }
-        log(LogEvent(exit == .success ? "info" : "error", "run_finished", [
+        log(LogEvent(exit == .ok ? "info" : "error", "run_finished", [
             ("exit", String(exit.rawValue)), ("processed", String(outcomes.filter { $0.status == "processed" }.count)),
             ("new", String(outcomes.map(\.newClues).reduce(0, +))), ("merged", String(outcomes.map(\.merged).reduce(0, +))),
             ("rebounds", String(outcomes.map(\.rebounds).reduce(0, +))),
         ]))
-        if exit != .success { throw ExitCode(exit.rawValue) }
+        if exit != .ok { throw ExitCode(exit.rawValue) }
     }
 
     /// OUT/run-report.json, written whole or not at all.
-    private func writeReport(_ outcomes: [ExtractOutcome], started: Date, exit: RunExit, failure: String?) throws {
+    private func writeReport(_ outcomes: [ExtractOutcome], started: Date, exit: ExitStatus, failure: String?) throws {
         let report: [String: Any] = [
             "started": ISO8601DateFormatter().string(from: started), "finished": ISO8601DateFormatter().string(from: Date()),
             "registry": SourceSpec(path: registry).displayPath, "inbox": inbox, "exit_status": Int(exit.rawValue),
@@ -126,7 +129,9 @@ struct Run: ParsableCommand {
             "extracts": outcomes.map { outcome -> [String: Any] in
                 ["file": outcome.file, "sha256": outcome.sha256, "status": outcome.status, "patches": outcome.patches,
                  "clues": outcome.clues, "new_clues": outcome.newClues, "merged": outcome.merged, "rebounds": outcome.rebounds,
-                 "error": outcome.error.map { $0 as Any } ?? NSNull(), "outputs": outcome.outputFolder.map { $0 as Any } ?? NSNull()]
+                 "error": outcome.error.map { $0 as Any } ?? NSNull(), "outputs": outcome.outputFolder.map { $0 as Any } ?? NSNull(),
+                 "warnings": outcome.warnings.map { ["code": $0.code, "message": $0.message, "file": $0.file ?? "",
+                                                     "feature": $0.feature ?? ""] }]
             },
         ]
         let folder = URL(fileURLWithPath: out)
@@ -152,7 +157,7 @@ struct Verify: ParsableCommand {
             number and reason. Rows left blank are skipped. Importing the same file twice changes nothing.
 
             Exit status: 0 all filled rows applied or unchanged; 2 some rows rejected (the others
-            applied, unless --dry-run); 3 the registry could not be written.
+            applied, unless --dry-run); 3 the registry could not be written; 4 another run holds it.
             """
         )
 
@@ -166,7 +171,7 @@ struct Verify: ParsableCommand {
         var dryRun = false
 
         func run() throws {
-            do {
+            try Reporting.run {
                 let store = try Registry.open(registry)
                 try store.lock()
                 let report = try VerificationImport(registry: store, file: file).run(dryRun: dryRun)
@@ -175,13 +180,7 @@ struct Verify: ParsableCommand {
                 }
                 print("\(dryRun ? "would apply" : "applied") \(report.applied.count), unchanged \(report.unchanged), "
                       + "blank \(report.blank), rejected \(report.rejected.count)")
-                if !report.rejected.isEmpty { throw ExitCode(2) }
-            } catch let error as RedlineError {
-                FileHandle.standardError.write(Data("redline: \(error)\n".utf8))
-                throw ExitCode(error.exitCode)
-            } catch let error as RegistryError {
-                FileHandle.standardError.write(Data("redline: \(error)\n".utf8))
-                throw ExitCode(RunExit.locked.rawValue)
+                if !report.rejected.isEmpty { throw ExitCode(ExitStatus.badInput.rawValue) }
             }
         }
     }
@@ -199,8 +198,12 @@ struct Status: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    func validate() throws {
+        guard dueDays >= 0 else { throw ValidationError("--due-days must not be negative") }
+    }
+
     func run() throws {
-        do {
+        try Reporting.run {
             let report = try StatusReport(registry: try Registry.open(registry), today: .today(), dueDays: dueDays)
             if json {
                 let object: [String: Any] = [
@@ -223,9 +226,6 @@ struct Status: ParsableCommand {
             table("open, by days since issued:", report.ages)
             print("overdue (open over \(dueDays) days): \(report.overdue.count)")
             for entry in report.overdue { print("  \(entry.clue)\t\(entry.status)\t\(entry.days) days") }
-        } catch let error as RedlineError {
-            FileHandle.standardError.write(Data("redline: \(error)\n".utf8))
-            throw ExitCode(error.exitCode)
         }
     }
 }
@@ -262,14 +262,11 @@ struct Export: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try Reporting.run {
             let count = try RegistryExport(registry: try Registry.open(registry))
                 .write(to: URL(fileURLWithPath: out), status: Set(status), counties: Set(county), periods: Set(period),
                        dispatch: dispatch)
             print("\(count) clues → \(out)")
-        } catch let error as RedlineError {
-            FileHandle.standardError.write(Data("redline: \(error)\n".utf8))
-            throw ExitCode(error.exitCode)
         }
     }
 }

@@ -13,7 +13,7 @@ struct Rules: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check",
             abstract: "Check a rules file and list every problem with its line.",
-            discussion: "Exit status: 0 when the file can be used (warnings allowed), 2 when it has errors."
+            discussion: "Exit status: 0 when the file can be used (warnings allowed), 2 when it has errors (see `redline check --help`)."
         )
 
         @Argument(help: "The rules file (YAML).")
@@ -24,8 +24,8 @@ struct Rules: ParsableCommand {
             do {
                 text = try RuleBook.readText(file)
             } catch {
-                FileHandle.standardError.write(Data("redline: \(error)\n".utf8))
-                throw ExitCode(2)
+                Reporting.printError("\(error)")
+                throw ExitCode(ExitStatus.badInput.rawValue)
             }
             let (book, problems) = RuleBook.parse(yaml: text, source: file)
             for problem in problems {
@@ -35,7 +35,7 @@ struct Rules: ParsableCommand {
             guard let book else {
                 let errors = problems.filter { !$0.isWarning }.count
                 print("\(file): \(errors) error\(errors == 1 ? "" : "s") — fix them; a file with errors is never used")
-                throw ExitCode(2)
+                throw ExitCode(ExitStatus.badInput.rawValue)
             }
             print("\(file): OK — \(book.rules.count) rules, \(book.activityTypes.count) activity types"
                   + (problems.isEmpty ? "" : ", \(problems.count) warning\(problems.count == 1 ? "" : "s")"))

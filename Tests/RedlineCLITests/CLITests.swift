@@ -7,8 +7,10 @@ import TestSupport
 @Suite(.serialized) struct CLITests {
     let geodata = Command.packageRoot.appendingPathComponent("Geodata")
 
+    /// `redline check`, against the bundled boundaries unless the arguments name others.
     func check(_ arguments: [String]) throws -> CommandResult {
-        try Command.run(Command.redline, ["check", "--quiet"] + arguments)
+        let boundaries = arguments.contains("--protected") ? [] : Command.bundledBoundaries
+        return try Command.run(Command.redline, ["check", "--quiet"] + arguments + boundaries)
     }
 
     func rows(_ file: String) throws -> [[String: String]] {
@@ -128,7 +130,8 @@ import TestSupport
             // Run inside the temporary folder, so a cache taken for a relative path would show.
             try Command.run("/usr/bin/env", ["-u", "REDLINE_CACHE", "XDG_CACHE_HOME=\(folder.path("xdg"))"]
                             + (cache.map { ["REDLINE_CACHE=\($0)"] } ?? [])
-                            + [Command.redline, "check", "--quiet", activities, "--out", folder.path(out)], in: folder.url)
+                            + [Command.redline, "check", "--quiet", activities, "--out", folder.path(out)] + Command.bundledBoundaries,
+                            in: folder.url)
         }
         func entries(_ path: String) -> Int {
             ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".pieces") }.count
@@ -299,7 +302,7 @@ import TestSupport
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Command.redline)
-        process.arguments = ["check", "--quiet", activities, "--out", out]
+        process.arguments = ["check", "--quiet", activities, "--out", out] + Command.bundledBoundaries
         process.currentDirectoryURL = Command.packageRoot
         try process.run()
         // Wait until it is writing into its staging folder, then kill it outright.

@@ -30,7 +30,8 @@ import TestSupport
         let out = folder.url.appendingPathComponent("out")
         let result = try Command.run(Command.redline, ["check", "--quiet", geodata.appendingPathComponent("activities.gpkg").path,
                                                        "--near", "2000", "--out", out.path,
-                                                       "--checklists", out.appendingPathComponent("checklists").path] + extra)
+                                                       "--checklists", out.appendingPathComponent("checklists").path]
+                                       + Command.bundledBoundaries + extra)
         #expect(result.status == 0, "\(result.stderr)")
         return out
     }

@@ -192,7 +192,7 @@ import TestSupport
         let third = try redline(arguments)
         #expect(third.status == 0 && third.stderr.contains("extract_processed file=good.gpkg"), "\(third.stderr)")
         #expect(try redline(["run", "--registry", "/nonexistent/folder/registry.gpkg", "--inbox", inbox, "--out",
-                             folder.path("out2")]).status == 3)
+                             folder.path("out2")] + Command.bundledBoundaries).status == 3)
     }
 
     @Test func aSecondRunOnTheSameRegistryStopsAtOnce() throws {
@@ -203,7 +203,8 @@ import TestSupport
         let descriptor = open(registry + ".lock", O_CREAT | O_RDWR, 0o644)
         #expect(flock(descriptor, LOCK_EX | LOCK_NB) == 0)
         defer { close(descriptor) }
-        let result = try redline(["run", "--registry", registry, "--inbox", folder.path("inbox"), "--out", folder.path("out")])
+        let result = try redline(["run", "--registry", registry, "--inbox", folder.path("inbox"), "--out", folder.path("out")]
+                                 + Command.bundledBoundaries)
         #expect(result.status == 4)
         #expect(result.stderr.contains("another redline run holds the registry"))
     }

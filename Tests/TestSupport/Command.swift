@@ -12,6 +12,13 @@ public enum Command {
     public static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// `--protected` and `--admin` of the bundled illustrative boundaries: redline never defaults to them.
+    public static var bundledBoundaries: [String] {
+        let geodata = packageRoot.appendingPathComponent("Geodata")
+        return ["--protected", geodata.appendingPathComponent("protected.gpkg").path,
+                "--admin", geodata.appendingPathComponent("counties.gpkg").path]
+    }
+
     /// The built `redline` executable, beside the test bundle in the build folder.
     public static var redline: String {
         var folder = Bundle.main.bundleURL

@@ -59,6 +59,16 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
         return CalendarDay(year: parts.year!, month: parts.month!, day: parts.day!)!
     }
 
+    /// The days a detection date can fall on: change detection needs satellite imagery, and there
+    /// was none before Landsat 1 (launched 1972-07-23); nor can it be more than a month after `today`.
+    public static func plausibleDetections(today: CalendarDay = .today()) -> ClosedRange<CalendarDay> {
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        let start = utc.date(from: DateComponents(year: today.year, month: today.month, day: today.day))!
+        let parts = utc.dateComponents([.year, .month, .day], from: utc.date(byAdding: .day, value: 31, to: start)!)
+        return CalendarDay(year: 1972, month: 7, day: 23)!...CalendarDay(year: parts.year!, month: parts.month!, day: parts.day!)!
+    }
+
     /// "2026Q3": the quarter, as clue batches are named.
     public var quarter: String { "\(year)Q\((month - 1) / 3 + 1)" }
 

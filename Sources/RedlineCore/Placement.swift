@@ -1,0 +1,143 @@
+import GEOSKit
+import PROJKit
+
+/// The region a patch must lie in to possibly meet protection: the protected layers' box, widened
+/// by half its size and at least a degree (about 100 km) on every side, plus `--near`. Real
+/// extracts lie around the boundaries they are checked against; a wrong CRS label puts patches
+/// hundreds of kilometres off (a wrong Gauss-Krüger zone, 3° of longitude) or in the ocean
+/// (degrees read as metres), far outside it.
+struct ProtectionRegion: Sendable {
+    let box: Envelope
+
+    init(pieces: [PolygonPiece], nearM: Double) {
+        let extent = pieces.dropFirst().reduce(pieces.first?.envelope ?? Envelope(minX: 0, minY: 0, maxX: 0, maxY: 0)) {
+            $0.union($1.envelope)
+        }
+        let margin = max(1, max(extent.width, extent.height) / 2) + nearM / 100_000
+        box = Envelope(minX: extent.minX - margin, minY: extent.minY - margin,
+                       maxX: extent.maxX + margin, maxY: extent.maxY + margin)
+    }
+
+    func contains(_ other: Envelope) -> Bool { box.intersects(other) }
+}
+
+/// Where a patch lies against the protection region: the check of its layer's CRS label.
+enum Placement {
+    case inRegion
+    case far
+    /// Far, but with x and y exchanged it would lie in the region: written lat,lon.
+    case farButSwappedIn
+    /// Its box could not be told cheaply (over a degree wide, say).
+    case unknown
+}
+
+/// Per activity layer, how many patches lay where: kept by each engine, merged at the end.
+struct PlacementTally: Sendable {
+    struct Layer: Sendable {
+        var inRegion = 0, far = 0, swapped = 0
+        /// The first few swapped patches (by input position), to name in the error.
+        var swappedExamples: [(sequence: Int, id: String)] = []
+        /// The native boxes of the first far patches, to find the CRS they fit.
+        var farBoxes: [(sequence: Int, box: Envelope)] = []
+        /// A far patch whose box is not degrees although its CRS says so.
+        var outOfDegrees: Envelope?
+    }
+
+    static let examples = 5, samples = 64
+    private(set) var layers: [Layer]
+
+    init(layerCount: Int) { layers = Array(repeating: Layer(), count: layerCount) }
+
+    mutating func record(_ placement: Placement, layer: Int, sequence: Int, id: String, native: Envelope?) {
+        switch placement {
+        case .inRegion:
+            layers[layer].inRegion += 1
+        case .far:
+            layers[layer].far += 1
+            if let native, layers[layer].farBoxes.count < Self.samples { layers[layer].farBoxes.append((sequence, native)) }
+        case .farButSwappedIn:
+            layers[layer].swapped += 1
+            if layers[layer].swappedExamples.count < Self.examples { layers[layer].swappedExamples.append((sequence, id)) }
+        case .unknown:
+            break
+        }
+    }
+
+    mutating func noteOutOfDegrees(_ box: Envelope, layer: Int) {
+        if layers[layer].outOfDegrees == nil { layers[layer].outOfDegrees = box }
+    }
+
+    /// Adds another engine's counts; examples and samples stay the first by input position, so the
+    /// result does not depend on how the patches were shared among threads.
+    mutating func merge(_ other: PlacementTally) {
+        for index in layers.indices {
+            let theirs = other.layers[index]
+            layers[index].inRegion += theirs.inRegion
+            layers[index].far += theirs.far
+            layers[index].swapped += theirs.swapped
+            layers[index].swappedExamples = Array((layers[index].swappedExamples + theirs.swappedExamples)
+                .sorted { $0.sequence < $1.sequence }.prefix(Self.examples))
+            layers[index].farBoxes = Array((layers[index].farBoxes + theirs.farBoxes)
+                .sorted { $0.sequence < $1.sequence }.prefix(Self.samples))
+            if layers[index].outOfDegrees == nil { layers[index].outOfDegrees = theirs.outOfDegrees }
+        }
+    }
+}
+
+/// Judges each activity layer's placement once every patch is read: a layer written lat,lon (whole
+/// or in part), or whose CRS label puts most patches far from every protected area, stops the run
+/// with the likely cause — it must never pass as "no clues".
+struct PlacementJudge {
+    let layers: [SourceLayer]
+    let frame: WorkingFrame
+    let region: ProtectionRegion
+    let allowFar: Bool
+    let warnings: WarningLog
+
+    /// The CRSs tried on far patches to name the one their coordinates fit: CGCS2000 degrees, then
+    /// its Gauss-Krüger zones (3° with central meridian in the name, 3° with the zone number before
+    /// the easting, 6° likewise), as Chinese agencies deliver them.
+    static let candidateCodes = [4490] + Array(4534...4554) + Array(4513...4533) + Array(4502...4512) + Array(4491...4501)
+
+    func judge(_ tally: PlacementTally) throws {
+        for (index, counts) in tally.layers.enumerated() {
+            let label = layers[index].label
+            if counts.swapped > 0 && counts.inRegion > 0 {
+                throw RedlineError.mixedAxisOrder(layer: label, swapped: counts.swapped, total: counts.swapped + counts.inRegion + counts.far,
+                                                  examples: counts.swappedExamples.map(\.id))
+            }
+            if counts.swapped > 0 && counts.swapped >= counts.far { throw RedlineError.axesSwapped(layer: label) }
+            let placed = counts.inRegion + counts.far + counts.swapped
+            guard placed > 0, Double(counts.far + counts.swapped) > Double(placed) / 2 else { continue }
+            if let box = counts.outOfDegrees { throw RedlineError.notDegrees(layer: label, x: box.minX, y: box.minY) }
+            let share = Double(counts.far + counts.swapped) / Double(placed)
+            let cause = likelyCause(counts.farBoxes.map(\.box), layer: layers[index])
+            if allowFar {
+                warnings.add(code: "far_from_protection", RedlineError.farFromProtection(
+                    layer: label, share: share, cause: cause, canContinue: false).description, file: label)
+            } else {
+                throw RedlineError.farFromProtection(layer: label, share: share, cause: cause, canContinue: true)
+            }
+        }
+    }
+
+    /// What the far patches' coordinates fit, in words: another CRS that puts most of them in the region.
+    private func likelyCause(_ boxes: [Envelope], layer: SourceLayer) -> String {
+        let declared = (try? ProjContext().crs(layer.crs)).map { $0.identifier ?? $0.name } ?? layer.crs.summary
+        guard !boxes.isEmpty else { return "its CRS (\(declared)) is probably wrong" }
+        let candidates = Self.candidateCodes.map { CRSDefinition("EPSG:\($0)") }
+        guard let reprojector = try? Reprojector(frame: frame, sources: candidates) else {
+            return "its CRS (\(declared)) is probably wrong"
+        }
+        for (position, candidate) in candidates.enumerated() {
+            let landed = boxes.filter { box in
+                (try? reprojector.workingBox(of: box, fromLayer: position)).flatMap { $0 }.map(region.contains) ?? false
+            }
+            if landed.count * 2 > boxes.count {
+                let name = (try? ProjContext().crs(candidate))?.name ?? candidate.text
+                return "its coordinates fit \(candidate.text) (\(name)), not the declared \(declared): fix the layer's CRS (its .prj)"
+            }
+        }
+        return "its CRS (\(declared)) is probably wrong, or the patches belong to another region than these boundaries"
+    }
+}
