@@ -2,10 +2,10 @@ import GEOSKit
 import PROJKit
 
 /// The region a patch must lie in to possibly meet protection: the protected layers' box, widened
-/// by half its size and at least a degree (about 100 km) on every side, plus `--near`. Real
-/// extracts lie around the boundaries they are checked against; a wrong CRS label puts patches
-/// hundreds of kilometres off (a wrong Gauss-Krüger zone, 3° of longitude) or in the ocean
-/// (degrees read as metres), far outside it.
+/// by `--near` and a few kilometres of slack. A patch outside it can never become a clue, so a
+/// layer lying mostly outside is either checked against the wrong boundaries or carries a wrong
+/// CRS label: a wrong Gauss-Krüger zone moves patches 3° of longitude, degrees read as metres put
+/// them off the coast of Africa.
 struct ProtectionRegion: Sendable {
     let box: Envelope
 
@@ -13,7 +13,7 @@ struct ProtectionRegion: Sendable {
         let extent = pieces.dropFirst().reduce(pieces.first?.envelope ?? Envelope(minX: 0, minY: 0, maxX: 0, maxY: 0)) {
             $0.union($1.envelope)
         }
-        let margin = max(1, max(extent.width, extent.height) / 2) + nearM / 100_000
+        let margin = 0.05 + nearM / 100_000
         box = Envelope(minX: extent.minX - margin, minY: extent.minY - margin,
                        maxX: extent.maxX + margin, maxY: extent.maxY + margin)
     }

@@ -76,7 +76,8 @@ public enum RedlineError: Error, CustomStringConvertible, Equatable {
                 + "e.g. \(examples.joined(separator: ", ")); fix those features' coordinates and run again"
         case let .farFromProtection(layer, share, cause, canContinue):
             let percent = Int((share * 100).rounded())
-            return "\(layer): \(percent)% of the patches lie far from every protected area — \(cause)"
+            return "\(layer): \(percent)% of the patches lie outside the extent of the protected layers, where none can "
+                + "become a clue — \(cause)"
                 + (canContinue ? "; if they really are elsewhere, pass --allow-far" : "")
         case let .missingSidecar(file, missing):
             return "\(file) is an incomplete shapefile: \(missing.joined(separator: ", ")) "

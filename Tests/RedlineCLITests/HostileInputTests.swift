@@ -1,0 +1,198 @@
+import Foundation
+import GDALKit
+import Testing
+import TestSupport
+
+/// The folder one hostile case works in: its fixtures, and an output folder holding an earlier
+/// run's file, which a refused run must leave alone.
+struct HostileBench {
+    let folder: TemporaryFolder
+    static let earlier = "earlier run\n"
+    static let fields = [FieldDefinition(name: "tbbh", kind: .string), FieldDefinition(name: "类型", kind: .string),
+                         FieldDefinition(name: "后时相", kind: .string)]
+
+    init(_ name: String) throws {
+        folder = TemporaryFolder("redline-hostile-\(name)")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try Data(Self.earlier.utf8).write(to: URL(fileURLWithPath: out + "/clues.csv"))
+    }
+
+    var out: String { folder.path("out") }
+
+    func path(_ name: String) -> String { folder.path(name) }
+
+    /// A 0.004° × 0.003° mining patch with its south-west corner at x, y.
+    static func patch(_ id: String, _ x: Double, _ y: Double, type: String = "采矿", date: String = "2026-11-01",
+                      size: (Double, Double) = (0.004, 0.003)) -> FixtureFeature {
+        FixtureFeature([.string(id), .string(type), .string(date)],
+                       wkb: Fixture.polygon([Fixture.box(x, y, x + size.0, y + size.1)]))
+    }
+
+    /// Patches inside the bundled reserve's core zone, 0.01° apart.
+    static func corePatches(_ count: Int, prefix: String = "P") -> [FixtureFeature] {
+        (0..<count).map { patch("\(prefix)\($0)", 89.30 + Double($0) * 0.01, 45.30) }
+    }
+
+    @discardableResult
+    func patches(_ name: String, crs: String = "EPSG:4490", _ features: [FixtureFeature]) throws -> String {
+        try Fixture.write(path(name), layer: "patches", crs: crs, fields: Self.fields, features: features)
+    }
+
+    /// `redline check` of `activities` into `out`, against the bundled boundaries unless `extra` names others.
+    func check(_ activities: String, _ extra: [String] = []) -> [String] {
+        ["check", "--quiet", activities, "--out", out] + extra + (extra.contains("--protected") ? [] : Command.bundledBoundaries)
+    }
+
+    func ogr2ogr(_ arguments: [String]) throws {
+        let result = try Command.run("/usr/bin/ogr2ogr", arguments)
+        guard result.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: ["ogr2ogr": result.stderr]) }
+    }
+}
+
+/// One hostile or unusual input, how it is made, and what redline must answer.
+struct HostileCase: Sendable, CustomTestStringConvertible {
+    let name: String
+    let status: Int32
+    /// Words the error or warning lines must hold.
+    let words: [String]
+    /// A warning code summary.json must list (runs that succeed).
+    var warning: String?
+    /// Makes the fixtures; returns redline's arguments.
+    let make: @Sendable (HostileBench) throws -> [String]
+
+    var testDescription: String { name }
+}
+
+@Suite(.serialized) struct HostileInputTests {
+    static let geodata = Command.packageRoot.appendingPathComponent("Geodata")
+    static let protected = geodata.appendingPathComponent("protected.gpkg").path
+
+    static let cases: [HostileCase] = [
+        // Defaults and options
+        HostileCase(name: "no --protected", status: 64, words: ["--protected is required"]) { bench in
+            ["check", "--quiet", try bench.patches("a.gpkg", HostileBench.corePatches(2)), "--out", bench.out]
+        },
+        HostileCase(name: "NaN overlap threshold", status: 64, words: ["--min-overlap-m2", "number"]) { bench in
+            bench.check(try bench.patches("a.gpkg", HostileBench.corePatches(2)), ["--min-overlap-m2", "NaN"])
+        },
+        HostileCase(name: "NaN near distance", status: 64, words: ["--near", "number"]) { bench in
+            bench.check(try bench.patches("a.gpkg", HostileBench.corePatches(2)), ["--near", "nan"])
+        },
+        HostileCase(name: "negative jobs in the space form", status: 64, words: ["--jobs"]) { bench in
+            bench.check(try bench.patches("a.gpkg", HostileBench.corePatches(2)), ["--jobs", "-1"])
+        },
+        HostileCase(name: "a hundred thousand jobs", status: 64, words: ["--jobs", "256"]) { bench in
+            bench.check(try bench.patches("a.gpkg", HostileBench.corePatches(2)), ["--jobs", "100000"])
+        },
+        HostileCase(name: "garbage --assume-crs, even unused", status: 64, words: ["--assume-crs", "garbage", "EPSG"]) { bench in
+            bench.check(try bench.patches("a.gpkg", HostileBench.corePatches(2)), ["--assume-crs", "garbage"])
+        },
+        HostileCase(name: "unknown EPSG code", status: 64, words: ["EPSG:999999"]) { bench in
+            bench.check(try bench.patches("a.gpkg", HostileBench.corePatches(2)), ["--assume-crs", "EPSG:999999"])
+        },
+        HostileCase(name: "--as-of in the Middle Ages", status: 64, words: ["--as-of", "1066-10-14"]) { bench in
+            bench.check(try bench.patches("a.gpkg", HostileBench.corePatches(2)), ["--as-of", "1066-10-14"])
+        },
+        HostileCase(name: "status --due-days -1", status: 64, words: ["--due-days"]) { bench in
+            ["status", "--registry", bench.path("registry.gpkg"), "--due-days", "-1"]
+        },
+
+        // Coordinates and CRS
+        HostileCase(name: "degrees labelled Gauss-Krüger", status: 2, words: ["a.gpkg", "EPSG:4490", "--allow-far"]) { bench in
+            bench.check(try bench.patches("a.gpkg", crs: "EPSG:4539", HostileBench.corePatches(6)))
+        },
+        HostileCase(name: "Gauss-Krüger labelled with the wrong zone", status: 2, words: ["wrong.gpkg", "EPSG:4539", "EPSG:4538"]) { bench in
+            try bench.ogr2ogr(["-a_srs", "EPSG:4538", bench.path("wrong.gpkg"),
+                               HostileInputTests.geodata.appendingPathComponent("activities.gpkg").path])
+            return bench.check(bench.path("wrong.gpkg"))
+        },
+        HostileCase(name: "a .prj with LOCAL_CS", status: 2, words: ["local.shp", "engineering"]) { bench in
+            try Fixture.write(bench.path("local.shp"), driver: "ESRI Shapefile", layer: "local", crs: nil,
+                              fields: [FieldDefinition(name: "tbbh", kind: .string)],
+                              features: [FixtureFeature([.string("L1")], wkb: Fixture.polygon([Fixture.box(1, 1, 2, 2)]))])
+            try Data(#"LOCAL_CS["unknown",UNIT["metre",1]]"#.utf8).write(to: URL(fileURLWithPath: bench.path("local.prj")))
+            return bench.check(bench.path("local.shp"))
+        },
+        HostileCase(name: "half the features written lat,lon", status: 2, words: ["mixed.gpkg", "lat,lon", "S0", "S1"]) { bench in
+            let swapped = (0..<3).map { HostileBench.patch("S\($0)", 45.30, 89.30 + Double($0) * 0.01, size: (0.003, 0.004)) }
+            return bench.check(try bench.patches("mixed.gpkg", HostileBench.corePatches(3) + swapped))
+        },
+        HostileCase(name: "lat,lon data whose latitudes pass 90", status: 2, words: ["swapped.gpkg", "lat,lon"]) { bench in
+            try Fixture.write(bench.path("reserve.gpkg"), layer: "reserve", crs: "EPSG:4490",
+                              fields: [FieldDefinition(name: "protected_id", kind: .string), FieldDefinition(name: "name", kind: .string),
+                                       FieldDefinition(name: "zone", kind: .string)],
+                              features: [FixtureFeature([.string("R1"), .string("某保护区"), .string("核心区")],
+                                                        wkb: Fixture.polygon([Fixture.box(100, 30, 100.2, 30.2)]))])
+            let swapped = (0..<4).map { HostileBench.patch("S\($0)", 30.05, 100.05 + Double($0) * 0.01, size: (0.003, 0.004)) }
+            return bench.check(try bench.patches("swapped.gpkg", swapped), ["--protected", bench.path("reserve.gpkg")])
+        },
+
+        // Attributes and values
+        HostileCase(name: "detection date in 1066", status: 2, words: ["old.gpkg", "P1", "1066-10-14", "后时相"]) { bench in
+            bench.check(try bench.patches("old.gpkg", [HostileBench.patch("P0", 89.30, 45.30),
+                                                       HostileBench.patch("P1", 89.31, 45.30, date: "1066-10-14")]))
+        },
+        HostileCase(name: "detection date in 2999", status: 2, words: ["future.gpkg", "P0", "2999-01-01"]) { bench in
+            bench.check(try bench.patches("future.gpkg", [HostileBench.patch("P0", 89.30, 45.30, date: "2999-01-01")]))
+        },
+        HostileCase(name: "empty activity IDs", status: 0, words: ["empty", "noid-"], warning: "empty_activity_id") { bench in
+            bench.check(try bench.patches("a.gpkg", [HostileBench.patch("", 89.30, 45.30), HostileBench.patch(" ", 89.31, 45.30)]))
+        },
+        HostileCase(name: "control characters in a type", status: 0, words: ["control characters", "类型"],
+                    warning: "control_characters") { bench in
+            bench.check(try bench.patches("a.gpkg", [HostileBench.patch("P0", 89.30, 45.30, type: "采矿\u{1}\u{1B}[31m\nforged")]))
+        },
+        HostileCase(name: "far patches with --allow-far", status: 0, words: ["outside the extent"], warning: "far_from_protection") { bench in
+            bench.check(try bench.patches("far.gpkg", [HostileBench.patch("F0", 100, 30), HostileBench.patch("F1", 101, 30),
+                                                       HostileBench.patch("P0", 89.30, 45.30)]), ["--allow-far"])
+        },
+        HostileCase(name: "a warning under --strict", status: 5, words: ["--strict", "empty"]) { bench in
+            bench.check(try bench.patches("a.gpkg", [HostileBench.patch("", 89.30, 45.30)]), ["--strict"])
+        },
+    ]
+
+    @Test(arguments: cases) func answersClearlyAndLosesNothing(_ hostile: HostileCase) throws {
+        let bench = try HostileBench(hostile.name.filter(\.isLetter))
+        let arguments = try hostile.make(bench)
+        let result = try Command.run(Command.redline, arguments, in: bench.folder.url)
+        #expect(result.status == hostile.status, "\(hostile.name): \(result.stderr)")
+        for word in hostile.words {
+            #expect(result.stderr.contains(word), "\(hostile.name): “\(word)” missing from: \(result.stderr)")
+        }
+        let lines = result.stderr.split(separator: "\n")
+        // Only the data's own bytes could forge a line; every line is redline's (or the parser's).
+        #expect(!result.stderr.contains("\u{1B}") && !lines.contains { $0.hasPrefix("forged") }, "\(result.stderr)")
+        let errors = lines.filter { $0.hasPrefix("redline: ") && !$0.hasPrefix("redline: warning: ") }
+        if hostile.status == 0 {
+            #expect(errors.isEmpty, "\(result.stderr)")
+            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: bench.out + "/summary.json")))
+            let codes = ((summary as? [String: Any])?["warnings"] as? [[String: Any]])?.compactMap { $0["code"] as? String }
+            #expect(codes?.contains(hostile.warning ?? "") == true, "\(hostile.name): warnings in summary.json: \(codes ?? [])")
+        } else {
+            if hostile.status != 64 { #expect(errors.count == 1, "one line: \(result.stderr)") }
+            let left = try FileManager.default.contentsOfDirectory(atPath: bench.out)
+            #expect(left == ["clues.csv"], "\(hostile.name): \(left)")
+            #expect(try String(contentsOfFile: bench.out + "/clues.csv", encoding: .utf8) == HostileBench.earlier)
+        }
+    }
+
+    /// The patches without an ID get one from their geometry: the same on every run and in any order.
+    @Test func patchesWithoutAnIDKeepTheirMadeIDAcrossRuns() throws {
+        let bench = try HostileBench("noid")
+        let a = HostileBench.patch("", 89.30, 45.30), b = HostileBench.patch("", 89.32, 45.30)
+        func ids(_ features: [FixtureFeature], _ name: String) throws -> Set<String> {
+            let out = bench.path("out-\(name)")
+            let result = try Command.run(Command.redline, ["check", "--quiet", try bench.patches("\(name).gpkg", features),
+                                                           "--out", out] + Command.bundledBoundaries)
+            #expect(result.status == 0, "\(result.stderr)")
+            let layer = try VectorDataset.open(out + "/clues.csv").layer(at: 0)
+            let column = try #require(layer.fields.firstIndex { $0.name == "activity_id" })
+            var found: Set<String> = []
+            while let feature = try layer.nextFeature() { found.insert(feature.text(column) ?? "") }
+            return found
+        }
+        let first = try ids([a, b], "first"), reordered = try ids([b, a], "second")
+        #expect(first.count == 2 && first.allSatisfy { $0.hasPrefix("noid-") && $0.count == 21 })
+        #expect(first == reordered)
+    }
+}
