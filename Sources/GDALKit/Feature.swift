@@ -70,7 +70,9 @@ public final class Feature {
         if OGR_G_IsEmpty(original) != 0 { return .empty }
         var geometry = original
         var linear: OGRGeometryH?
-        if OGR_G_HasCurveGeometry(original, 1) != 0 {
+        // Any curve type, arcs or not: a CurvePolygon or MultiSurface of straight rings is still
+        // not a Polygon to the switch below.
+        if OGR_G_HasCurveGeometry(original, 0) != 0 {
             // OGR_G_GetLinearGeometry returns a new geometry that we own.
             linear = OGR_G_GetLinearGeometry(original, 0, nil)
             if let linear { geometry = linear }

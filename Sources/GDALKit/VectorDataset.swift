@@ -209,3 +209,20 @@ public enum GeometryType: Sendable {
         }
     }
 }
+
+/// Paths inside GDAL's virtual file systems (/vsizip/…), which FileManager cannot list.
+public enum VirtualFolder {
+    /// Every file and folder below `path`, relative to it; nil when it is not a folder GDAL can list.
+    public static func recursiveListing(_ path: String) -> [String]? {
+        GDAL.register()
+        guard let list = VSIReadDirRecursive(path) else { return nil }
+        defer { CSLDestroy(list) }
+        var names: [String] = []
+        var index = 0
+        while let entry = list[index] {
+            names.append(String(cString: entry))
+            index += 1
+        }
+        return names
+    }
+}

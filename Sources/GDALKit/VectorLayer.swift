@@ -79,11 +79,13 @@ public final class VectorLayer {
     /// The next feature, or nil at the end. Throws when the driver fails mid-layer.
     public func nextFeature() throws -> Feature? {
         CPLErrorReset()
-        if let feature = OGR_L_GetNextFeature(handle) { return Feature(handle: feature) }
+        let feature = OGR_L_GetNextFeature(handle).map(Feature.init(handle:))
+        // A driver may fail on a record and still hand out the feature, without its geometry (a
+        // truncated .shp does): that is a failed read, not a patch without geometry.
         if CPLGetLastErrorType() == CE_Failure || CPLGetLastErrorType() == CE_Fatal {
-            throw GDALError.last("reading layer \(name) of \(dataset.path)")
+            throw GDALError.last("reading layer \(name) of \(dataset.path)" + (feature?.fid.map { " at feature \($0)" } ?? ""))
         }
-        return nil
+        return feature
     }
 
     // MARK: Writing

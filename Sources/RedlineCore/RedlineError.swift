@@ -24,7 +24,7 @@ public enum RedlineError: Error, CustomStringConvertible, Equatable {
     case mixedAxisOrder(layer: String, swapped: Int, total: Int, examples: [String])
     case farFromProtection(layer: String, share: Double, cause: String, canContinue: Bool)
     case missingSidecar(file: String, missing: [String])
-    case undecodableText(layer: String, declared: String, suggestion: String)
+    case undecodableText(layer: String, declared: String, suggestion: String?)
     case stoppedByWarnings(count: Int, first: String)
 
     public var description: String {
@@ -48,7 +48,7 @@ public enum RedlineError: Error, CustomStringConvertible, Equatable {
         case let .invalidGeometry(layer, feature, reason):
             return "\(layer) feature \(feature) has an invalid geometry (\(reason)) — repair it, or pass --invalid repair or --invalid skip"
         case let .readFailed(layer, reason):
-            return "reading \(layer) failed: \(reason)"
+            return "reading \(layer) failed: \(reason) — the file looks damaged or incomplete; copy it again from its source"
         case let .noProtectedAreas(sources):
             return "no protected polygons found in \(sources.joined(separator: ", ")) — check --protected"
         case let .geometryFailure(layer, feature, reason):
@@ -83,8 +83,9 @@ public enum RedlineError: Error, CustomStringConvertible, Equatable {
             return "\(file) is an incomplete shapefile: \(missing.joined(separator: ", ")) "
                 + "\(missing.count == 1 ? "is" : "are") missing — copy all of its files (.shp, .shx, .dbf, .prj, .cpg) together"
         case let .undecodableText(layer, declared, suggestion):
-            return "\(layer): its text is not valid \(declared) although the file says so — it decodes as \(suggestion); "
-                + "pass --encoding \(suggestion) (or fix the .cpg)"
+            return "\(layer): its text is not valid \(declared) although its .cpg says so — "
+                + (suggestion.map { "it reads as \($0) (GBK): pass --encoding \($0), or fix the .cpg" }
+                   ?? "pass --encoding with the encoding it was written in, or fix the .cpg")
         case let .stoppedByWarnings(count, first):
             return "stopped by \(count) warning\(count == 1 ? "" : "s") under --strict (the first: \(first)) — nothing was written"
         }

@@ -86,8 +86,17 @@ public enum SourceCatalog {
     /// CRS takes `assumedCRS`, or is an error.
     public static func layers(of spec: SourceSpec, assumedCRS: String? = nil,
                               encoding: String? = nil) throws -> [SourceLayer] {
+        if spec.layer == nil, let members = try vectorFiles(in: spec) {
+            return try members.flatMap { try layers(of: SourceSpec(path: $0), assumedCRS: assumedCRS, encoding: encoding) }
+        }
+        try requireSidecars(spec)
         let dataset = try open(spec, options: encoding.map { ["ENCODING=\($0)"] } ?? [])
-        let options = try encoding.map { ["ENCODING=\($0)"] } ?? textEncodingOptions(dataset)
+        let options: [String]
+        do {
+            options = try encoding.map { ["ENCODING=\($0)"] } ?? textEncodingOptions(dataset, spec: spec)
+        } catch let error as GDALError {
+            throw RedlineError.readFailed(layer: spec.displayPath, reason: "\(error)")
+        }
         let chosen: [VectorLayer]
         let all = try dataset.layers
         if let wanted = spec.layer {
@@ -123,6 +132,61 @@ public enum SourceCatalog {
         }
     }
 
+    /// What a folder or zip file holds that GDAL reads as vectors, each file its own source (a
+    /// GeoPackage beside shapefiles, a shapefile in a subfolder of a zip); nil when `spec` is
+    /// neither. A folder with none is an error: it names nothing to check.
+    static func vectorFiles(in spec: SourceSpec) throws -> [String]? {
+        guard !spec.isDatabase else { return nil }
+        let names: [String]
+        var isFolder: ObjCBool = false
+        if spec.path.hasPrefix("/vsizip/") {
+            guard let listed = VirtualFolder.recursiveListing(spec.path) else { return nil }
+            names = listed
+        } else if FileManager.default.fileExists(atPath: spec.path, isDirectory: &isFolder), isFolder.boolValue,
+                  !spec.path.lowercased().hasSuffix(".gdb") {
+            guard let walker = FileManager.default.enumerator(atPath: spec.path) else { return nil }
+            var found: [String] = []
+            while let name = walker.nextObject() as? String {
+                // A FileGDB is a folder read whole; its insides are not sources.
+                if name.lowercased().hasSuffix(".gdb") { walker.skipDescendants() }
+                found.append(name)
+            }
+            names = found
+        } else {
+            return nil
+        }
+        let inZip = spec.path.hasPrefix("/vsizip/")
+        let members = names.filter { name in
+            let base = (name as NSString).lastPathComponent
+            let suffix = (base as NSString).pathExtension.lowercased()
+            // A zip inside a zip cannot be opened in place; a folder's own helper files are not data.
+            return !base.hasPrefix(".") && !name.split(separator: "/").contains { $0.hasPrefix(".") }
+                && vectorExtensions.contains(suffix) && !(inZip && suffix == "zip")
+        }.sorted().map { (spec.path as NSString).appendingPathComponent($0) }
+        guard !members.isEmpty else { throw RedlineError.noLayers(source: spec.displayPath) }
+        return members
+    }
+
+    /// The file endings read from a folder; GDAL reads more, named one by one.
+    static let vectorExtensions: Set<String> = ["shp", "gpkg", "geojson", "json", "fgb", "kml", "kmz", "gml", "sqlite",
+                                                "gdb", "zip", "tab", "mif", "gpx"]
+
+    /// A shapefile without its .shx or .dbf would be read with made-up IDs and no attributes.
+    static func requireSidecars(_ spec: SourceSpec) throws {
+        let missing = missingSidecars(ofShapefile: spec.path)
+        guard missing.isEmpty else { throw RedlineError.missingSidecar(file: spec.displayPath, missing: missing) }
+    }
+
+    /// The .shx and .dbf a shapefile on disk lacks (any case); none for other files.
+    public static func missingSidecars(ofShapefile path: String) -> [String] {
+        let url = URL(fileURLWithPath: path)
+        guard !path.hasPrefix("/vsi"), url.pathExtension.lowercased() == "shp" else { return [] }
+        let stem = url.deletingPathExtension().lastPathComponent
+        let present = Set(((try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? [])
+            .map { $0.lowercased() })
+        return ["shx", "dbf"].filter { !present.contains("\(stem.lowercased()).\($0)") }.map { "\(stem).\($0)" }
+    }
+
     private static func open(_ spec: SourceSpec, options: [String]) throws -> VectorDataset {
         do {
             return try VectorDataset.open(spec.path, options: options)
@@ -133,36 +197,41 @@ public enum SourceCatalog {
 
     /// Shapefiles from Chinese agencies are often GBK without a `.cpg` and with no code page in the
     /// DBF; GDAL then passes their bytes through untouched. When it has nothing to go by and the
-    /// text is not valid UTF-8, read it as CP936 (GBK).
-    static func textEncodingOptions(_ dataset: VectorDataset) throws -> [String] {
+    /// text is not valid UTF-8, read it as CP936 (GBK). When a `.cpg` says UTF-8 and the text is
+    /// not, the label is wrong: stop and say which encoding the bytes fit.
+    static func textEncodingOptions(_ dataset: VectorDataset, spec: SourceSpec) throws -> [String] {
         guard dataset.driverName == "ESRI Shapefile" else { return [] }
         for layer in try dataset.layers {
             let declared = layer.metadataItem("SOURCE_ENCODING", domain: "SHAPEFILE") ?? ""
-            guard declared.isEmpty else { continue }
+            let saysUTF8 = ["UTF-8", "UTF8"].contains(declared.uppercased())
+            guard declared.isEmpty || saysUTF8 else { continue }
             // Field names come through String(cString:), which turns bad UTF-8 into U+FFFD.
             let garbledNames = layer.fields.contains { $0.name.contains("\u{FFFD}") }
-            if try garbledNames || !looksLikeUTF8(layer) {
-                return ["ENCODING=CP936"]
-            }
+            let offending = garbledNames ? nil : try firstNonUTF8(layer)
+            guard garbledNames || offending != nil else { continue }
+            guard saysUTF8 else { return ["ENCODING=CP936"] }
+            let fitsGBK = offending.map { TextEncoding.utf8(from: $0, encoding: "CP936") != nil } ?? true
+            throw RedlineError.undecodableText(layer: "\(spec.displayPath):\(layer.name)", declared: declared,
+                                               suggestion: fitsGBK ? "CP936" : nil)
         }
         return []
     }
 
-    /// Reads the string fields of up to `sample` features and checks their bytes are UTF-8.
-    private static func looksLikeUTF8(_ layer: VectorLayer, sample: Int = 2000) throws -> Bool {
+    /// The bytes of the first string value, among up to `sample` features, that is not UTF-8.
+    private static func firstNonUTF8(_ layer: VectorLayer, sample: Int = 2000) throws -> [UInt8]? {
         let stringFields = layer.fields.indices.filter { layer.fields[$0].kind == .string }
-        guard !stringFields.isEmpty else { return true }
+        guard !stringFields.isEmpty else { return nil }
         defer { layer.resetReading() }
         var seen = 0
         while seen < sample, let feature = try layer.nextFeature() {
             seen += 1
             for index in stringFields {
                 if let bytes = feature.rawBytes(index), String(validating: bytes, as: UTF8.self) == nil {
-                    return false
+                    return bytes
                 }
             }
         }
-        return true
+        return nil
     }
 }
 

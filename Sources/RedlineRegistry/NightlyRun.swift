@@ -95,15 +95,6 @@ public final class NightlyRun {
         return (type as? FileAttributeType) == .typeRegular
     }
 
-    /// The sidecars a shapefile still lacks (its .shx and .dbf): a copy into the inbox may be under
-    /// way, so such an extract waits for the next run instead of failing.
-    static func missingSidecars(of file: URL) -> [String] {
-        guard file.pathExtension.lowercased() == "shp" else { return [] }
-        let folder = file.deletingLastPathComponent()
-        let stem = file.deletingPathExtension().lastPathComponent
-        let present = Set(((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).map { $0.lowercased() })
-        return ["shx", "dbf"].filter { !present.contains("\(stem.lowercased()).\($0)") }.map { "\(stem).\($0)" }
-    }
 
     public func run() throws -> [ExtractOutcome] {
         let frameCRS = index.frame.crsIdentifier ?? index.frame.crs.text
@@ -112,7 +103,8 @@ public final class NightlyRun {
         }
         var outcomes: [ExtractOutcome] = []
         for file in try Self.extracts(in: options.inbox) {
-            let missing = Self.missingSidecars(of: file)
+            // A copy into the inbox may be under way: such an extract waits for the next run.
+            let missing = SourceCatalog.missingSidecars(ofShapefile: file.path)
             guard missing.isEmpty else {
                 log(LogEvent("warning", "extract_waiting", [("file", file.lastPathComponent),
                                                             ("reason", "no \(missing.joined(separator: ", ")) yet")]))

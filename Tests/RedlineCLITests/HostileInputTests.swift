@@ -43,6 +43,17 @@ struct HostileBench {
         ["check", "--quiet", activities, "--out", out] + extra + (extra.contains("--protected") ? [] : Command.bundledBoundaries)
     }
 
+    /// A shapefile of core-zone patches named `stem`, in `folder` (made if missing).
+    @discardableResult
+    func shapefile(_ stem: String, in folder: String = "", count: Int = 2, options: [String] = ["ENCODING=UTF-8"]) throws -> String {
+        let directory = folder.isEmpty ? self.folder.url.path : path(folder)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return try Fixture.write(directory + "/\(stem).shp", driver: "ESRI Shapefile", layer: stem, crs: "EPSG:4490",
+                                 fields: Self.fields, features: Self.corePatches(count, prefix: stem), layerOptions: options)
+    }
+
+    func remove(_ name: String) throws { try FileManager.default.removeItem(atPath: path(name)) }
+
     func ogr2ogr(_ arguments: [String]) throws {
         let result = try Command.run("/usr/bin/ogr2ogr", arguments)
         guard result.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: ["ogr2ogr": result.stderr]) }
@@ -55,8 +66,10 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
     let status: Int32
     /// Words the error or warning lines must hold.
     let words: [String]
-    /// A warning code summary.json must list (runs that succeed).
+    /// A warning code summary.json must list (runs that succeed); nil: none may be listed.
     var warning: String?
+    /// The clues a run that succeeds must find.
+    var clues: Int?
     /// Makes the fixtures; returns redline's arguments.
     let make: @Sendable (HostileBench) throws -> [String]
 
@@ -149,6 +162,53 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         HostileCase(name: "a warning under --strict", status: 5, words: ["--strict", "empty"]) { bench in
             bench.check(try bench.patches("a.gpkg", [HostileBench.patch("", 89.30, 45.30)]), ["--strict"])
         },
+
+        // Sources
+        HostileCase(name: "a shapefile without its .dbf", status: 2, words: ["p.shp", "p.dbf", "missing"]) { bench in
+            try bench.shapefile("p")
+            try bench.remove("p.dbf")
+            return bench.check(bench.path("p.shp"))
+        },
+        HostileCase(name: "a shapefile without its .shx", status: 2, words: ["p.shp", "p.shx"]) { bench in
+            try bench.shapefile("p")
+            try bench.remove("p.shx")
+            return bench.check(bench.path("p.shp"))
+        },
+        HostileCase(name: "a .shp cut in half", status: 2, words: ["p.shp"]) { bench in
+            try bench.shapefile("p", count: 6)
+            let shp = try Data(contentsOf: URL(fileURLWithPath: bench.path("p.shp")))
+            try shp.prefix(shp.count / 2).write(to: URL(fileURLWithPath: bench.path("p.shp")))
+            return bench.check(bench.path("p.shp"))
+        },
+        HostileCase(name: "a junk bad.shp beside good ones in a folder", status: 2, words: ["bad.shp"]) { bench in
+            try bench.shapefile("good", in: "inputs")
+            try Data("not a shapefile".utf8).write(to: URL(fileURLWithPath: bench.path("inputs/bad.shp")))
+            try Data().write(to: URL(fileURLWithPath: bench.path("inputs/bad.shx")))
+            try Data().write(to: URL(fileURLWithPath: bench.path("inputs/bad.dbf")))
+            return bench.check(bench.path("inputs"))
+        },
+        HostileCase(name: "a folder holding a GeoPackage and a shapefile", status: 0, words: [], clues: 5) { bench in
+            try bench.shapefile("s", in: "inputs", count: 2)
+            try bench.patches("inputs/g.gpkg", HostileBench.corePatches(3, prefix: "G"))
+            return bench.check(bench.path("inputs"))
+        },
+        HostileCase(name: "a zip with the shapefile in a subfolder", status: 0, words: [], clues: 3) { bench in
+            try bench.shapefile("z", in: "zipped/sub", count: 3)
+            let zipped = try Command.run("/usr/bin/env", ["python3", "-c", """
+                import shutil; shutil.make_archive('\(bench.path("patches"))', 'zip', '\(bench.path("zipped"))')
+                """])
+            #expect(zipped.status == 0, "\(zipped.stderr)")
+            return bench.check(bench.path("patches.zip"))
+        },
+        HostileCase(name: "curve polygons", status: 0, words: [], clues: 2) { bench in
+            try bench.ogr2ogr(["-nlt", "MULTISURFACE", bench.path("curved.gpkg"), try bench.patches("flat.gpkg", HostileBench.corePatches(2))])
+            return bench.check(bench.path("curved.gpkg"))
+        },
+        HostileCase(name: "a GBK .dbf whose .cpg says UTF-8", status: 2, words: ["gbk.shp", "UTF-8", "--encoding CP936"]) { bench in
+            try bench.shapefile("gbk", options: ["ENCODING=CP936"])
+            try Data("UTF-8".utf8).write(to: URL(fileURLWithPath: bench.path("gbk.cpg")))
+            return bench.check(bench.path("gbk.shp"))
+        },
     ]
 
     @Test(arguments: cases) func answersClearlyAndLosesNothing(_ hostile: HostileCase) throws {
@@ -166,8 +226,14 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         if hostile.status == 0 {
             #expect(errors.isEmpty, "\(result.stderr)")
             let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: bench.out + "/summary.json")))
-            let codes = ((summary as? [String: Any])?["warnings"] as? [[String: Any]])?.compactMap { $0["code"] as? String }
-            #expect(codes?.contains(hostile.warning ?? "") == true, "\(hostile.name): warnings in summary.json: \(codes ?? [])")
+            let figures = summary as? [String: Any]
+            let codes = (figures?["warnings"] as? [[String: Any]])?.compactMap { $0["code"] as? String }
+            if let warning = hostile.warning {
+                #expect(codes?.contains(warning) == true, "\(hostile.name): warnings in summary.json: \(codes ?? [])")
+            } else {
+                #expect(codes == [], "\(hostile.name): \(result.stderr)")
+            }
+            if let clues = hostile.clues { #expect(figures?["clues"] as? Int == clues, "\(hostile.name)") }
         } else {
             if hostile.status != 64 { #expect(errors.count == 1, "one line: \(result.stderr)") }
             let left = try FileManager.default.contentsOfDirectory(atPath: bench.out)
