@@ -182,7 +182,7 @@ public final class ChecklistWriter {
     }
 
     /// Text for a spreadsheet cell, neutralised so it cannot run as a formula.
-    private func text(_ value: String) -> FieldValue { value.isEmpty ? .null : .string(SafeText.cell(value)) }
+    private func text(_ value: String) -> FieldValue { value.isEmpty ? .null : .string(SafeText.spreadsheetCell(value)) }
 
     private func number(_ value: String) -> FieldValue { Double(value).map(FieldValue.real) ?? .null }
 

@@ -42,9 +42,11 @@ public struct AdminIndex: Sendable {
     }
 
     /// Reads the county layers. Seats are read in degrees from `seat_lon`/`seat_lat` (or the
-    /// usual Chinese names) when the layer has them.
+    /// usual Chinese names) when the layer has them. A county without a code is left out and
+    /// warned about: its clues would get IDs starting "-" and a folder with no name.
     public static func load(_ layers: [SourceLayer], fields: AdminFields, frame: WorkingFrame, jobs: Int = 1,
-                            keepOutlines: Bool = false, cache: PieceCache? = nil) throws -> AdminIndex {
+                            keepOutlines: Bool = false, cache: PieceCache? = nil,
+                            warnings: WarningLog = WarningLog()) throws -> AdminIndex {
         var features: [PolygonFeature] = [], skipped: [SkipReason: Int] = [:]
         var names: [(code: String, name: String, seat: (lon: Double, lat: Double)?)] = []
         for (position, source) in layers.enumerated() {
@@ -59,6 +61,7 @@ public struct AdminIndex: Sendable {
             let seatFields = (try source.resolveField(option: "", requested: nil, defaults: AdminFields.seatLonDefaults),
                               try source.resolveField(option: "", requested: nil, defaults: AdminFields.seatLatDefaults))
             let layer = try source.open()
+            var codeless: [String] = []
             while let feature = try source.next(from: layer) {
                 let geometry = feature.geometry()
                 guard case .polygonal(let wkb) = geometry else {
@@ -66,11 +69,23 @@ public struct AdminIndex: Sendable {
                     continue
                 }
                 let code = feature.text(codeField)?.trimmingCharacters(in: .whitespaces) ?? ""
+                guard !code.isEmpty else {
+                    let name = nameField.flatMap(feature.text).map { " \($0)" } ?? ""
+                    codeless.append("\(feature.fid.map(String.init) ?? "?")\(name)")
+                    continue
+                }
                 features.append(PolygonFeature(layer: position, name: code, wkb: wkb))
                 let seat = seatFields.0.flatMap(feature.text).flatMap(Double.init).flatMap { lon in
                     seatFields.1.flatMap(feature.text).flatMap(Double.init).map { (lon: lon, lat: $0) }
                 }
                 names.append((code, nameField.flatMap(feature.text) ?? "", seat))
+            }
+            if !codeless.isEmpty {
+                warnings.add(code: "county_without_code",
+                             "\(source.label): \(codeless.count) feature(s) have no \(source.fields[codeField].name) (feature "
+                             + "\(codeless.prefix(3).joined(separator: ", "))) — left out, so clues there count as outside every "
+                             + "county (\(ClueNumbering.noCounty)); fill in their codes", file: source.label,
+                             feature: codeless.prefix(3).joined(separator: ","))
             }
         }
         // Counties are never dropped for being invalid: a clue must always find its county.

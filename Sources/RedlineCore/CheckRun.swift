@@ -241,29 +241,15 @@ struct LayerMending {
     /// `text` without control characters (tab, line feed and carriage return stay): they make XML
     /// ill-formed and forge lines in logs.
     mutating func clean(_ text: String, field: String, feature fid: Int64?) -> String {
-        var suspicious = false, replaced = false
-        var previous: UInt8 = 0
-        for byte in text.utf8 {
-            if (byte < 0x20 && byte != 9 && byte != 10 && byte != 13) || byte == 0x7F || (previous == 0xC2 && byte < 0xA0 && byte >= 0x80) {
-                suspicious = true
-            }
-            // U+FFFD (EF BF BD) is what invalid bytes became when the text was decoded.
-            if previous == 0xBF && byte == 0xBD { replaced = true }
-            previous = byte
-        }
-        if replaced {
+        // U+FFFD is what invalid bytes became when the text was decoded.
+        if text.utf8.count >= 3, text.unicodeScalars.contains("\u{FFFD}") {
             undecodable += 1
             if undecodableExample == nil { undecodableExample = (field, fid.map(String.init) ?? "?") }
         }
-        guard suspicious else { return text }
+        guard let cleaned = DataText.withoutControls(text) else { return text }
         controlCharacters += 1
         if controlExample == nil { controlExample = (field, fid.map(String.init) ?? "?") }
-        var cleaned = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars where !OneLine.isControl(scalar) || scalar == "\t" || scalar == "\n" || scalar == "\r"
-            || (0x202A...0x2069).contains(scalar.value) {
-            cleaned.append(scalar)
-        }
-        return String(cleaned)
+        return cleaned
     }
 
     func report(into warnings: WarningLog, layer: SourceLayer, idField: String?) {

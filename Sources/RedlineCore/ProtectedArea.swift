@@ -73,11 +73,13 @@ public struct ProtectedIndex: Sendable {
     /// Reads every protected layer into one index in the frame of the first layer's CRS. The
     /// features are read on this thread, their geometry prepared on `jobs` threads.
     public static func load(_ layers: [SourceLayer], fields: ProtectedFields, invalid: InvalidPolicy = .repair,
-                            jobs: Int = 1, keepOutlines: Bool = false, cache: PieceCache? = nil) throws -> ProtectedIndex {
+                            jobs: Int = 1, keepOutlines: Bool = false, cache: PieceCache? = nil,
+                            warnings: WarningLog = WarningLog()) throws -> ProtectedIndex {
         guard let first = layers.first else { throw RedlineError.noProtectedAreas(sources: []) }
         let frame = try WorkingFrame(basedOn: first.crs)
         var catalogue = Catalogue()
         for (position, layer) in layers.enumerated() { try catalogue.read(layer, position: position, fields: fields) }
+        try catalogue.dissolveDuplicates(labels: layers.map(\.label), warnings: warnings)
         let features = catalogue.features
         let outcomes = try PieceCutter.cutAll(features.map { PolygonFeature(layer: $0.layer, name: $0.id, wkb: $0.wkb) },
                                               frame: frame, layers: layers, invalid: invalid, jobs: jobs,
@@ -175,18 +177,61 @@ private struct Catalogue {
                 skipped[SkipReason(geometry), default: 0] += 1
                 continue
             }
-            let id = idField.flatMap(feature.text) ?? feature.fid.map(String.init) ?? "\(featuresRead)"
+            // Names and zones end up in KML, spreadsheets and logs: no control characters there.
+            func text(_ field: Int?) -> String? { field.flatMap(feature.text).map { DataText.withoutControls($0) ?? $0 } }
+            let id = text(idField) ?? feature.fid.map(String.init) ?? "\(featuresRead)"
             let from = try source.day(of: feature, field: fromField, featureName: id)
             let to = try source.day(of: feature, field: toField, featureName: id)
             if let from, let to, to < from {
                 throw RedlineError.badValidity(layer: source.label, feature: id, from: "\(from)", to: "\(to)")
             }
-            let zoneText = zoneField.flatMap(feature.text)?.trimmingCharacters(in: .whitespaces) ?? ""
+            let zoneText = text(zoneField)?.trimmingCharacters(in: .whitespaces) ?? ""
             var kind = ProtectionKind(dataValue: kindField.flatMap(feature.text))
             if case .other("") = kind { kind = layerKind }
-            features.append(ProtectedFeature(layer: position, id: id, name: nameField.flatMap(feature.text) ?? source.layerName,
+            features.append(ProtectedFeature(layer: position, id: id, name: text(nameField) ?? source.layerName,
                                              kind: kind, zone: resolveZone(zoneText, kind: kind), zoneText: zoneText,
                                              validity: ValidityPeriod(from: from, to: to), wkb: wkb))
+        }
+    }
+
+    /// Features of one layer with the same id, zone and validity are one area stored in parts:
+    /// they become one feature, so that where parts overlap a patch's pairs and a reserve's total
+    /// are not counted twice. Overlapping parts are warned about — the data has a fault.
+    mutating func dissolveDuplicates(labels: [String], warnings: WarningLog) throws {
+        let groups = Dictionary(grouping: features.indices) { index in
+            let feature = features[index]
+            return "\(feature.layer)\u{1F}\(feature.id)\u{1F}\(feature.zone.rawValue)\u{1F}\(feature.validity.from.map { "\($0)" } ?? "")"
+                + "\u{1F}\(feature.validity.to.map { "\($0)" } ?? "")"
+        }
+        let repeated = groups.values.filter { $0.count > 1 }
+        guard !repeated.isEmpty else { return }
+        let geos = GEOSContext()
+        var replaced: [Int: ProtectedFeature] = [:], dropped: Set<Int> = []
+        var overlapping: [Int: [String]] = [:]
+        for members in repeated {
+            // A GeometryCollection's WKB is its members' WKB one after the other.
+            var collection: [UInt8] = [1, 7, 0, 0, 0]
+            withUnsafeBytes(of: UInt32(members.count).littleEndian) { collection += $0 }
+            for member in members { collection += features[member].wkb }
+            let parts = try geos.geometry(wkb: collection).makeValid()
+            let merged = try parts.unaryUnion().polygonalPart()
+            let separateArea = try members.reduce(0.0) { try $0 + geos.geometry(wkb: features[$1].wkb).makeValid().area() }
+            let first = features[members[0]]
+            if try merged.area() < separateArea * (1 - 1e-9) {
+                overlapping[first.layer, default: []].append(first.id)
+            }
+            replaced[members[0]] = ProtectedFeature(layer: first.layer, id: first.id, name: first.name, kind: first.kind,
+                                                    zone: first.zone, zoneText: first.zoneText, validity: first.validity,
+                                                    wkb: try merged.wkb())
+            dropped.formUnion(members.dropFirst())
+        }
+        features = features.indices.filter { !dropped.contains($0) }.map { replaced[$0] ?? features[$0] }
+        for (layer, ids) in overlapping.sorted(by: { $0.key < $1.key }) {
+            let named = ids.sorted().prefix(5).joined(separator: ", ")
+            warnings.add(code: "overlapping_duplicate_ids",
+                         "\(labels[layer]): \(ids.count) protected id(s) have several overlapping features with the same zone "
+                         + "and validity (\(named)) — each was dissolved into one area so no overlap counts twice; fix the "
+                         + "boundary data", file: labels[layer], feature: named)
         }
     }
 

@@ -57,6 +57,29 @@ public final class WarningLog: @unchecked Sendable {
     }
 }
 
+/// Text values read from the data.
+public enum DataText {
+    /// `text` without C0/C1 control characters and DEL (tab, line feed and carriage return
+    /// stay), or nil when it has none: they make XML ill-formed and forge lines in logs.
+    public static func withoutControls(_ text: String) -> String? {
+        var previous: UInt8 = 0
+        // Byte scan first: nearly every value is clean, and this costs no allocation.
+        let suspicious = text.utf8.contains { byte in
+            defer { previous = byte }
+            return (byte < 0x20 && byte != 9 && byte != 10 && byte != 13) || byte == 0x7F
+                || (previous == 0xC2 && (0x80..<0xA0).contains(byte))
+        }
+        guard suspicious else { return nil }
+        var cleaned = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            let control = (value < 0x20 && value != 9 && value != 10 && value != 13) || (0x7F...0x9F).contains(value)
+            if !control { cleaned.append(scalar) }
+        }
+        return String(cleaned)
+    }
+}
+
 /// Text from the data made safe for one line of a terminal or a log: newlines, escape sequences
 /// and other control characters cannot start a forged line or recolour the screen.
 public enum OneLine {

@@ -7,6 +7,7 @@ public enum SafeText {
     public static func html(_ text: String) -> String {
         escaping(text) { scalar in
             switch scalar {
+            case _ where !isXMLCharacter(scalar): ""
             case "&": "&amp;"
             case "<": "&lt;"
             case ">": "&gt;"
@@ -50,6 +51,37 @@ public enum SafeText {
     public static func cell(_ text: String) -> String {
         guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
         return "'" + text
+    }
+
+    /// Excel holds at most this many characters (UTF-16 units) in a cell; longer text makes it
+    /// report the file as damaged.
+    public static let spreadsheetCellLimit = 32_767
+
+    /// A spreadsheet cell: as `cell`, without the characters XML cannot hold, and cut to Excel's
+    /// limit with a marker saying how long the value was.
+    public static func spreadsheetCell(_ text: String) -> String {
+        let safe = cell(escaping(text) { isXMLCharacter($0) ? nil : "" })
+        guard safe.utf16.count > spreadsheetCellLimit else { return safe }
+        let marker = "…[truncated: \(safe.count) characters in all]"
+        let room = spreadsheetCellLimit - marker.utf16.count
+        var kept = "", used = 0
+        for character in safe {
+            used += character.utf16.count
+            if used > room { break }
+            kept.append(character)
+        }
+        return kept + marker
+    }
+
+    /// Whether XML 1.0 allows the character: no C0 controls but tab, line feed and carriage
+    /// return, and not U+FFFE or U+FFFF (a document with one is ill-formed: Google Earth, Excel
+    /// and browsers refuse it).
+    public static func isXMLCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x9, 0xA, 0xD: true
+        case 0..<0x20, 0xFFFE, 0xFFFF: false
+        default: true
+        }
     }
 
     /// A folder or file name that works on any file system and cannot leave its parent folder:

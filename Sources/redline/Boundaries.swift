@@ -28,13 +28,13 @@ struct Boundaries {
         let layers = try protectedSpecs.flatMap { try SourceCatalog.layers(of: $0, assumedCRS: assumeCRS, encoding: encoding) }
         let cache = PieceCache.fromEnvironment()
         let index = try ProtectedIndex.load(layers, fields: fields, invalid: invalid, jobs: jobs, keepOutlines: keepOutlines,
-                                            cache: cache)
+                                            cache: cache, warnings: warnings)
         warnings.collectGDALWarnings(file: protectedSources.joined(separator: ", "))
         let counties = try admin.map { path in
             let loaded = try AdminIndex.load(try SourceCatalog.layers(of: SourceSpec(path: path), assumedCRS: assumeCRS,
                                                                       encoding: encoding),
                                              fields: adminFields, frame: index.frame, jobs: jobs, keepOutlines: keepOutlines,
-                                             cache: cache)
+                                             cache: cache, warnings: warnings)
             warnings.collectGDALWarnings(file: path)
             return loaded
         }

@@ -70,6 +70,10 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
     var warning: String?
     /// The clues a run that succeeds must find.
     var clues: Int?
+    /// The overlap pairs a run that succeeds must find.
+    var pairs: Int?
+    /// How every clue ID of a run that succeeds must begin.
+    var idPrefix: String?
     /// Makes the fixtures; returns redline's arguments.
     let make: @Sendable (HostileBench) throws -> [String]
 
@@ -163,6 +167,26 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
             bench.check(try bench.patches("a.gpkg", [HostileBench.patch("", 89.30, 45.30)]), ["--strict"])
         },
 
+        HostileCase(name: "a county without a code", status: 0, words: ["no county_code", "000000"],
+                    warning: "county_without_code", clues: 1, idPrefix: "000000-") { bench in
+            try Fixture.write(bench.path("counties.gpkg"), layer: "counties", crs: "EPSG:4490",
+                              fields: [FieldDefinition(name: "county_code", kind: .string), FieldDefinition(name: "county_name", kind: .string)],
+                              features: [FixtureFeature([.null, .string("无码县")], wkb: Fixture.polygon([Fixture.box(89, 45, 90, 46)]))])
+            return ["check", "--quiet", try bench.patches("a.gpkg", HostileBench.corePatches(1)), "--out", bench.out,
+                    "--protected", HostileInputTests.protected, "--admin", bench.path("counties.gpkg")]
+        },
+        HostileCase(name: "two overlapping features with one protected ID", status: 0, words: ["R1", "dissolved"],
+                    warning: "overlapping_duplicate_ids", clues: 1, pairs: 1) { bench in
+            let fields = [FieldDefinition(name: "protected_id", kind: .string), FieldDefinition(name: "name", kind: .string),
+                          FieldDefinition(name: "zone", kind: .string)]
+            let part = { (x: Double) in FixtureFeature([.string("R1"), .string("某保护区"), .string("核心区")],
+                                                       wkb: Fixture.polygon([Fixture.box(x, 30, x + 0.2, 30.2)])) }
+            try Fixture.write(bench.path("reserve.gpkg"), layer: "reserve", crs: "EPSG:4490", fields: fields,
+                              features: [part(100), part(100.1)])
+            return bench.check(try bench.patches("a.gpkg", [HostileBench.patch("P0", 100.15, 30.1)]),
+                               ["--protected", bench.path("reserve.gpkg")])
+        },
+
         // Sources
         HostileCase(name: "a shapefile without its .dbf", status: 2, words: ["p.shp", "p.dbf", "missing"]) { bench in
             try bench.shapefile("p")
@@ -234,6 +258,14 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
                 #expect(codes == [], "\(hostile.name): \(result.stderr)")
             }
             if let clues = hostile.clues { #expect(figures?["clues"] as? Int == clues, "\(hostile.name)") }
+            if let pairs = hostile.pairs { #expect(figures?["overlap_pairs"] as? Int == pairs, "\(hostile.name)") }
+            if let prefix = hostile.idPrefix {
+                let layer = try VectorDataset.open(bench.out + "/clues.csv").layer(at: 0)
+                let column = try #require(layer.fields.firstIndex { $0.name == "clue_id" })
+                while let feature = try layer.nextFeature() {
+                    #expect(feature.text(column)?.hasPrefix(prefix) == true, "\(hostile.name): \(feature.text(column) ?? "")")
+                }
+            }
         } else {
             if hostile.status != 64 { #expect(errors.count == 1, "one line: \(result.stderr)") }
             let left = try FileManager.default.contentsOfDirectory(atPath: bench.out)

@@ -56,3 +56,20 @@ import Testing
         #expect(text.hasPrefix("{\n  \"big\" : 1234567.89,\n  \"double\" : 0.1,"))
     }
 }
+
+@Suite struct SpreadsheetCellTests {
+    @Test func longValuesAreCutToExcelsLimitWithAMarker() {
+        let long = String(repeating: "采", count: 1_000_000)
+        let cell = SafeText.spreadsheetCell(long)
+        #expect(cell.utf16.count <= 32_767)
+        #expect(cell.hasSuffix("…[truncated: 1000000 characters in all]"))
+        #expect(cell.hasPrefix("采采采"))
+        let exact = String(repeating: "a", count: 32_767)
+        #expect(SafeText.spreadsheetCell(exact) == exact)
+    }
+
+    @Test func charactersXMLCannotHoldAreDropped() {
+        #expect(SafeText.spreadsheetCell("采\u{1}矿\u{FFFF}\t区") == "采矿\t区")
+        #expect(SafeText.html("a\u{0}<b\u{1B}") == "a&lt;b")
+    }
+}
