@@ -84,8 +84,20 @@ public final class ChecklistWriter {
             written.append(CountyBundle(folder: county.folder, code: county.code, name: county.name,
                                         clues: county.clues.count, roundTripMetres: county.route.total))
         }
-        try folder.commit(names)
+        try folder.commit(names, retiring: Self.earlierBundles(in: destination).filter { !names.contains($0) })
         return written
+    }
+
+    /// The county folders an earlier run wrote here (they hold its four files): a rerun with
+    /// fewer counties must not leave last period's checklists looking current.
+    static func earlierBundles(in destination: URL) -> [String] {
+        let manager = FileManager.default
+        return ((try? manager.contentsOfDirectory(atPath: destination.path)) ?? []).filter { name in
+            let folder = destination.appendingPathComponent(name)
+            return !name.hasPrefix(".") && ["clues.xlsx", "clues.kmz", "route.gpx", "checklist.html"].allSatisfy {
+                manager.fileExists(atPath: folder.appendingPathComponent($0).path)
+            }
+        }.sorted()
     }
 
     /// The clues grouped by county, each group in visiting order, with safe, distinct folder names.

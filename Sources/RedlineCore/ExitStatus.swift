@@ -32,6 +32,7 @@ extension RedlineError {
         case .outputFailed, .registryUnavailable: return .cannotWrite
         case .badOption: return .usage
         case .stoppedByWarnings: return .stoppedByWarnings
+        case .checklistsFailed(_, _, let cause): return cause.exitStatus
         default: return .badInput
         }
     }

@@ -18,6 +18,7 @@ public final class StagedFolder {
     public init(destination: URL) throws {
         self.destination = destination
         let manager = FileManager.default
+        try Self.requireFolder(destination)
         madeDestination = !manager.fileExists(atPath: destination.path)
         do {
             try manager.createDirectory(at: destination, withIntermediateDirectories: true)
@@ -32,6 +33,7 @@ public final class StagedFolder {
         } catch {
             throw RedlineError.outputFailed(path: staging.path, reason: error.localizedDescription)
         }
+        LiveStaging.shared.add(staging.path)
     }
 
     deinit { discard() }
@@ -42,12 +44,19 @@ public final class StagedFolder {
     /// Moves the named files (or folders) into the destination, in the order given, then removes
     /// the staging folder. A file replaces the old one at once; a folder that already exists is
     /// first moved aside into the staging folder (rename cannot replace a non-empty folder).
-    public func commit(_ names: [String]) throws {
+    /// `retiring` names folders an earlier run made that this one does not: they go too.
+    public func commit(_ names: [String], retiring: [String] = []) throws {
         for (position, name) in names.enumerated() {
             let target = destination.appendingPathComponent(name).path
             if rename(path(name), target) == 0 { continue }
             guard errno == ENOTEMPTY || errno == EEXIST,
                   rename(target, path(".replaced-\(position)")) == 0, rename(path(name), target) == 0 else {
+                throw RedlineError.outputFailed(path: target, reason: String(cString: strerror(errno)))
+            }
+        }
+        for (position, name) in retiring.enumerated() {
+            let target = destination.appendingPathComponent(name).path
+            guard rename(target, path(".retired-\(position)")) == 0 || errno == ENOENT else {
                 throw RedlineError.outputFailed(path: target, reason: String(cString: strerror(errno)))
             }
         }
@@ -70,8 +79,46 @@ public final class StagedFolder {
         guard open else { return }
         open = false
         try? FileManager.default.removeItem(at: staging)
+        LiveStaging.shared.remove(staging.path)
         // Succeeds only while the folder is empty: after a failed first run, not after a commit.
         if madeDestination { rmdir(destination.path) }
+    }
+
+    /// An output folder that is a dangling symbolic link or a file would fail with "a file with the
+    /// same name already exists": say what it is instead.
+    static func requireFolder(_ destination: URL) throws {
+        let path = destination.path
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path),
+           !FileManager.default.fileExists(atPath: path) {
+            throw RedlineError.outputFailed(path: path, reason: "it is a symbolic link to \(target), which does not exist — "
+                                            + "create that folder or give another one")
+        }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw RedlineError.outputFailed(path: path, reason: "it is a file, not a folder — give a folder")
+        }
+    }
+
+    /// Refuses inputs that lie inside an output folder: a run would overwrite them, or remove them
+    /// as files of a format it no longer writes. `option` names the folder's option, `because`
+    /// what the run does with that folder.
+    public static func refuse(inputs: [String], inside destination: URL, option: String,
+                              because: String = "whose files a run replaces") throws {
+        let folder = resolved(destination.path)
+        for input in inputs where !input.hasPrefix("PG:") {
+            var path = input.components(separatedBy: "|layername=")[0]
+            for prefix in ["/vsizip/", "/vsigzip/"] where path.hasPrefix(prefix) { path = String(path.dropFirst(prefix.count)) }
+            let place = resolved(path)
+            if place == folder || place.hasPrefix(folder + "/") {
+                throw RedlineError.badOption("\(input) lies inside \(option) \(destination.path), \(because) — "
+                                             + "move it out or give \(option) another folder")
+            }
+        }
+    }
+
+    /// The absolute path with symbolic links resolved, as far as it exists.
+    private static func resolved(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
     /// Staging folders left by runs that were killed: their process is gone.
@@ -81,6 +128,56 @@ public final class StagedFolder {
             if let pid = Int32(name.dropFirst(prefix.count)), processIsGone(pid) {
                 try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
             }
+        }
+    }
+}
+
+/// The staging folders of this process that are still open, so that a SIGTERM, SIGINT or SIGHUP
+/// removes them before the process ends (a SIGKILL cannot be caught: the next run removes those).
+public final class LiveStaging: @unchecked Sendable {
+    static let shared = LiveStaging()
+    private let lock = NSLock()
+    private var paths: Set<String> = []
+    private var sources: [DispatchSourceSignal] = []
+
+    func add(_ path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        paths.insert(path)
+    }
+
+    func remove(_ path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        paths.remove(path)
+    }
+
+    /// Installs the handlers; call once, first thing. The handlers run on a dispatch queue, where
+    /// removing files is safe (unlike in a C signal handler), then end the process by the same signal.
+    public static func removeOnSignals() {
+        shared.lock.lock()
+        defer { shared.lock.unlock() }
+        guard shared.sources.isEmpty else { return }
+        for number in [SIGTERM, SIGINT, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                shared.lock.lock()
+                let open = shared.paths
+                shared.lock.unlock()
+                for path in open { try? FileManager.default.removeItem(atPath: path) }
+                // End by the signal itself, so the parent sees what stopped us: unblocked on this
+                // thread (dispatch's threads, and children of some launchers, block signals).
+                signal(number, SIG_DFL)
+                var only = sigset_t()
+                sigemptyset(&only)
+                sigaddset(&only, number)
+                pthread_sigmask(SIG_UNBLOCK, &only, nil)
+                raise(number)
+                _exit(128 + number)
+            }
+            source.resume()
+            shared.sources.append(source)
         }
     }
 }

@@ -92,6 +92,9 @@ struct Check: ParsableCommand {
         let activityLayers = try activitySpecs.flatMap {
             try SourceCatalog.layers(of: $0, assumedCRS: options.assumeCRS, encoding: options.encoding)
         }
+        let inputs = activities + boundaries.protectedSources + [boundaries.admin, options.rules].compactMap { $0 }
+        try StagedFolder.refuse(inputs: inputs, inside: URL(fileURLWithPath: out), option: "--out")
+        if let checklists { try StagedFolder.refuse(inputs: inputs, inside: URL(fileURLWithPath: checklists), option: "--checklists") }
         // Made first, so the inputs are hashed while the boundaries load.
         let outputs = try CheckOutputs(folder: URL(fileURLWithPath: out), run: RunDescription(
             toolVersion: Redline.version, activitySources: activitySpecs, protectedSources: boundaries.protectedSpecs,
@@ -112,9 +115,14 @@ struct Check: ParsableCommand {
         }
         progress.clear()
         if let checklists {
-            let bundles = try ChecklistRun(checkFolder: URL(fileURLWithPath: out), destination: URL(fileURLWithPath: checklists),
+            let bundles: [CountyBundle]
+            do {
+                bundles = try ChecklistRun(checkFolder: URL(fileURLWithPath: out), destination: URL(fileURLWithPath: checklists),
                                            options: try bundle.options())
-                .write(index: index, admin: counties)
+                    .write(index: index, admin: counties)
+            } catch let error as RedlineError {
+                throw RedlineError.checklistsFailed(out: out, checklists: checklists, cause: error)
+            }
             if !quiet { print("checklists for \(bundles.count) counties → \(checklists)") }
         }
         if !quiet {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RedlineChecklists
 import RedlineCore
+import RedlineOutputs
 
 /// `redline checklist`: field bundles per county from a finished check.
 struct Checklist: ParsableCommand {
@@ -54,6 +55,8 @@ struct Checklist: ParsableCommand {
             guard !boundaries.protectedSources.isEmpty else {
                 throw RedlineError.badOption("the check recorded no protected sources — pass --protected")
             }
+            try StagedFolder.refuse(inputs: boundaries.protectedSources + [boundaries.admin].compactMap { $0 } + [folder.path],
+                                    inside: destination, option: "--out")
             let warnings = WarningLog()
             defer { Reporting.printWarnings(warnings.all) }
             let (index, counties) = try boundaries.load(jobs: jobs, keepOutlines: true, warnings: warnings)

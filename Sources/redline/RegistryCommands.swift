@@ -82,6 +82,8 @@ struct Run: ParsableCommand {
         var exit = ExitStatus.ok
         var failure: String?
         do {
+            try StagedFolder.refuse(inputs: [out, registry], inside: URL(fileURLWithPath: inbox), option: "--inbox",
+                                    because: "every file of which is read as an extract")
             let prepared = try options.prepare()
             let store = try Registry.open(registry)
             try store.lock()
@@ -111,7 +113,8 @@ struct Run: ParsableCommand {
             failure = message
         }
         if let failure { log(LogEvent("error", "run_failed", [("error", failure)])) }
-        if exit != .locked { try writeReport(outcomes, started: started, exit: exit, failure: failure) }
+        // A locked registry or refused options leave the last report alone: this run did nothing.
+        if exit != .locked && exit != .usage { try writeReport(outcomes, started: started, exit: exit, failure: failure) }
         log(LogEvent(exit == .ok ? "info" : "error", "run_finished", [
             ("exit", String(exit.rawValue)), ("processed", String(outcomes.filter { $0.status == "processed" }.count)),
             ("new", String(outcomes.map(\.newClues).reduce(0, +))), ("merged", String(outcomes.map(\.merged).reduce(0, +))),

@@ -287,7 +287,10 @@ import TestSupport
 
     /// kill -9 in the middle of writing: the folder keeps what it had (no half-written file
     /// that looks whole), and the next run clears the abandoned staging folder.
-    @Test func killedRunLeavesEarlierOutputsAndTheNextRunCleansUp() throws {
+    /// Killed outright, a run leaves its staging folder to the next run; stopped by SIGTERM or
+    /// Ctrl-C, it removes the folder itself. Either way the earlier outputs stay as they were.
+    @Test(arguments: [SIGKILL, SIGTERM, SIGINT])
+    func killedRunLeavesEarlierOutputsAndTheNextRunCleansUp(signal: Int32) throws {
         let folder = TemporaryFolder("redline-kill")
         var features: [FixtureFeature] = []
         for index in 0..<60_000 {
@@ -313,11 +316,12 @@ import TestSupport
         }
         usleep(300_000)
         #expect(process.isRunning, "the run ended before it could be killed; give it more patches")
-        kill(process.processIdentifier, SIGKILL)
+        kill(process.processIdentifier, signal)
         process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == signal)
         let left = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
         #expect(left.filter { !$0.hasPrefix(".") } == ["clues.csv"])
+        #expect(signal == SIGKILL || left == ["clues.csv"], "\(left)")
         #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: out + "/clues.csv")), as: UTF8.self) == "earlier run\n")
 
         let rerun = try check([geodata.appendingPathComponent("activities.gpkg").path, "--out", out])

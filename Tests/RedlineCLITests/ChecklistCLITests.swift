@@ -145,6 +145,27 @@ import TestSupport
         return red
     }
 
+    /// A rerun with fewer counties takes the other counties' bundles away; what the analyst put
+    /// there themselves stays.
+    @Test func aRerunWithFewerCountiesLeavesNoStaleBundles() throws {
+        let folder = TemporaryFolder("redline-stale")
+        let out = try demo(folder)
+        let checklists = out.appendingPathComponent("checklists").path
+        try FileManager.default.createDirectory(atPath: checklists + "/notes", withIntermediateDirectories: true)
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: checklists + "/notes/clues.xlsx"))
+        let countyFields = [FieldDefinition(name: "county_code", kind: .string), FieldDefinition(name: "county_name", kind: .string)]
+        try Fixture.write(folder.path("one.gpkg"), layer: "counties", crs: "EPSG:4490", fields: countyFields, features: [
+            FixtureFeature([.string("652399"), .string("合并县")], wkb: Fixture.polygon([Fixture.box(86, 43, 93, 48)])),
+        ])
+        let rerun = try Command.run(Command.redline, ["check", "--quiet", geodata.appendingPathComponent("activities.gpkg").path,
+                                                      "--protected", geodata.appendingPathComponent("protected.gpkg").path,
+                                                      "--admin", folder.path("one.gpkg"), "--out", out.path,
+                                                      "--checklists", checklists])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: checklists).sorted() == ["652399-合并县", "notes"])
+        #expect(FileManager.default.fileExists(atPath: checklists + "/notes/clues.xlsx"))
+    }
+
     @Test func hostileValuesStayInertInEveryFile() throws {
         let folder = TemporaryFolder("redline-hostile")
         let fields = [FieldDefinition(name: "tbbh", kind: .string), FieldDefinition(name: "类型", kind: .string),
