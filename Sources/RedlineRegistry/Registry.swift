@@ -46,9 +46,13 @@ public struct RegisteredClue: Sendable {
 public enum RegistryError: Error, CustomStringConvertible {
     case locked(String)
     case frameMismatch(registry: String, run: String)
+    /// The location holds no redline registry (or one this version cannot use); nothing was changed.
+    case notARegistry(location: String, reason: String)
 
     public var description: String {
         switch self {
+        case let .notARegistry(location, reason):
+            return "\(location) is not a redline registry: \(reason); it was left unchanged"
         case let .locked(location):
             return "another redline run holds the registry \(location) — wait for it to finish (or, if none runs, it died; just run again)"
         case let .frameMismatch(registry, run):
@@ -84,31 +88,78 @@ public final class Registry {
         if lockDescriptor >= 0 { close(lockDescriptor) }
     }
 
-    /// Opens the registry at `location` (a .gpkg path or a PG: connection string), creating it and
-    /// its tables when missing.
-    public static func open(_ location: String) throws -> Registry {
+    /// The schema this version reads and writes, kept in registry_meta under `schema`.
+    static let schema = "redline-registry/1"
+
+    /// Opens the registry at `location` (a .gpkg path or a PG: connection string). Only with
+    /// `create` (the nightly run) is a new one made: a mistyped path must not become an empty
+    /// registry reporting "0 clues". A GeoPackage holding other data, a registry of another
+    /// schema, or one missing its columns is refused unchanged.
+    public static func open(_ location: String, create: Bool = false) throws -> Registry {
         let spec = SourceSpec(path: location)
         let isDatabase = spec.isDatabase
+        let exists = isDatabase || FileManager.default.fileExists(atPath: location)
+        guard exists || create else {
+            throw RegistryError.notARegistry(location: spec.displayPath, reason: "there is no such file — check the path "
+                                             + "(only `redline run` creates a registry)")
+        }
         let dataset: VectorDataset
         do {
-            if isDatabase || FileManager.default.fileExists(atPath: location) {
-                dataset = try VectorDataset.open(location, update: true)
-            } else {
-                dataset = try VectorDataset.create(location, driver: "GPKG")
-            }
+            dataset = exists ? try VectorDataset.open(location, update: true) : try VectorDataset.create(location, driver: "GPKG")
         } catch {
             throw RedlineError.registryUnavailable(location: spec.displayPath, reason: "\(error)")
         }
-        return Registry(dataset: dataset, displayLocation: spec.displayPath, isDatabase: isDatabase)
+        let registry = Registry(dataset: dataset, displayLocation: spec.displayPath, isDatabase: isDatabase)
+        try registry.checkSchema(create: create, isNew: !exists)
+        return registry
+    }
+
+    /// Refuses what is not a registry of this schema; marks a new one. (Registries made before the
+    /// marker have none, and are read as this schema.)
+    private func checkSchema(create: Bool, isNew: Bool) throws {
+        let names = try dataset.layers.map(\.name)
+        let ours = names.filter { $0.hasPrefix("registry_") }
+        if ours.isEmpty {
+            // A database is shared with other tables; a GeoPackage of other data is someone's file.
+            let foreign = isDatabase ? [] : names
+            guard create, foreign.isEmpty else {
+                throw RegistryError.notARegistry(location: displayLocation, reason: foreign.isEmpty
+                    ? "it holds no registry tables — check the path (only `redline run` creates a registry)"
+                    : "it holds other data (\(foreign.prefix(4).joined(separator: ", "))) — give the registry a file of its own")
+            }
+            try setMeta("schema", Self.schema)
+            return
+        }
+        if let marked = try meta("schema"), marked != Self.schema {
+            throw RegistryError.notARegistry(location: displayLocation, reason: "its schema is \(marked), this redline reads "
+                                             + "\(Self.schema) — use the redline version that made it")
+        }
+        if let clues = try dataset.layer(named: "registry_clues") {
+            let present = Set(clues.fields.map { $0.name.lowercased() })
+            let missing = Self.registryColumns.filter { !present.contains($0) }
+            guard missing.isEmpty else {
+                throw RegistryError.notARegistry(location: displayLocation, reason: "registry_clues lacks the column(s) "
+                                                 + "\(missing.joined(separator: ", ")) — restore it from a backup")
+            }
+        }
     }
 
     /// Takes the registry for this process: a lock file beside a GeoPackage, an advisory lock in
     /// PostgreSQL. Both go with the process, so a killed run never leaves the registry locked.
-    public func lock() throws {
+    /// Waits up to `wait` seconds for another holder to finish.
+    public func lock(wait: Double = 0) throws {
+        let deadline = Date().addingTimeInterval(wait)
+        while true {
+            if try tryLock() { return }
+            guard Date() < deadline else { throw RegistryError.locked(displayLocation) }
+            usleep(200_000)
+        }
+    }
+
+    private func tryLock() throws -> Bool {
         if isDatabase {
             let granted = try dataset.executeSQL("SELECT pg_try_advisory_lock(7406531, 1)")
-            guard granted.first == "t" || granted.first == "1" else { throw RegistryError.locked(displayLocation) }
-            return
+            return granted.first == "t" || granted.first == "1"
         }
         let descriptor = Foundation.open(dataset.path + ".lock", O_CREAT | O_RDWR, 0o644)
         guard descriptor >= 0 else {
@@ -116,9 +167,10 @@ public final class Registry {
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)
-            throw RegistryError.locked(displayLocation)
+            return false
         }
         lockDescriptor = descriptor
+        return true
     }
 
     // MARK: Tables

@@ -155,6 +155,14 @@ public struct VerificationImport {
             }
             if same { report.unchanged += 1; continue }
             if clue.status == .closed { reject("clue \(id) is already closed"); continue }
+            let detected = CalendarDay(text: clue["first_detected"]) ?? CalendarDay(text: clue["detected_on"])
+            if let detected, date < detected {
+                reject("date \(date) is before the clue's patch was detected (\(detected)) — check the date"); continue
+            }
+            if let last = CalendarDay(text: clue["verified_on"]), date < last {
+                reject("date \(date) is earlier than the clue's last verification (\(last)) — the later finding stands; "
+                       + "fix the date if this one is newer"); continue
+            }
             if Self.progress.firstIndex(of: target)! < Self.progress.firstIndex(of: clue.status)! {
                 reject("clue \(id) is already \(clue.status.rawValue); it cannot go back to \(target.rawValue)"); continue
             }

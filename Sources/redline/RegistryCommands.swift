@@ -85,7 +85,7 @@ struct Run: ParsableCommand {
             try StagedFolder.refuse(inputs: [out, registry], inside: URL(fileURLWithPath: inbox), option: "--inbox",
                                     because: "every file of which is read as an extract")
             let prepared = try options.prepare()
-            let store = try Registry.open(registry)
+            let store = try Registry.open(registry, create: true)
             try store.lock()
             log(LogEvent("info", "run_started", [("registry", store.displayLocation), ("inbox", inbox)]))
             let warnings = WarningLog()
@@ -266,7 +266,11 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try Reporting.run {
-            let count = try RegistryExport(registry: try Registry.open(registry))
+            let store = try Registry.open(registry)
+            // Marking clues dispatched writes to the registry: wait for a run holding it, or stop
+            // before anything is exported.
+            if dispatch { try store.lock(wait: 30) }
+            let count = try RegistryExport(registry: store)
                 .write(to: URL(fileURLWithPath: out), status: Set(status), counties: Set(county), periods: Set(period),
                        dispatch: dispatch)
             print("\(count) clues → \(out)")

@@ -108,6 +108,15 @@ import TestSupport
         let fromFuture = try redline(["verify", "import", future, "--registry", registry])
         #expect(fromFuture.status == 2 && fromFuture.stdout.contains("row 2: \(clues["D"]!["clue_id"]!): date 2099-01-01 is in the future"),
                 "\(fromFuture.stdout)")
+        // Dated before A's detection, and before its verification of 2026-11-20: both rejected, A unchanged.
+        for (date, reason) in [("1900-01-01", "is before the clue's patch was detected (2026-11-01)"),
+                               ("2026-11-19", "is earlier than the clue's last verification (2026-11-20)")] {
+            let stale = folder.path("stale-\(date).csv")
+            try Data("线索编号,核查结果,核查日期,状态\n\(idA),部分属实,\(date),已整改\n".utf8).write(to: URL(fileURLWithPath: stale))
+            let fromStale = try redline(["verify", "import", stale, "--registry", registry])
+            #expect(fromStale.status == 2 && fromStale.stdout.contains("row 2: \(idA): date \(date) \(reason)"), "\(fromStale.stdout)")
+        }
+        #expect(try registryClues(registry, folder)["A"]?["verified_on"] == "2026-11-20")
         // Saved by Excel on a Chinese Windows: GBK.
         let gbk = folder.path("results-gbk.csv")
         #expect(try Command.run("/bin/sh", ["-c", "iconv -f UTF-8 -t GB18030 '\(results)' > '\(gbk)'"]).status == 0)
