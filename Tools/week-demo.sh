@@ -11,7 +11,8 @@ rm -rf "$dir" && mkdir -p "$dir/inbox"
 night() {
   cp "$dir/arriving/day$1.gpkg" "$dir/inbox/"
   echo "== night $1"
-  "$redline" run --registry "$dir/registry.gpkg" --inbox "$dir/inbox" --out "$dir/out" --as-of "2026-11-0$1" 2>&1 \
+  "$redline" run --registry "$dir/registry.gpkg" --inbox "$dir/inbox" --out "$dir/out" --as-of "2026-11-0$1" \
+    --protected "$root/Geodata/protected.gpkg" --admin "$root/Geodata/counties.gpkg" --settle-seconds 0 2>&1 \
     | grep -E "extract_processed|run_finished" || true
 }
 for day in 1 2 3 4 5; do night $day; done

@@ -187,7 +187,8 @@ final class PatchReader {
             let layer = try open ?? source.open()
             open = layer
             guard let feature = try source.next(from: layer) else {
-                mended.report(into: warnings, layer: source, idField: fields[layerIndex].id.map { source.fields[$0].name })
+                try mended.report(into: warnings, layer: source, idField: fields[layerIndex].id.map { source.fields[$0].name },
+                                  read: readPerLayer[layerIndex])
                 warnings.collectGDALWarnings(file: source.label)
                 mended = LayerMending()
                 open = nil
@@ -201,6 +202,7 @@ final class PatchReader {
             }
             let id = activityID(wanted.id.flatMap { attributes[$0] }, hasField: wanted.id != nil, feature: feature,
                                 geometry: geometry)
+            if case .polygonal = geometry {} else { mended.noteUnusable(SkipReason(geometry), id: id) }
             batch.append(ActivityPatch(sequence: read, layer: layerIndex, fid: feature.fid, activityID: id,
                                        attributes: attributes, geometry: geometry,
                                        activityTypeText: wanted.type.flatMap { attributes[$0] },
@@ -237,6 +239,14 @@ struct LayerMending {
     var controlExample: (field: String, feature: String)?
     var undecodable = 0
     var undecodableExample: (field: String, feature: String)?
+    /// Patches without a polygon to check (missing, empty, a point or line), by reason.
+    var unusable: [SkipReason: Int] = [:]
+    var unusableExamples: [String] = []
+
+    mutating func noteUnusable(_ reason: SkipReason, id: String) {
+        unusable[reason, default: 0] += 1
+        if unusableExamples.count < 3 { unusableExamples.append(id) }
+    }
 
     /// `text` without control characters (tab, line feed and carriage return stay): they make XML
     /// ill-formed and forge lines in logs.
@@ -252,8 +262,18 @@ struct LayerMending {
         return cleaned
     }
 
-    func report(into warnings: WarningLog, layer: SourceLayer, idField: String?) {
+    /// Warns about what was mended; a layer none of whose features has a polygon is an error,
+    /// since nothing in it was checked.
+    func report(into warnings: WarningLog, layer: SourceLayer, idField: String?, read: Int) throws {
         let file = layer.label
+        let unchecked = unusable.values.reduce(0, +)
+        if unchecked > 0 {
+            let reasons = unusable.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) ×\($0.value)" }.joined(separator: ", ")
+            let message = "\(file): \(unchecked) of \(read) patch(es) have no polygon to check (\(reasons); first: "
+                + "\(unusableExamples.joined(separator: ", "))) — fix their geometry, or they are never checked"
+            guard unchecked < read else { throw RedlineError.readFailed(layer: file, reason: message) }
+            warnings.add(code: "patches_without_polygon", message, file: file, feature: unusableExamples.joined(separator: ","))
+        }
         if !emptyIDs.isEmpty {
             warnings.add(code: "empty_activity_id", "\(file): \(emptyIDs.count) patch(es) have an empty \(idField ?? "ID") — they got IDs "
                          + "made from their geometry (\(emptyIDs.prefix(3).joined(separator: ", "))); fill in the field to keep your own",

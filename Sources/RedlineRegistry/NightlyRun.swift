@@ -21,8 +21,8 @@ public struct LogEvent: Sendable {
 public struct ExtractOutcome: Sendable {
     public let file: String
     public let sha256: String
-    /// processed, skipped (seen before), failed.
-    public let status: String
+    /// processed, skipped (seen before), failed, quarantined (failed once too often, moved away).
+    public var status: String
     public var patches = 0, clues = 0, newClues = 0, merged = 0, rebounds = 0
     public var error: String?
     /// Why a failed extract failed, as an exit status (bad input, or warnings under --strict).
@@ -40,13 +40,20 @@ public struct NightlyOptions: Sendable {
     public var matchOverlap: Double
     public var jobs: Int
     public var actor: String
+    /// An extract changed less than this many seconds ago may still be being copied: it waits.
+    public var settleSeconds: Double
+    /// After failing on this many runs, an extract is moved to OUT/quarantine/ with the reason.
+    public var quarantineAfter: Int
 
-    public init(inbox: URL, out: URL, matchOverlap: Double = 0.5, jobs: Int = 1, actor: String = "redline run") {
+    public init(inbox: URL, out: URL, matchOverlap: Double = 0.5, jobs: Int = 1, actor: String = "redline run",
+                settleSeconds: Double = 60, quarantineAfter: Int = 3) {
         self.inbox = inbox
         self.out = out
         self.matchOverlap = matchOverlap
         self.jobs = jobs
         self.actor = actor
+        self.settleSeconds = settleSeconds
+        self.quarantineAfter = quarantineAfter
     }
 }
 
@@ -110,6 +117,12 @@ public final class NightlyRun {
                                                             ("reason", "no \(missing.joined(separator: ", ")) yet")]))
                 continue
             }
+            let age = Self.secondsSinceChange(file)
+            guard age >= options.settleSeconds else {
+                log(LogEvent("info", "extract_waiting", [("file", file.lastPathComponent),
+                                                         ("reason", "changed \(Int(age)) s ago, may still be copying")]))
+                continue
+            }
             guard let sha = try digest(of: file) else { continue }
             if try registry.isProcessed(sha256: sha) {
                 log(LogEvent("info", "extract_skipped", [("file", file.lastPathComponent), ("sha256", sha), ("reason", "processed before")]))
@@ -128,6 +141,7 @@ public final class NightlyRun {
                 var failed = ExtractOutcome(file: file.lastPathComponent, sha256: sha, status: "failed")
                 failed.error = "\(error)"
                 failed.failure = error.exitStatus
+                if try noteFailure(of: file, sha: sha, error: "\(error)") { failed.status = "quarantined" }
                 outcomes.append(failed)
             } catch {
                 registry.rollback()
@@ -135,6 +149,51 @@ public final class NightlyRun {
             }
         }
         return outcomes
+    }
+
+    /// Counts the runs an extract failed on; at `quarantineAfter` it moves (with its shapefile
+    /// sidecars) to OUT/quarantine/, beside a note of the reason, so it stops failing every night.
+    /// Returns whether it was moved.
+    private func noteFailure(of file: URL, sha: String, error: String) throws -> Bool {
+        let key = "failures:" + sha
+        let failures = (try registry.meta(key).flatMap { Int($0) } ?? 0) + 1
+        try registry.setMeta(key, String(failures))
+        guard failures >= options.quarantineAfter else { return false }
+        let quarantine = options.out.appendingPathComponent("quarantine")
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(at: quarantine, withIntermediateDirectories: true)
+            for member in Self.members(of: file) {
+                let target = quarantine.appendingPathComponent(member.lastPathComponent)
+                try? manager.removeItem(at: target)
+                try manager.moveItem(at: member, to: target)
+            }
+            try Data("\(file.lastPathComponent) failed on \(failures) runs; the last error:\n\(error)\n".utf8)
+                .write(to: quarantine.appendingPathComponent(file.lastPathComponent + ".reason.txt"), options: .atomic)
+        } catch {
+            throw RedlineError.outputFailed(path: quarantine.path, reason: "\(error)")
+        }
+        log(LogEvent("error", "extract_quarantined", [("file", file.lastPathComponent), ("sha256", sha), ("failures", String(failures)),
+                                                      ("to", quarantine.path)]))
+        return true
+    }
+
+    /// The file and, for a shapefile, every file beside it with the same name.
+    static func members(of file: URL) -> [URL] {
+        guard file.pathExtension.lowercased() == "shp" else { return [file] }
+        let folder = file.deletingLastPathComponent()
+        let stem = file.deletingPathExtension().lastPathComponent.lowercased()
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+            .filter { ($0 as NSString).deletingPathExtension.lowercased() == stem }
+            .map { folder.appendingPathComponent($0) }
+    }
+
+    /// Seconds since the file (or any of its shapefile sidecars) last changed.
+    static func secondsSinceChange(_ file: URL) -> Double {
+        let latest = members(of: file).compactMap {
+            (try? FileManager.default.attributesOfItem(atPath: $0.path))?[.modificationDate] as? Date
+        }.max() ?? .distantPast
+        return Date().timeIntervalSince(latest)
     }
 
     /// The extract's SHA-256, reused from an earlier night while the file's size and modification

@@ -37,7 +37,12 @@ struct Run: ParsableCommand {
         smaller) is a re-detection of it; one on a rectified or closed site raises a rebound clue
         linked to the original (which is reopened); anything else is a new clue. The check's outputs
         for those clues go to OUT/<extract>-<hash>/, and a report of the whole run to
-        OUT/run-report.json. Killed at any moment, a rerun gives the registry a clean run would.
+        OUT/run-report.json (and, kept, OUT/reports/run-<start>.json). Killed at any moment, a
+        rerun gives the registry a clean run would.
+
+        Only complete extracts are taken: regular files (never a FIFO or a device), shapefiles
+        with their .shx and .dbf, unchanged for --settle-seconds; others wait for the next run. An
+        extract that failed on --quarantine-after runs moves to OUT/quarantine/ with the reason.
 
         The registry is a GeoPackage (default) or PostgreSQL/PostGIS: --registry PG:"dbname=…"
         (credentials from PGPASSWORD or ~/.pgpass, never logged). A second run on the same
@@ -69,10 +74,18 @@ struct Run: ParsableCommand {
     @Option(help: "Log lines on stderr: text or json.")
     var logFormat: LogFormat = .text
 
+    @Option(help: "An extract changed less than this many seconds ago may still be copying: it waits for the next run.")
+    var settleSeconds: Double = 60
+
+    @Option(help: "An extract that failed on this many runs moves to OUT/quarantine/ with the reason.")
+    var quarantineAfter: Int = 3
+
     @OptionGroup var options: CheckOptions
 
     func validate() throws {
         guard matchOverlap > 0 && matchOverlap <= 1 else { throw ValidationError("--match-overlap must be in (0, 1]") }
+        try CheckOptions.requireNumber(settleSeconds, "--settle-seconds", in: 0...86_400)
+        guard quarantineAfter >= 1 else { throw ValidationError("--quarantine-after must be at least 1") }
     }
 
     func run() throws {
@@ -103,7 +116,8 @@ struct Run: ParsableCommand {
             outcomes = try NightlyRun(registry: store, index: index, admin: counties, settings: prepared.settings,
                                       fields: prepared.fields,
                                       options: NightlyOptions(inbox: URL(fileURLWithPath: inbox), out: URL(fileURLWithPath: out),
-                                                              matchOverlap: matchOverlap, jobs: options.jobs),
+                                                              matchOverlap: matchOverlap, jobs: options.jobs,
+                                                              settleSeconds: settleSeconds, quarantineAfter: quarantineAfter),
                                       describe: description, log: { log($0) }).run()
             if let worst = outcomes.compactMap(\.failure).max(by: { $0.rawValue < $1.rawValue }) { exit = worst }
         } catch {
@@ -137,9 +151,13 @@ struct Run: ParsableCommand {
                                                      "feature": $0.feature ?? ""] }]
             },
         ]
-        let folder = URL(fileURLWithPath: out)
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = URL(fileURLWithPath: out), history = folder.appendingPathComponent("reports")
+        try? FileManager.default.createDirectory(at: history, withIntermediateDirectories: true)
         let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        // The latest for a quick look, and one per run (by its start, UTC) that the next run keeps.
+        let stamp = ISO8601DateFormatter.string(from: started, timeZone: TimeZone(identifier: "UTC")!,
+                                                formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withFractionalSeconds, .withTimeZone])
+        try data.write(to: history.appendingPathComponent("run-\(stamp).json"), options: .atomic)
         try data.write(to: folder.appendingPathComponent("run-report.json"), options: .atomic)
     }
 }

@@ -244,7 +244,8 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
             let inbox = bench.path("inbox"), registry = bench.path("out/registry.gpkg")
             try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
             try bench.patches("inbox/day1.gpkg", HostileBench.corePatches(1))
-            let made = try Command.run(Command.redline, ["run", "--registry", registry, "--inbox", inbox, "--out", bench.path("reports")]
+            let made = try Command.run(Command.redline, ["run", "--registry", registry, "--inbox", inbox, "--out", bench.path("reports"),
+                                                         "--settle-seconds", "0"]
                                        + Command.bundledBoundaries)
             #expect(made.status == 0, "\(made.stderr)")
             let dropped = try Command.run("/usr/bin/ogrinfo", [registry, "-sql", "ALTER TABLE registry_clues DROP COLUMN status"])

@@ -45,7 +45,7 @@ import TestSupport
         let inbox = folder.path("inbox"), out = folder.path("out")
         try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
         func run() throws -> CommandResult {
-            try redline(["run", "--registry", registry, "--inbox", inbox, "--out", out, "--protected",
+            try redline(["run", "--registry", registry, "--inbox", inbox, "--out", out, "--settle-seconds", "0", "--protected",
                          geodata.appendingPathComponent("protected.gpkg").path, "--admin",
                          geodata.appendingPathComponent("counties.gpkg").path, "--log-format", "json"])
         }
@@ -178,14 +178,51 @@ import TestSupport
         #expect(result.stdout.contains("12 kills"))
     }
 
+    /// Only complete, settled, regular files are read; an extract failing run after run is moved
+    /// aside with its reason, and each run keeps its own report.
+    @Test func theInboxTakesOnlyCompleteFilesAndQuarantinesTheHopeless() throws {
+        let folder = TemporaryFolder("redline-inbox")
+        let inbox = folder.path("inbox"), out = folder.path("out")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        #expect(mkfifo("\(inbox)/pipe.geojson", 0o644) == 0)
+        try FileManager.default.createSymbolicLink(atPath: "\(inbox)/zero.gpkg", withDestinationPath: "/dev/zero")
+        try Fixture.write("\(inbox)/half.shp", driver: "ESRI Shapefile", layer: "half", crs: "EPSG:4490",
+                          fields: [FieldDefinition(name: "tbbh", kind: .string)],
+                          features: [FixtureFeature([.string("H1")], wkb: Fixture.polygon([Fixture.box(89.3, 45.3, 89.31, 45.31)]))])
+        try FileManager.default.removeItem(atPath: "\(inbox)/half.dbf")
+        try Data(#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"tbbh":"X"},"geometry":{"type":"Polygon","coordinates":"oops"}}]}"#.utf8)
+            .write(to: URL(fileURLWithPath: "\(inbox)/oops.geojson"))
+        func run(settle: String = "0") throws -> CommandResult {
+            try redline(["run", "--registry", folder.path("registry.gpkg"), "--inbox", inbox, "--out", out, "--settle-seconds", settle,
+                         "--quarantine-after", "2"] + Command.bundledBoundaries)
+        }
+        let fresh = try run(settle: "3600")
+        #expect(fresh.status == 0 && fresh.stderr.contains("extract_waiting file=oops.geojson reason=changed"), "\(fresh.stderr)")
+        #expect(fresh.stderr.contains("extract_waiting file=half.shp reason=no half.dbf yet"))
+        #expect(!fresh.stderr.contains("pipe") && !fresh.stderr.contains("zero.gpkg"), "never opened: \(fresh.stderr)")
+        let first = try run()
+        #expect(first.status == 2 && first.stderr.contains("extract_failed file=oops.geojson"), "\(first.stderr)")
+        #expect(FileManager.default.fileExists(atPath: "\(inbox)/oops.geojson"), "one failure: retried next time")
+        usleep(1_100_000)
+        let second = try run()
+        #expect(second.status == 2 && second.stderr.contains("extract_quarantined file=oops.geojson"), "\(second.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(inbox)/oops.geojson"))
+        let reason = try String(contentsOfFile: "\(out)/quarantine/oops.geojson.reason.txt", encoding: .utf8)
+        #expect(reason.contains("failed on 2 runs") && reason.contains("no polygon"), "\(reason)")
+        let third = try run()
+        #expect(third.status == 0, "\(third.stderr)")
+        let reports = try FileManager.default.contentsOfDirectory(atPath: "\(out)/reports").filter { $0.hasPrefix("run-") }
+        #expect(reports.count >= 3, "one report per run: \(reports)")
+    }
+
     @Test func aBrokenExtractIsReportedAndRetriedWhileTheOthersAreProcessed() throws {
         let folder = TemporaryFolder("redline-broken")
         let inbox = folder.path("inbox"), registry = folder.path("registry.gpkg")
         try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
         try extract("\(inbox)/good.gpkg", [Self.patch("A", 89.300, 45.300, date: "2026-11-01")])
         try Data("not a vector file".utf8).write(to: URL(fileURLWithPath: "\(inbox)/broken.geojson"))
-        let arguments = ["run", "--registry", registry, "--inbox", inbox, "--out", folder.path("out"), "--protected",
-                         geodata.appendingPathComponent("protected.gpkg").path]
+        let arguments = ["run", "--registry", registry, "--inbox", inbox, "--out", folder.path("out"), "--settle-seconds", "0",
+                         "--quarantine-after", "5", "--protected", geodata.appendingPathComponent("protected.gpkg").path]
         let first = try redline(arguments)
         #expect(first.status == 2, "\(first.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.path("out/run-report.json")))) as! [String: Any]
