@@ -9,7 +9,9 @@ import PROJKit
 /// the cut depends on — every feature's WKB, the layers' CRSs, the frame, the policy, the piece
 /// size, whether outlines are kept, the GEOS and PROJ versions — so changed boundaries, settings
 /// or libraries never meet an old entry.
-/// A file that cannot be read back whole is ignored and the boundaries are cut again.
+/// Each entry ends with the SHA-256 of its body: a damaged entry (a flipped byte would blame a
+/// patch for an invalid geometry, altered coordinates would change results silently) is removed,
+/// warned about, and the boundaries are cut again.
 ///
 /// The folder is `$REDLINE_CACHE`, else `$XDG_CACHE_HOME/redline`, else `~/.cache/redline`;
 /// `REDLINE_CACHE=off` turns the cache off. Entries are written atomically (a temporary file
@@ -17,8 +19,11 @@ import PROJKit
 public struct PieceCache: Sendable {
     public let folder: URL
     public var keep = 4
+    /// Where a damaged entry is reported.
+    public var warnings: WarningLog?
 
-    static let magic = Array("redline-pieces-1\n".utf8)
+    static let magic = Array("redline-pieces-2\n".utf8)
+    static let digestLength = 64
 
     public init(folder: URL) { self.folder = folder }
 
@@ -60,8 +65,17 @@ public struct PieceCache: Sendable {
     /// The outcomes stored under `key` for `count` features, or nil.
     func load(_ key: String, count: Int) -> [PieceCutter.Outcome]? {
         let file = path(key)
-        guard let data = try? Data(contentsOf: file, options: .alwaysMapped) else { return nil }
-        var reader = ByteReader(data)
+        guard let stored = try? Data(contentsOf: file, options: .alwaysMapped) else { return nil }
+        let body = stored.prefix(max(0, stored.count - Self.digestLength))
+        let digest = SHA256()
+        digest.update(body)
+        guard stored.count > Self.digestLength, Array(stored.suffix(Self.digestLength)) == Array(digest.hexDigest().utf8) else {
+            try? FileManager.default.removeItem(at: file)
+            warnings?.add(code: "cache_entry_damaged", "the boundary cache entry \(file.path) was damaged — removed, and the "
+                          + "boundaries cut again; if this repeats, check the disk", file: file.path)
+            return nil
+        }
+        var reader = ByteReader(body)
         guard reader.bytes(Self.magic.count) == Self.magic, reader.integer() == count else { return nil }
         var outcomes: [PieceCutter.Outcome] = []
         outcomes.reserveCapacity(count)
@@ -119,6 +133,9 @@ public struct PieceCache: Sendable {
                 return
             }
         }
+        let digest = SHA256()
+        digest.update(bytes)
+        bytes += Array(digest.hexDigest().utf8)
         let manager = FileManager.default
         guard (try? manager.createDirectory(at: folder, withIntermediateDirectories: true)) != nil else { return }
         let temporary = folder.appendingPathComponent(".\(key).\(getpid()).tmp")

@@ -26,7 +26,8 @@ struct Boundaries {
     /// Loads both; what GDAL warned about on the way goes into `warnings`.
     func load(jobs: Int, keepOutlines: Bool = false, warnings: WarningLog) throws -> (ProtectedIndex, AdminIndex?) {
         let layers = try protectedSpecs.flatMap { try SourceCatalog.layers(of: $0, assumedCRS: assumeCRS, encoding: encoding) }
-        let cache = PieceCache.fromEnvironment()
+        var cache = PieceCache.fromEnvironment()
+        cache?.warnings = warnings
         let index = try ProtectedIndex.load(layers, fields: fields, invalid: invalid, jobs: jobs, keepOutlines: keepOutlines,
                                             cache: cache, warnings: warnings)
         warnings.collectGDALWarnings(file: protectedSources.joined(separator: ", "))

@@ -70,6 +70,19 @@ import TestSupport
         try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: entry))
         #expect(samePieces(original, try load(fixture.protectedPath, cache: cache)))
 
+        // One flipped byte inside a coordinate, the file's length unchanged: caught by the entry's
+        // checksum, warned about, and cut again.
+        var whole = [UInt8](try Data(contentsOf: URL(fileURLWithPath: entry)))
+        whole[whole.count / 2] ^= 0x10
+        try Data(whole).write(to: URL(fileURLWithPath: entry))
+        let warnings = WarningLog()
+        var watched = cache
+        watched.warnings = warnings
+        #expect(samePieces(original, try load(fixture.protectedPath, cache: watched)))
+        #expect(warnings.all.map(\.code) == ["cache_entry_damaged"])
+        #expect(samePieces(original, try load(fixture.protectedPath, cache: watched)) && warnings.all.count == 1,
+                "rebuilt: the next load is a clean hit")
+
         // A temporary file left by a killed run goes; one of a live process stays.
         let killed = cache.folder.appendingPathComponent(".\(String(repeating: "0", count: 64)).999999999.tmp")
         let live = cache.folder.appendingPathComponent(".\(String(repeating: "1", count: 64)).\(getpid()).tmp")
