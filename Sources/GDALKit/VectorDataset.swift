@@ -225,4 +225,14 @@ public enum VirtualFolder {
         }
         return names
     }
+
+    /// The bytes of a file GDAL can reach (/vsizip/book.xlsx/xl/workbook.xml), or nil.
+    public static func contents(of path: String, limit: Int = 256 << 20) -> [UInt8]? {
+        GDAL.register()
+        var buffer: UnsafeMutablePointer<GByte>?
+        var size: vsi_l_offset = 0
+        guard VSIIngestFile(nil, path, &buffer, &size, GIntBig(limit)) != 0, let buffer else { return nil }
+        defer { VSIFree(buffer) }
+        return Array(UnsafeBufferPointer(start: buffer, count: Int(size)))
+    }
 }

@@ -39,6 +39,8 @@ public struct VerificationImport {
     struct Row {
         let number: Int
         let values: [String: String]
+        /// A cell the import reads holds a formula whose value was never saved (GDAL reads it as empty).
+        var unsavedFormula = false
         subscript(_ role: String) -> String { values[role]?.trimmingCharacters(in: .whitespaces) ?? "" }
     }
 
@@ -77,6 +79,7 @@ public struct VerificationImport {
         // Spreadsheet rows count from the header (row 1); GDAL numbers XLSX features by sheet row.
         let spreadsheet = lower.hasSuffix(".xlsx") || lower.hasSuffix(".ods")
         let csv = lower.hasSuffix(".csv")
+        let unsaved = lower.hasSuffix(".xlsx") ? UnsavedFormulas.cells(inXLSX: file) : [:]
         var rows: [Row] = []
         var ordinal = 0
         while let feature = try layer.nextFeature() {
@@ -84,7 +87,8 @@ public struct VerificationImport {
             var values: [String: String] = [:]
             for (index, role) in roles { values[role] = feature.text(index) ?? "" }
             let number = spreadsheet ? Int(feature.fid ?? Int64(ordinal + 1)) : csv ? ordinal + 1 : ordinal
-            rows.append(Row(number: number, values: values))
+            let formulaColumns = unsaved[number] ?? []
+            rows.append(Row(number: number, values: values, unsavedFormula: roles.keys.contains { formulaColumns.contains($0) }))
         }
         return rows
     }
@@ -111,8 +115,12 @@ public struct VerificationImport {
         var changes: [(RegisteredClue, [(String, FieldValue)], from: ClueStatus, to: ClueStatus, detail: String, actor: String)] = []
         for row in rows {
             let id = SafeID.strip(row["clue"])
-            if id.isEmpty && row["result"].isEmpty && row["status"].isEmpty { report.blank += 1; continue }
             func reject(_ reason: String) { report.rejected.append((row.number, id, reason)) }
+            if row.unsavedFormula {
+                reject("a cell holds a formula whose value was never saved — open the file in Excel or LibreOffice and "
+                       + "save it, or type the values"); continue
+            }
+            if id.isEmpty && row["result"].isEmpty && row["status"].isEmpty { report.blank += 1; continue }
             guard !id.isEmpty else { reject("no clue ID"); continue }
             if let earlier = seen[id] { reject("clue \(id) already appears on row \(earlier)"); continue }
             seen[id] = row.number
@@ -196,5 +204,43 @@ enum SafeID {
         var value = text.trimmingCharacters(in: .whitespaces)
         if value.hasPrefix("'") { value.removeFirst() }
         return value
+    }
+}
+
+/// Formula cells of an XLSX file saved without their values (written by a script, never opened in
+/// a spreadsheet program): GDAL reads them as empty, which would make a filled-in row look blank.
+enum UnsavedFormulas {
+    /// Per sheet row number, the 0-based columns of such cells on the first sheet.
+    static func cells(inXLSX file: String) -> [Int: Set<Int>] {
+        let root = "/vsizip/" + file
+        guard let sheet = firstSheet(root), let bytes = VirtualFolder.contents(of: "\(root)/xl/\(sheet)") else { return [:] }
+        let xml = String(decoding: bytes, as: UTF8.self)
+        var found: [Int: Set<Int>] = [:]
+        // Self-closing cells (<c r="A1"/>) hold nothing; attributes never hold a "/".
+        let pattern = /<c\s+r="([A-Z]+)([0-9]+)"[^>\/]*>(.*?)<\/c>/.dotMatchesNewlines()
+        for cell in xml.matches(of: pattern) {
+            let (letters, digits, inside) = (cell.output.1, cell.output.2, cell.output.3)
+            guard inside.contains("<f"), !inside.contains("<v"), let row = Int(digits) else { continue }
+            var column = 0
+            for scalar in letters.unicodeScalars { column = column * 26 + Int(scalar.value) - 64 }
+            found[row, default: []].insert(column - 1)
+        }
+        return found
+    }
+
+    /// The first sheet's part, as workbook.xml orders the sheets (the one GDAL reads as layer 0).
+    private static func firstSheet(_ root: String) -> String? {
+        guard let workbook = VirtualFolder.contents(of: root + "/xl/workbook.xml"),
+              let relations = VirtualFolder.contents(of: root + "/xl/_rels/workbook.xml.rels") else { return nil }
+        let book = String(decoding: workbook, as: UTF8.self), links = String(decoding: relations, as: UTF8.self)
+        guard let sheet = book.firstMatch(of: /<sheet\b[^>]*\br:id="([^"]+)"/) else { return nil }
+        let id = String(sheet.output.1)
+        for link in links.matches(of: /<Relationship\b[^>]*>/) {
+            let tag = String(link.output)
+            guard tag.contains("Id=\"\(id)\""), let target = tag.firstMatch(of: /Target="([^"]+)"/) else { continue }
+            let path = String(target.output.1)
+            return path.hasPrefix("/xl/") ? String(path.dropFirst(4)) : path
+        }
+        return nil
     }
 }

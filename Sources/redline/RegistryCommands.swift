@@ -20,7 +20,8 @@ struct RunLogger {
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             line = String(decoding: data, as: UTF8.self)
         case .text:
-            line = "redline: \(event.level): \(event.event)" + event.fields.map { " \($0.0)=\($0.1)" }.joined()
+            // A file name or value from the data cannot start a forged line.
+            line = "redline: \(event.level): \(event.event)" + event.fields.map { " \($0.0)=\(OneLine.escape($0.1))" }.joined()
         }
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
@@ -178,7 +179,8 @@ struct Verify: ParsableCommand {
             number and reason. Rows left blank are skipped. Importing the same file twice changes nothing.
 
             Exit status: 0 all filled rows applied or unchanged; 2 some rows rejected (the others
-            applied, unless --dry-run); 3 the registry could not be written; 4 another run holds it.
+            applied, unless --dry-run); 3 the registry could not be written; 4 another run holds it;
+            64 bad options. (The table of `redline check --help` holds for every subcommand.)
             """
         )
 
@@ -208,7 +210,10 @@ struct Verify: ParsableCommand {
 }
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Count the registry's clues by status, county, severity and age; list overdue ones.")
+    static let configuration = CommandConfiguration(
+        abstract: "Count the registry's clues by status, county, severity and age; list overdue ones.",
+        discussion: "\(ExitStatus.table)"
+    )
 
     @Option(help: "The clue registry (.gpkg or PG: connection string).")
     var registry: String
@@ -254,7 +259,14 @@ struct Status: ParsableCommand {
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write registry clues (by status, county, period) as a check's outputs; `redline checklist` takes them.",
-        discussion: "Example: redline export --registry registry.gpkg --status issued --county 652325 --out export && redline checklist export"
+        discussion: """
+        Example: redline export --registry registry.gpkg --status issued --county 652325 --out export && redline checklist export
+
+        With --dispatch the registry is changed: the export waits up to 30 s for a run holding it,
+        then stops with status 4 before writing anything.
+
+        \(ExitStatus.table)
+        """
     )
 
     @Option(help: "The clue registry (.gpkg or PG: connection string).")

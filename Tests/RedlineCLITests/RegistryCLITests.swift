@@ -22,6 +22,26 @@ import TestSupport
 
     func redline(_ arguments: [String]) throws -> CommandResult { try Command.run(Command.redline, arguments) }
 
+    /// A one-sheet XLSX, as a script writes one: 线索编号, 核查结果 as a formula with no saved value, 核查日期.
+    static func sheetWithUnsavedFormula(_ path: String, id: String) throws {
+        let parts: [(String, String)] = [
+            ("[Content_Types].xml", #"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#),
+            ("_rels/.rels", #"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
+            ("xl/workbook.xml", #"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="核查" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
+            ("xl/_rels/workbook.xml.rels", #"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
+            ("xl/worksheets/sheet1.xml", #"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>线索编号</t></is></c><c r="B1" t="inlineStr"><is><t>核查结果</t></is></c><c r="C1" t="inlineStr"><is><t>核查日期</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>"# + id + #"</t></is></c><c r="B2" t="str"><f>IF(TRUE,"属实","")</f></c><c r="C2" t="inlineStr"><is><t>2026-11-22</t></is></c></row></sheetData></worksheet>"#),
+        ]
+        let folder = TemporaryFolder("redline-xlsx")
+        for (name, text) in parts {
+            let file = folder.url.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: file)
+        }
+        let zipped = try Command.run("/usr/bin/env", ["python3", "-c", "import shutil; shutil.make_archive('\(path)', 'zip', '\(folder.url.path)')"])
+        #expect(zipped.status == 0, "\(zipped.stderr)")
+        try FileManager.default.moveItem(atPath: path + ".zip", toPath: path)
+    }
+
     func rows(_ path: String) throws -> [[String: String]] {
         let layer = try VectorDataset.open(path).layer(at: 0)
         var rows: [[String: String]] = []
@@ -129,6 +149,13 @@ import TestSupport
         #expect(fromSheet.stdout.contains("row 4: 652325-2026Q4-999999") && fromSheet.stdout.contains("unchanged 2"),
                 "\(fromSheet.stdout)")
 
+        // A result typed as a formula by a script, its value never saved: rejected, not "blank".
+        let formulas = folder.path("formulas.xlsx")
+        try Self.sheetWithUnsavedFormula(formulas, id: clues["D"]!["clue_id"]!)
+        let fromFormulas = try redline(["verify", "import", formulas, "--registry", registry])
+        #expect(fromFormulas.status == 2 && fromFormulas.stdout.contains("row 2: \(clues["D"]!["clue_id"]!): a cell holds a formula")
+                && fromFormulas.stdout.contains("blank 0"), "\(fromFormulas.stdout)")
+
         // Day 3: activity again on the rectified site A (a rebound), and on B, found not true (a repeat).
         try extract("\(inbox)/day3.gpkg", [Self.patch("A3", 89.3001, 45.3001, date: "2026-11-25"),
                                            Self.patch("B3", 89.45002, 45.02001, date: "2026-11-25")])
@@ -192,6 +219,7 @@ import TestSupport
         try FileManager.default.removeItem(atPath: "\(inbox)/half.dbf")
         try Data(#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"tbbh":"X"},"geometry":{"type":"Polygon","coordinates":"oops"}}]}"#.utf8)
             .write(to: URL(fileURLWithPath: "\(inbox)/oops.geojson"))
+        try Data("not json".utf8).write(to: URL(fileURLWithPath: "\(inbox)/evil\nredline: info: forged.geojson"))
         func run(settle: String = "0") throws -> CommandResult {
             try redline(["run", "--registry", folder.path("registry.gpkg"), "--inbox", inbox, "--out", out, "--settle-seconds", settle,
                          "--quarantine-after", "2"] + Command.bundledBoundaries)
@@ -202,6 +230,8 @@ import TestSupport
         #expect(!fresh.stderr.contains("pipe") && !fresh.stderr.contains("zero.gpkg"), "never opened: \(fresh.stderr)")
         let first = try run()
         #expect(first.status == 2 && first.stderr.contains("extract_failed file=oops.geojson"), "\(first.stderr)")
+        #expect(first.stderr.contains(#"file=evil\nredline: info: forged.geojson"#)
+                && !first.stderr.split(separator: "\n").contains { $0.hasPrefix("redline: info: forged") }, "\(first.stderr)")
         #expect(FileManager.default.fileExists(atPath: "\(inbox)/oops.geojson"), "one failure: retried next time")
         usleep(1_100_000)
         let second = try run()
