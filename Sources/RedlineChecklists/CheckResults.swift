@@ -25,21 +25,12 @@ public struct CheckResults: Sendable {
     public let clues: [ChecklistClue]
     /// The patches' own attribute columns, in order.
     public let attributeNames: [String]
-    /// The protected sources and county layer the check used, and its settings (summary.json).
-    public let protectedSources: [String]
-    public let adminSource: String?
-    public let settings: [String: String]
+    /// What the check ran on and with (its summary.json).
+    public let record: CheckRecord
 
     public static func read(_ folder: URL) throws -> CheckResults {
-        let summaryPath = folder.appendingPathComponent("summary.json").path
+        let record = try CheckRecord.read(folder)
         let cluesPath = folder.appendingPathComponent("clues.gpkg").path
-        guard let summaryData = FileManager.default.contents(atPath: summaryPath),
-              let summary = try? JSONSerialization.jsonObject(with: summaryData) as? [String: Any] else {
-            throw RedlineError.unreadableFile(path: summaryPath, reason: "no summary.json of a finished check — run redline check with --out \(folder.path) first")
-        }
-        let settings = summary["settings"] as? [String: String] ?? [:]
-        let inputs = summary["inputs"] as? [String: Any] ?? [:]
-        let protected = (inputs["protected"] as? [[String: Any]] ?? []).compactMap { $0["source"] as? String }
 
         guard FileManager.default.fileExists(atPath: cluesPath) else {
             throw RedlineError.unreadableFile(path: cluesPath, reason: "this check wrote no clues.gpkg — run redline check with --formats including gpkg")
@@ -65,8 +56,7 @@ public struct CheckResults: Sendable {
             clues.append(ChecklistClue(values: values, wkb: wkb, lon: Double(values["centroid_lon"] ?? "") ?? 0,
                                        lat: Double(values["centroid_lat"] ?? "") ?? 0))
         }
-        let admin = settings["admin"].flatMap { $0.isEmpty ? nil : $0 }
         return CheckResults(folder: folder, clues: clues, attributeNames: names.filter { !clueColumns.contains($0) },
-                            protectedSources: protected, adminSource: admin, settings: settings)
+                            record: record)
     }
 }

@@ -162,7 +162,7 @@ public final class ChecklistWriter {
 
     /// The day a clue was judged on: its detection date, else the check's as-of day.
     func day(of clue: ChecklistClue) -> CalendarDay {
-        clue.detected ?? results.settings["as_of"].flatMap { CalendarDay(text: $0) } ?? .today()
+        clue.detected ?? results.record.asOf ?? .today()
     }
 
     // MARK: Spreadsheet

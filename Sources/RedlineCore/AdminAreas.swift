@@ -12,7 +12,7 @@ public struct County: Sendable {
 }
 
 /// Field options for reading the county layer.
-public struct AdminFields: Sendable {
+public struct AdminFields: Sendable, Equatable {
     public var code: String?
     public var name: String?
 

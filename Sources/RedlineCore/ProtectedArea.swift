@@ -28,7 +28,7 @@ public struct ProtectedArea: Sendable {
 }
 
 /// Field options for reading protected layers.
-public struct ProtectedFields: Sendable {
+public struct ProtectedFields: Sendable, Equatable {
     public var id: String?
     public var name: String?
     public var zone: String?

@@ -2,22 +2,6 @@ import Foundation
 import GDALKit
 import RedlineCore
 
-/// Facts about the run that go into summary.json beside the figures.
-public struct RunDescription: Sendable {
-    public let toolVersion: String
-    public let activitySources: [SourceSpec]
-    public let protectedSources: [SourceSpec]
-    public let settings: [String: String]
-
-    public init(toolVersion: String, activitySources: [SourceSpec], protectedSources: [SourceSpec],
-                settings: [String: String]) {
-        self.toolVersion = toolVersion
-        self.activitySources = activitySources
-        self.protectedSources = protectedSources
-        self.settings = settings
-    }
-}
-
 /// The clue files a check can write; summary.json is always written.
 public enum OutputFormat: String, CaseIterable, Sendable {
     /// overlaps.csv and clues.csv.
@@ -65,7 +49,7 @@ public final class CheckOutputs: ClueSink {
     public static let fileNames = OutputFormat.allCases.flatMap(\.fileNames) + ["summary.json"]
 
     private let folder: StagedFolder
-    private let run: RunDescription
+    private let run: CheckRecord
     private let parallel: Bool
     private let formats: Set<OutputFormat>
     private let fingerprints: FingerprintTask
@@ -73,13 +57,13 @@ public final class CheckOutputs: ClueSink {
     private var lanes: [OutputLane] = []
     private var pending: [Clue] = []
 
-    public init(folder: URL, run: RunDescription, parallel: Bool = false,
+    public init(folder: URL, run: CheckRecord, parallel: Bool = false,
                 formats: Set<OutputFormat> = Set(OutputFormat.allCases)) throws {
         self.folder = try StagedFolder(destination: folder)
         self.run = run
         self.parallel = parallel
         self.formats = formats
-        fingerprints = FingerprintTask(run.activitySources + run.protectedSources)
+        fingerprints = FingerprintTask(run.activitySources + run.boundaries.protectedSpecs)
     }
 
     public func begin(_ plan: CheckPlan) throws {

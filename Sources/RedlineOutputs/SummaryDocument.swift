@@ -4,7 +4,7 @@ import RedlineCore
 /// summary.json: what was read, what was found, from which inputs, by which version.
 struct SummaryDocument {
     let summary: CheckSummary
-    let run: RunDescription
+    let run: CheckRecord
     /// SHA-256 of each input file, by path.
     let fingerprints: [String: String]
 
@@ -16,14 +16,12 @@ struct SummaryDocument {
     }
 
     private func document() -> JSONValue {
+        .object(run.document(fingerprints: fingerprints).merging(figures()) { $1 })
+    }
+
+    private func figures() -> [String: JSONValue] {
         [
-            "tool": ["name": "redline", "version": .string(run.toolVersion)],
             "elapsed_seconds": .double(rounded(summary.elapsedSeconds, 3)),
-            "settings": .object(run.settings.mapValues(JSONValue.string)),
-            "inputs": [
-                "activities": .array(run.activitySources.map(describe)),
-                "protected": .array(run.protectedSources.map(describe)),
-            ],
             "frame": ["crs": .string(summary.workingCRS), "ellipsoid": .string(summary.ellipsoid),
                       "areas": "geodesic square metres on the ellipsoid"],
             "activities": [
@@ -104,12 +102,6 @@ struct SummaryDocument {
             ["name": .string(name), "kind": .string(totals[name]!.kind), "pairs": .int(totals[name]!.pairs),
              "overlap_m2": .double(rounded(totals[name]!.m2, 2))]
         }
-    }
-
-    private func describe(_ spec: SourceSpec) -> JSONValue {
-        var entry: [String: JSONValue] = ["source": .string(spec.description)]
-        if let digest = fingerprints[spec.path] { entry["sha256"] = .string(digest) }
-        return .object(entry)
     }
 
     private func counts<Key: RawRepresentable<String>>(_ table: [Key: Int]) -> JSONValue {

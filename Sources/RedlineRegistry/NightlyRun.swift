@@ -67,19 +67,20 @@ public final class NightlyRun {
     let settings: CheckSettings
     let fields: ActivityFields
     let options: NightlyOptions
-    let describe: RunDescription
+    /// What every extract is checked with; each extract's outputs record it with the extract as the source.
+    let record: CheckRecord
     let log: (LogEvent) -> Void
     private let geos = GEOSContext()
 
     public init(registry: Registry, index: ProtectedIndex, admin: AdminIndex?, settings: CheckSettings,
-                fields: ActivityFields, options: NightlyOptions, describe: RunDescription, log: @escaping (LogEvent) -> Void) {
+                fields: ActivityFields, options: NightlyOptions, record: CheckRecord, log: @escaping (LogEvent) -> Void) {
         self.registry = registry
         self.index = index
         self.admin = admin
         self.settings = settings
         self.fields = fields
         self.options = options
-        self.describe = describe
+        self.record = record
         self.log = log
     }
 
@@ -246,9 +247,9 @@ public final class NightlyRun {
         // against the same registry and writes the same files.
         let folderName = SafeText.fileName("\(file.deletingPathExtension().lastPathComponent)-\(sha.prefix(8))", fallback: String(sha.prefix(16)))
         let folder = options.out.appendingPathComponent(folderName)
-        let outputs = try CheckOutputs(folder: folder, run: RunDescription(
-            toolVersion: describe.toolVersion, activitySources: [SourceSpec(path: file.path)],
-            protectedSources: describe.protectedSources, settings: describe.settings))
+        var record = self.record
+        record.activitySources = [SourceSpec(path: file.path)]
+        let outputs = try CheckOutputs(folder: folder, run: record)
         do {
             try outputs.begin(plan)
             for clue in changed { try outputs.accept(clue) }

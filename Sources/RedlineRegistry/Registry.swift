@@ -103,20 +103,40 @@ public final class Registry {
             throw RegistryError.notARegistry(location: spec.displayPath, reason: "there is no such file — check the path "
                                              + "(only `redline run` creates a registry)")
         }
+        if !exists { try createFile(location, displayLocation: spec.displayPath) }
         let dataset: VectorDataset
         do {
-            dataset = exists ? try VectorDataset.open(location, update: true) : try VectorDataset.create(location, driver: "GPKG")
+            dataset = try VectorDataset.open(location, update: true)
         } catch {
             throw RedlineError.registryUnavailable(location: spec.displayPath, reason: "\(error)")
         }
         let registry = Registry(dataset: dataset, displayLocation: spec.displayPath, isDatabase: isDatabase)
-        try registry.checkSchema(create: create, isNew: !exists)
+        try registry.checkSchema(create: create)
         return registry
+    }
+
+    /// A new GeoPackage registry, made under a temporary name and renamed into place once it holds
+    /// its schema marker: a run killed while creating it leaves no half-made file at `location`.
+    private static func createFile(_ location: String, displayLocation: String) throws {
+        let temporary = location + ".creating-\(getpid())"
+        do {
+            try? FileManager.default.removeItem(atPath: temporary)
+            let dataset = try VectorDataset.create(temporary, driver: "GPKG")
+            let registry = Registry(dataset: dataset, displayLocation: displayLocation, isDatabase: false)
+            try registry.setMeta("schema", schema)
+            try dataset.close()
+            guard rename(temporary, location) == 0 else {
+                throw RedlineError.outputFailed(path: location, reason: String(cString: strerror(errno)))
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw RedlineError.registryUnavailable(location: displayLocation, reason: "\(error)")
+        }
     }
 
     /// Refuses what is not a registry of this schema; marks a new one. (Registries made before the
     /// marker have none, and are read as this schema.)
-    private func checkSchema(create: Bool, isNew: Bool) throws {
+    private func checkSchema(create: Bool) throws {
         let names = try dataset.layers.map(\.name)
         let ours = names.filter { $0.hasPrefix("registry_") }
         if ours.isEmpty {

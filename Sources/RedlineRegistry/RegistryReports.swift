@@ -76,15 +76,9 @@ public struct RegistryExport {
             }
             try dataset.close()
         }
-        let settings = (try registry.meta("settings")).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } ?? [:]
-        let protected = (try registry.meta("protected_sources")).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } ?? []
-        let summary: [String: Any] = [
-            "tool": ["name": "redline", "export_of": registry.displayLocation],
-            "clues": selected.count, "settings": settings,
-            "inputs": ["protected": (protected as? [String] ?? []).map { ["source": $0] }],
-            "filters": ["status": status.sorted(), "county": counties.sorted(), "period": periods.sorted()],
-        ]
-        try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try Self.rememberedRecord(in: registry)
+            .exportSummaryJSON(exportOf: registry.displayLocation, clues: selected.count,
+                               filters: ["status": status.sorted(), "county": counties.sorted(), "period": periods.sorted()])
             .write(to: URL(fileURLWithPath: folder.path("summary.json")))
         try folder.commit(["clues.gpkg", "clues.csv", "clues.geojson", "summary.json"])
         if dispatch { try markDispatched(selected, to: destination.lastPathComponent) }
@@ -109,11 +103,24 @@ public struct RegistryExport {
     }
 
     /// Remembers what the run checked against, for exports and their checklists.
-    public static func remember(settings: [String: String], protectedSources: [String], in registry: Registry) throws {
+    public static func remember(_ record: CheckRecord, in registry: Registry) throws {
         let encode = { (object: Any) in
             String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
         }
-        try registry.setMeta("settings", try encode(settings))
-        try registry.setMeta("protected_sources", try encode(protectedSources))
+        try registry.setMeta("settings", try encode(record.allSettings))
+        try registry.setMeta("protected_sources", try encode(record.boundaries.protectedSources))
+        try registry.setMeta("tool_version", record.toolVersion)
+    }
+
+    /// The record `remember` kept: the boundaries and settings of the registry's last run.
+    static func rememberedRecord(in registry: Registry) throws -> CheckRecord {
+        func decoded<Value>(_ key: String, as: Value.Type) throws -> Value? {
+            try registry.meta(key).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? Value }
+        }
+        let settings = try decoded("settings", as: [String: String].self) ?? [:]
+        return CheckRecord(toolVersion: try registry.meta("tool_version") ?? "", activitySources: [],
+                           boundaries: BoundarySources(recorded: settings,
+                                                       protectedSources: try decoded("protected_sources", as: [String].self) ?? []),
+                           settings: settings)
     }
 }

@@ -92,18 +92,18 @@ struct Check: ParsableCommand {
         let activityLayers = try activitySpecs.flatMap {
             try SourceCatalog.layers(of: $0, assumedCRS: options.assumeCRS, encoding: options.encoding)
         }
-        let inputs = activities + boundaries.protectedSources + [boundaries.admin, options.rules].compactMap { $0 }
+        let inputs = activities + boundaries.paths + [options.rules].compactMap { $0 }
         try StagedFolder.refuse(inputs: inputs, inside: URL(fileURLWithPath: out), option: "--out")
         if let checklists { try StagedFolder.refuse(inputs: inputs, inside: URL(fileURLWithPath: checklists), option: "--checklists") }
         // Made first, so the inputs are hashed while the boundaries load.
-        let outputs = try CheckOutputs(folder: URL(fileURLWithPath: out), run: RunDescription(
-            toolVersion: Redline.version, activitySources: activitySpecs, protectedSources: boundaries.protectedSpecs,
-            settings: prepared.recorded.merging(["formats": formats], uniquingKeysWith: { $1 })),
-            parallel: options.jobs > 1, formats: try OutputFormat.parse(formats).get())
+        let outputs = try CheckOutputs(folder: URL(fileURLWithPath: out),
+                                       run: prepared.record(of: activitySpecs, extra: ["formats": formats]),
+                                       parallel: options.jobs > 1, formats: try OutputFormat.parse(formats).get())
         let progress = ProgressLine(enabled: !quiet)
         let summary: CheckSummary, index: ProtectedIndex, counties: AdminIndex?
         do {
-            (index, counties) = try boundaries.load(jobs: options.jobs, keepOutlines: checklists != nil, warnings: warnings)
+            let loaded = try boundaries.load(jobs: options.jobs, keepOutlines: checklists != nil, warnings: warnings)
+            (index, counties) = (loaded.index, loaded.counties)
             let run = CheckRun(activityLayers: activityLayers, index: index, admin: counties, settings: settings,
                                fields: prepared.fields, jobs: options.jobs, warnings: warnings)
             run.progress = progress.show

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RedlineCore
+import RedlineOutputs
 
 /// The options that say what to check against and how: shared by `check` and `run`.
 struct CheckOptions: ParsableArguments {
@@ -135,10 +136,17 @@ struct CheckOptions: ParsableArguments {
     /// What the options amount to, read once: rules, the day undated patches are judged on, the
     /// boundaries, the engine's settings, and all of it as text for summary.json.
     struct Prepared {
-        let boundaries: Boundaries
+        let boundaries: BoundarySources
         let settings: CheckSettings
         let fields: ActivityFields
+        /// The settings beside the boundaries', as summary.json names them.
         let recorded: [String: String]
+
+        /// What summary.json records of a check of `activities`; `extra` adds settings (formats).
+        func record(of activities: [SourceSpec], extra: [String: String] = [:]) -> CheckRecord {
+            CheckRecord(toolVersion: Redline.version, activitySources: activities, boundaries: boundaries,
+                        settings: recorded.merging(extra) { $1 })
+        }
     }
 
     func prepare() throws -> Prepared {
@@ -146,7 +154,7 @@ struct CheckOptions: ParsableArguments {
         let ruleBook = try rules.map(RuleBook.load) ?? .builtIn
         // Undated patches are judged on this day; it goes into summary.json so a rerun can repeat it.
         let judgedOn = asOf.flatMap { CalendarDay(text: $0) } ?? .today()
-        let boundaries = Boundaries(
+        let boundaries = BoundarySources(
             protectedSources: protectedSources, admin: admin,
             fields: ProtectedFields(id: protectedID, name: protectedName, zone: protectedZone, kind: protectedKind,
                                     validFrom: validFrom, validTo: validTo),
@@ -155,13 +163,18 @@ struct CheckOptions: ParsableArguments {
         let settings = CheckSettings(rules: ruleBook, threshold: OverlapThreshold(minM2: minOverlapM2, minShare: minOverlapShare),
                                      invalid: invalid, nearM: near, minSeverity: minSeverity, period: period, asOf: judgedOn,
                                      strict: strict, allowFar: allowFar)
-        let recorded = boundaries.settings.merging([
-            "rules": ruleBook.source, "near_m": String(near), "min_overlap_m2": minOverlapM2.map { String($0) } ?? "",
+        let thresholds: [String: String] = [
+            "near_m": String(near), "min_overlap_m2": minOverlapM2.map { String($0) } ?? "",
             "min_overlap_share": minOverlapShare.map { String($0) } ?? "", "min_severity": minSeverity.rawValue,
-            "period": period ?? "", "as_of": "\(judgedOn)", "jobs": String(jobs), "strict": String(strict),
-            "allow_far": String(allowFar),
+        ]
+        let run: [String: String] = [
+            "rules": ruleBook.source, "period": period ?? "", "as_of": "\(judgedOn)", "jobs": String(jobs),
+            "strict": String(strict), "allow_far": String(allowFar),
+        ]
+        let fieldNames: [String: String] = [
             "activity_id_field": activityID ?? "", "activity_type_field": activityType ?? "", "detected_field": detected ?? "",
-        ]) { $1 }
+        ]
+        let recorded = thresholds.merging(run) { $1 }.merging(fieldNames) { $1 }
         return Prepared(boundaries: boundaries, settings: settings,
                         fields: ActivityFields(id: activityID, type: activityType, detected: detected), recorded: recorded)
     }

@@ -49,18 +49,17 @@ struct Checklist: ParsableCommand {
             let destination = URL(fileURLWithPath: out ?? folder.appendingPathComponent("checklists").path)
             let run = ChecklistRun(checkFolder: folder, destination: destination, options: try bundle.options())
             let results = try run.results()
-            var boundaries = Boundaries(recordedIn: results.settings, protectedSources: results.protectedSources)
+            var boundaries = results.record.boundaries
             if !protectedSources.isEmpty { boundaries.protectedSources = protectedSources }
             if let admin { boundaries.admin = admin }
             guard !boundaries.protectedSources.isEmpty else {
                 throw RedlineError.badOption("the check recorded no protected sources — pass --protected")
             }
-            try StagedFolder.refuse(inputs: boundaries.protectedSources + [boundaries.admin].compactMap { $0 } + [folder.path],
-                                    inside: destination, option: "--out")
+            try StagedFolder.refuse(inputs: boundaries.paths + [folder.path], inside: destination, option: "--out")
             let warnings = WarningLog()
             defer { Reporting.printWarnings(warnings.all) }
-            let (index, counties) = try boundaries.load(jobs: jobs, keepOutlines: true, warnings: warnings)
-            let bundles = try run.write(index: index, admin: counties, results: results)
+            let loaded = try boundaries.load(jobs: jobs, keepOutlines: true, warnings: warnings)
+            let bundles = try run.write(index: loaded.index, admin: loaded.counties, results: results)
             for bundle in bundles {
                 print("\(bundle.folder): \(bundle.clues) clues, round trip \(String(format: "%.1f", bundle.roundTripMetres / 1000)) km")
             }

@@ -103,23 +103,21 @@ struct Run: ParsableCommand {
             try store.lock()
             log(LogEvent("info", "run_started", [("registry", store.displayLocation), ("inbox", inbox)]))
             let warnings = WarningLog()
-            let (index, counties) = try prepared.boundaries.load(jobs: options.jobs, warnings: warnings)
+            let loaded = try prepared.boundaries.load(jobs: options.jobs, warnings: warnings)
             for warning in warnings.all {
                 log(LogEvent("warning", "boundary_warning", [("code", warning.code), ("message", warning.description)]))
             }
             if prepared.settings.strict, let first = warnings.all.first {
                 throw RedlineError.stoppedByWarnings(count: warnings.all.count, first: first.description)
             }
-            let description = RunDescription(toolVersion: Redline.version, activitySources: [],
-                                             protectedSources: prepared.boundaries.protectedSpecs, settings: prepared.recorded)
-            try RegistryExport.remember(settings: prepared.recorded, protectedSources: prepared.boundaries.protectedSources,
-                                        in: store)
-            outcomes = try NightlyRun(registry: store, index: index, admin: counties, settings: prepared.settings,
+            let record = prepared.record(of: [])
+            try RegistryExport.remember(record, in: store)
+            outcomes = try NightlyRun(registry: store, index: loaded.index, admin: loaded.counties, settings: prepared.settings,
                                       fields: prepared.fields,
                                       options: NightlyOptions(inbox: URL(fileURLWithPath: inbox), out: URL(fileURLWithPath: out),
                                                               matchOverlap: matchOverlap, jobs: options.jobs,
                                                               settleSeconds: settleSeconds, quarantineAfter: quarantineAfter),
-                                      describe: description, log: { log($0) }).run()
+                                      record: record, log: { log($0) }).run()
             if let worst = outcomes.compactMap(\.failure).max(by: { $0.rawValue < $1.rawValue }) { exit = worst }
         } catch {
             let (message, status) = Reporting.describe(error)
