@@ -47,6 +47,7 @@ let package = Package(
         .testTarget(name: "RedlineCoreTests", dependencies: ["RedlineCore", "GEOSKit", "PROJKit", "TestSupport"]),
         .testTarget(name: "RedlineOutputsTests", dependencies: ["RedlineOutputs"]),
         .testTarget(name: "RedlineChecklistsTests", dependencies: ["RedlineChecklists", "RedlineOutputs", "PROJKit", "TestSupport"]),
+        .testTarget(name: "RedlineRegistryTests", dependencies: ["RedlineRegistry", "RedlineCore", "GDALKit", "TestSupport"]),
         .testTarget(name: "RedlineCLITests", dependencies: ["RedlineCore", "TestSupport"]),
     ]
 )

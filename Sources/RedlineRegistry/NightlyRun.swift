@@ -285,8 +285,7 @@ public final class NightlyRun {
         }
         let detected = clue.detectedOn.map { "\($0)" } ?? ""
         if let match = best?.clue {
-            let reboundable = !match.status.isOpen && match.result != .notConfirmed
-            if !reboundable {
+            if match.status.redetection(result: match.result) == .merged {
                 try layer.update(fid: match.fid, [
                     ("detections", .integer(Int64((Int(match["detections"]) ?? 1) + 1))), ("last_extract", .string(sha)),
                     ("last_detected", .string(max(detected, match["last_detected"]))), ("updated_at", .string(Registry.timestamp())),

@@ -7,14 +7,6 @@ import GDALKit
 import RedlineCore
 import RedlineOutputs
 
-/// Where a clue is in its life.
-public enum ClueStatus: String, Sendable, CaseIterable {
-    case issued, dispatched, verified, rectified, closed, reopened
-
-    /// Open clues absorb re-detections; rectified and closed ones raise rebounds.
-    public var isOpen: Bool { self == .issued || self == .dispatched || self == .verified || self == .reopened }
-}
-
 /// What a field team found.
 public enum VerificationResult: String, Sendable, CaseIterable {
     case confirmed, notConfirmed = "not_confirmed", partly

@@ -89,11 +89,11 @@ public struct RegistryExport {
         let layer = try registry.clues()
         try registry.begin()
         do {
-            for clue in clues where clue.status == .issued || clue.status == .reopened {
-                try layer.update(fid: clue.fid, [("status", .string(ClueStatus.dispatched.rawValue)),
+            for clue in clues where clue.status.dispatched != clue.status {
+                try layer.update(fid: clue.fid, [("status", .string(clue.status.dispatched.rawValue)),
                                                  ("updated_at", .string(Registry.timestamp()))])
                 try registry.addEvent(clue: clue.clueID, kind: "dispatched", from: clue.status.rawValue,
-                                      to: ClueStatus.dispatched.rawValue, source: name, actor: "redline export")
+                                      to: clue.status.dispatched.rawValue, source: name, actor: "redline export")
             }
             try registry.commit()
         } catch {

@@ -33,8 +33,15 @@ public struct VerificationImport {
         ("photos", ["照片编号", "photonumbers", "photos"]), ("remarks", ["备注", "remarks"]), ("status", ["状态", "处理状态", "status"]),
     ]
 
-    /// Statuses in the order a clue moves through them; an import never moves one back.
-    static let progress: [ClueStatus] = [.issued, .dispatched, .reopened, .verified, .rectified, .closed]
+
+    /// One accepted row: the clue, its new values, and the move it makes.
+    struct Change {
+        let clue: RegisteredClue
+        let values: [(String, FieldValue)]
+        let from: ClueStatus, to: ClueStatus
+        let result: VerificationResult
+        let actor: String
+    }
 
     struct Row {
         let number: Int
@@ -112,7 +119,7 @@ public struct VerificationImport {
         var report = ImportReport()
         let rows = try readRows()
         var seen: [String: Int] = [:]
-        var changes: [(RegisteredClue, [(String, FieldValue)], from: ClueStatus, to: ClueStatus, detail: String, actor: String)] = []
+        var changes: [Change] = []
         for row in rows {
             let id = SafeID.strip(row["clue"])
             func reject(_ reason: String) { report.rejected.append((row.number, id, reason)) }
@@ -136,23 +143,23 @@ public struct VerificationImport {
             guard !row["date"].isEmpty else { reject("no 核查日期 (date checked)"); continue }
             guard let date = CalendarDay(text: row["date"]) else { reject("“\(row["date"])” is not a date (YYYY-MM-DD)"); continue }
             guard date <= today else { reject("date \(date) is in the future"); continue }
-            var target: ClueStatus
-            switch result {
-            case .notConfirmed?: target = .closed
-            case .confirmed?, .partly?: target = .verified
-            case nil: reject("a status without a result: give 核查结果 first"); continue
-            }
+            guard let result else { reject("a status without a result: give 核查结果 first"); continue }
+            var stated: ClueStatus?
             if !row["status"].isEmpty {
                 switch Zone.normalise(row["status"]) {
-                case "已整改", "整改完成", "rectified": target = .rectified
-                case "已销号", "销号", "closed": target = .closed
-                case "已核查", "verified": break
+                case "已整改", "整改完成", "rectified": stated = .rectified
+                case "已销号", "销号", "closed": stated = .closed
+                case "已核查", "verified": stated = .verified
                 default: reject("status “\(row["status"])” is not 已整改 (rectified) or 已销号 (closed)"); continue
                 }
-                if target == .rectified && result == .notConfirmed { reject("a clue found not true cannot be rectified"); continue }
+            }
+            let target: ClueStatus
+            switch ClueStatus.verified(result: result, stated: stated) {
+            case .success(let status): target = status
+            case .failure(let refusal): reject(refusal.reason); continue
             }
             let values: [(String, FieldValue)] = [
-                ("status", .string(target.rawValue)), ("result", .string(result!.rawValue)), ("verified_on", .string("\(date)")),
+                ("status", .string(target.rawValue)), ("result", .string(result.rawValue)), ("verified_on", .string("\(date)")),
                 ("inspector", .string(row["inspector"])), ("actual_activity", .string(row["actual"])),
                 ("responsible_party", .string(row["responsible"])), ("rectification", .string(row["rectification"])),
                 ("photos", .string(row["photos"])), ("remarks", .string(row["remarks"])),
@@ -162,7 +169,7 @@ public struct VerificationImport {
                 return false
             }
             if same { report.unchanged += 1; continue }
-            if clue.status == .closed { reject("clue \(id) is already closed"); continue }
+            if let refusal = clue.status.accepts(target) { reject("clue \(id) is \(refusal.reason)"); continue }
             let detected = CalendarDay(text: clue["first_detected"]) ?? CalendarDay(text: clue["detected_on"])
             if let detected, date < detected {
                 reject("date \(date) is before the clue's patch was detected (\(detected)) — check the date"); continue
@@ -171,11 +178,8 @@ public struct VerificationImport {
                 reject("date \(date) is earlier than the clue's last verification (\(last)) — the later finding stands; "
                        + "fix the date if this one is newer"); continue
             }
-            if Self.progress.firstIndex(of: target)! < Self.progress.firstIndex(of: clue.status)! {
-                reject("clue \(id) is already \(clue.status.rawValue); it cannot go back to \(target.rawValue)"); continue
-            }
-            changes.append((clue, values + [("updated_at", .string(Registry.timestamp()))], clue.status, target,
-                            result!.rawValue, row["inspector"].isEmpty ? "field team" : row["inspector"]))
+            changes.append(Change(clue: clue, values: values + [("updated_at", .string(Registry.timestamp()))], from: clue.status,
+                                  to: target, result: result, actor: row["inspector"].isEmpty ? "field team" : row["inspector"]))
             report.applied.append(id)
         }
         guard !dryRun, !changes.isEmpty else { return report }
@@ -184,9 +188,9 @@ public struct VerificationImport {
         do {
             let source = (file as NSString).lastPathComponent
             for change in changes {
-                try layer.update(fid: change.0.fid, change.1)
-                try registry.addEvent(clue: change.0.clueID, kind: change.to.rawValue, from: change.from.rawValue,
-                                      to: change.to.rawValue, source: source, actor: change.actor, detail: change.detail)
+                try layer.update(fid: change.clue.fid, change.values)
+                try registry.addEvent(clue: change.clue.clueID, kind: change.to.rawValue, from: change.from.rawValue,
+                                      to: change.to.rawValue, source: source, actor: change.actor, detail: change.result.rawValue)
             }
             try registry.commit()
         } catch {

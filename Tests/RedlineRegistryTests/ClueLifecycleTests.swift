@@ -1,0 +1,60 @@
+import Foundation
+import GDALKit
+@testable import RedlineRegistry
+import Testing
+import TestSupport
+
+/// The clue state machine, move by move, against a table written out by hand from the
+/// supervision rules (not from the code): what a team's row may do, what a re-detection means,
+/// what dispatching changes.
+@Suite struct ClueLifecycleTests {
+    /// For each status, the verification targets a row may move it to.
+    static let allowed: [ClueStatus: Set<ClueStatus>] = [
+        .issued: [.verified, .rectified, .closed],
+        .dispatched: [.verified, .rectified, .closed],
+        .reopened: [.verified, .rectified, .closed],
+        .verified: [.verified, .rectified, .closed],
+        .rectified: [.rectified, .closed],
+        .closed: [],
+    ]
+
+    @Test(arguments: ClueStatus.allCases)
+    func verificationsNeverMoveAClueBack(_ status: ClueStatus) {
+        for target in [ClueStatus.verified, .rectified, .closed] {
+            let refusal = status.accepts(target)
+            #expect((refusal == nil) == Self.allowed[status]!.contains(target), "\(status) → \(target): \(refusal?.reason ?? "ok")")
+        }
+        #expect(ClueStatus.closed.accepts(.closed)?.reason == "already closed")
+        #expect(ClueStatus.rectified.accepts(.verified)?.reason == "already rectified; it cannot go back to verified")
+    }
+
+    @Test func aRowsResultAndStatedStatusGiveItsTarget() {
+        let rows: [(VerificationResult, ClueStatus?, ClueStatus?)] = [
+            (.confirmed, nil, .verified), (.partly, nil, .verified), (.notConfirmed, nil, .closed),
+            (.confirmed, .verified, .verified), (.notConfirmed, .verified, .closed),
+            (.confirmed, .rectified, .rectified), (.partly, .rectified, .rectified), (.notConfirmed, .rectified, nil),
+            (.confirmed, .closed, .closed), (.notConfirmed, .closed, .closed),
+        ]
+        for (result, stated, expected) in rows {
+            let target = try? ClueStatus.verified(result: result, stated: stated).get()
+            #expect(target == expected, "\(result) + \(stated?.rawValue ?? "no status")")
+        }
+    }
+
+    @Test func activityBackOnADealtWithSiteIsARebound() {
+        for status in ClueStatus.allCases {
+            for result in [nil] + VerificationResult.allCases.map(Optional.some) {
+                // Only a site dealt with (rectified or closed) and not found untrue can rebound.
+                let expected: ClueStatus.Redetection = (status == .rectified || status == .closed) && result != .notConfirmed
+                    ? .rebound : .merged
+                #expect(status.redetection(result: result) == expected, "\(status) \(result?.rawValue ?? "-")")
+            }
+        }
+    }
+
+    @Test func dispatchSendsOnlyWhatWaitsForTheField() {
+        let expected: [ClueStatus: ClueStatus] = [.issued: .dispatched, .reopened: .dispatched, .dispatched: .dispatched,
+                                                  .verified: .verified, .rectified: .rectified, .closed: .closed]
+        for status in ClueStatus.allCases { #expect(status.dispatched == expected[status]) }
+    }
+}
