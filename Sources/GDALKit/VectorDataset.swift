@@ -115,6 +115,7 @@ public final class VectorDataset {
     }
 
     public func layer(at index: Int) throws -> VectorLayer {
+        CPLErrorReset()
         guard let layer = GDALDatasetGetLayer(try open, Int32(index)) else {
             throw GDALError.last("\(path) has no layer \(index)")
         }
@@ -133,6 +134,7 @@ public final class VectorDataset {
     /// Creates a layer. `crs` is any text GDAL's `OSRSetFromUserInput` takes ("EPSG:4490", WKT, PROJJSON);
     /// coordinates are written in traditional GIS order (x = lon).
     public func createLayer(_ name: String, crs: String?, geometry: GeometryType, options: [String] = []) throws -> VectorLayer {
+        CPLErrorReset()
         let dataset = try open
         var srs: OGRSpatialReferenceH?
         if let crs {
@@ -153,6 +155,7 @@ public final class VectorDataset {
 
     /// Starts a transaction where the driver supports one (GeoPackage, PostgreSQL); a no-op elsewhere.
     public func beginTransaction() throws {
+        CPLErrorReset()
         let result = GDALDatasetStartTransaction(try open, 0)
         if result != OGRERR_NONE && result != OGRERR_UNSUPPORTED_OPERATION {
             throw GDALError.last("cannot start a transaction in \(path)")
@@ -161,6 +164,7 @@ public final class VectorDataset {
 
     /// Drops what the open transaction wrote.
     public func rollbackTransaction() throws {
+        CPLErrorReset()
         let result = GDALDatasetRollbackTransaction(try open)
         if result != OGRERR_NONE && result != OGRERR_UNSUPPORTED_OPERATION {
             throw GDALError.last("cannot roll back in \(path)")
@@ -186,6 +190,7 @@ public final class VectorDataset {
     }
 
     public func commitTransaction() throws {
+        CPLErrorReset()
         let result = GDALDatasetCommitTransaction(try open)
         if result != OGRERR_NONE && result != OGRERR_UNSUPPORTED_OPERATION {
             throw GDALError.last("cannot commit to \(path)")

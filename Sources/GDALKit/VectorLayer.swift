@@ -91,6 +91,7 @@ public final class VectorLayer {
     // MARK: Writing
 
     public func createField(_ name: String, kind: FieldDefinition.Kind, width: Int = 0, precision: Int = 0) throws {
+        CPLErrorReset()
         let field = OGR_Fld_Create(name, kind.ogrType)
         defer { OGR_Fld_Destroy(field) }
         if width > 0 { OGR_Fld_SetWidth(field, Int32(width)) }
@@ -106,6 +107,7 @@ public final class VectorLayer {
     /// layer of a GeoPackage requires.
     /// Only features whose attributes match this OGR SQL WHERE clause are read (nil: all).
     public func setAttributeFilter(_ clause: String?) throws {
+        CPLErrorReset()
         guard OGR_L_SetAttributeFilter(handle, clause) == OGRERR_NONE else {
             throw GDALError.last("bad attribute filter on layer \(name)")
         }
@@ -120,6 +122,7 @@ public final class VectorLayer {
 
     /// Rewrites the named fields of feature `fid` (the others keep their values).
     public func update(fid: Int64, _ values: [(String, FieldValue)]) throws {
+        CPLErrorReset()
         guard let feature = OGR_L_GetFeature(handle, GIntBig(fid)) else {
             throw GDALError.last("layer \(name) has no feature \(fid)")
         }
@@ -157,6 +160,7 @@ public final class VectorLayer {
     /// into KML styles.
     public func write(_ values: [FieldValue], wkb: [UInt8]? = nil, promoteToMulti: Bool = false,
                       style: String? = nil) throws {
+        CPLErrorReset()
         guard let feature = OGR_F_Create(OGR_L_GetLayerDefn(handle)) else {
             throw GDALError.last("cannot create a feature in layer \(name)")
         }

@@ -29,7 +29,9 @@ public final class GEOSContext {
     private var wkbWriter: OpaquePointer?
 
     public init() {
-        handle = GEOS_init_r()
+        // Only out of memory makes GEOS fail here; nothing could go on without a context.
+        guard let created = GEOS_init_r() else { fatalError("GEOS could not create a context (out of memory)") }
+        handle = created
         let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
         GEOSContext_setErrorMessageHandler_r(handle, { message, userData in
             guard let message, let userData else { return }
@@ -69,16 +71,16 @@ public final class GEOSContext {
         if result == 0 { throw error(operation) }
     }
 
-    var reader: OpaquePointer {
+    func reader() throws -> OpaquePointer {
         if let wkbReader { return wkbReader }
-        let created = GEOSWKBReader_create_r(handle)!
+        guard let created = GEOSWKBReader_create_r(handle) else { throw error("creating a WKB reader") }
         wkbReader = created
         return created
     }
 
-    var writer: OpaquePointer {
+    func writer() throws -> OpaquePointer {
         if let wkbWriter { return wkbWriter }
-        let created = GEOSWKBWriter_create_r(handle)!
+        guard let created = GEOSWKBWriter_create_r(handle) else { throw error("creating a WKB writer") }
         GEOSWKBWriter_setOutputDimension_r(handle, created, 2)
         GEOSWKBWriter_setByteOrder_r(handle, created, Int32(GEOS_WKB_NDR.rawValue))
         wkbWriter = created
@@ -88,7 +90,7 @@ public final class GEOSContext {
     /// Parses ISO or extended WKB into a geometry owned by this context.
     public func geometry(wkb: [UInt8]) throws -> Geometry {
         try wkb.withUnsafeBufferPointer { bytes in
-            try own(GEOSWKBReader_read_r(handle, reader, bytes.baseAddress, bytes.count), "WKB read")
+            try own(GEOSWKBReader_read_r(handle, try reader(), bytes.baseAddress, bytes.count), "WKB read")
         }
     }
 

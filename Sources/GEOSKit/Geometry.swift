@@ -42,11 +42,12 @@ public final class Geometry {
 
     public var coordinateCount: Int { Int(GEOSGetNumCoordinates_r(ctx, handle)) }
 
-    public var envelope: Envelope {
+    /// The bounding box; an error for an empty geometry, which has none (a NaN box would match
+    /// nothing and hide the fault).
+    public func envelope() throws -> Envelope {
         var box = Envelope(minX: 0, minY: 0, maxX: 0, maxY: 0)
-        // GEOSGeom_getExtent_r returns 0 on exception (for instance an empty geometry).
-        if GEOSGeom_getExtent_r(ctx, handle, &box.minX, &box.minY, &box.maxX, &box.maxY) == 0 {
-            return Envelope(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan)
+        guard GEOSGeom_getExtent_r(ctx, handle, &box.minX, &box.minY, &box.maxX, &box.maxY) != 0 else {
+            throw context.error("bounding box of an empty or broken geometry")
         }
         return box
     }
@@ -99,7 +100,7 @@ public final class Geometry {
     private func writtenByGEOS() throws -> [UInt8] {
         var size = 0
         // GEOSWKBWriter_write_r returns a buffer the caller frees with GEOSFree_r, NULL on exception.
-        guard let buffer = GEOSWKBWriter_write_r(ctx, context.writer, handle, &size) else {
+        guard let buffer = GEOSWKBWriter_write_r(ctx, try context.writer(), handle, &size) else {
             throw context.error("WKB write")
         }
         defer { GEOSFree_r(ctx, buffer) }

@@ -117,7 +117,7 @@ struct ChecklistPage {
     /// The patch and the boundaries around it (those in force on its date), at least 600 m across.
     private func detailMap(_ clue: ChecklistClue, id: String) throws -> String {
         let patch = try writer.geos.geometry(wkb: clue.wkb)
-        let box = patch.envelope
+        let box = try patch.envelope()
         // Room around the patch: its own size, and at least ~800 m, so a nearby boundary shows.
         let padLon = max((box.maxX - box.minX) * 0.6, 0.01), padLat = max((box.maxY - box.minY) * 0.6, 0.007)
         var map = SVGMap(box: (box.minX - padLon, box.minY - padLat, box.maxX + padLon, box.maxY + padLat),
@@ -141,7 +141,7 @@ struct ChecklistPage {
             $0.union(Envelope(minX: $1.lon, minY: $1.lat, maxX: $1.lon, maxY: $1.lat))
         }
         let outline = try county.outline.map { try writer.geos.geometry(wkb: $0) }
-        if let outline { box = box.union(outline.envelope) }
+        if let outline { box = box.union(try outline.envelope()) }
         let pad = max(box.maxX - box.minX, box.maxY - box.minY) * 0.05 + 0.01
         return (SVGMap(box: (box.minX - pad, box.minY - pad, box.maxX + pad, box.maxY + pad), width: 250, height: 250), outline)
     }

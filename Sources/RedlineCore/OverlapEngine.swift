@@ -308,7 +308,7 @@ public final class OverlapEngine {
     /// the closest pair of points in lon/lat scaled by cos(latitude) (locally true to shape);
     /// their distance is then measured on the ellipsoid.
     private func nearestArea(to geometry: Geometry, on day: CalendarDay) throws -> NearBoundary? {
-        let box = geometry.envelope
+        let box = try geometry.envelope()
         protectedSearch.candidates(try geos.rectangle(widened(box, byMetres: settings.nearM)), into: &candidates)
         inForce(on: day)
         guard !candidates.isEmpty else { return nil }

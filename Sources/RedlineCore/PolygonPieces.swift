@@ -78,7 +78,7 @@ final class PieceCutter {
             }
             let pieces = try subdivide(geometry)
             guard !pieces.isEmpty else { return .skipped(.collapsed) }
-            return .pieces(try pieces.map { (try $0.wkb(), $0.envelope) }, repaired: repaired,
+            return .pieces(try pieces.map { (try $0.wkb(), try $0.envelope()) }, repaired: repaired,
                            whole: keepWhole ? try geometry.wkb() : nil)
         } catch {
             return .failed(.geometryFailure(layer: label, feature: feature.name, reason: "\(error)"))
@@ -97,7 +97,7 @@ final class PieceCutter {
             let fixed = try geometry.makeValid().polygonalPart()
             return fixed.isEmpty ? [] : [fixed]
         }
-        let box = geometry.envelope
+        let box = try geometry.envelope()
         let halves: [Envelope]
         if box.width >= box.height {
             let middle = (box.minX + box.maxX) / 2

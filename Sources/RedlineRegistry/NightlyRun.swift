@@ -276,7 +276,7 @@ public final class NightlyRun {
     /// closed site, or a new clue. Returns what happened and the registry's ID for it.
     private func register(_ clue: Clue, in layer: VectorLayer, sha: String, tables: ClueTables) throws -> (Decision, String) {
         let patch = try geos.geometry(wkb: clue.patchWKB)
-        let box = patch.envelope
+        let box = try patch.envelope()
         var best: (clue: RegisteredClue, share: Double)?
         for candidate in try registry.candidates(near: (box.minX, box.minY, box.maxX, box.maxY))
         where candidate["superseded_by"].isEmpty {

@@ -36,7 +36,7 @@ import TestSupport
         let context = GEOSContext()
         let shape = try context.geometry(wkb: wkb), original = try context.geometry(wkb: square)
         if driver == "OpenFileGDB" {
-            let a = shape.envelope, b = original.envelope
+            let a = try shape.envelope(), b = try original.envelope()
             let drift = [a.minX - b.minX, a.minY - b.minY, a.maxX - b.maxX, a.maxY - b.maxY].map(abs).max()!
             #expect(drift < 1e-7)
             #expect(shape.coordinateCount == original.coordinateCount)
