@@ -26,9 +26,10 @@ let package = Package(
 
         // The domain: sources, protected areas, the overlap engine, clues.
         // The rules file is YAML: Yams gives every node its line, so errors can name it.
-        .target(name: "RedlineCore", dependencies: ["GEOSKit", "PROJKit", "GDALKit", "DigestKit", "Yams"]),
+        .target(name: "ThreadKit"),
+        .target(name: "RedlineCore", dependencies: ["GEOSKit", "PROJKit", "GDALKit", "DigestKit", "ThreadKit", "Yams"]),
         // The files a check writes.
-        .target(name: "RedlineOutputs", dependencies: ["RedlineCore", "GDALKit"]),
+        .target(name: "RedlineOutputs", dependencies: ["RedlineCore", "GDALKit", "ThreadKit"]),
         // What a county's field team takes out: spreadsheet, KMZ, GPX, printable sheets.
         .target(name: "RedlineChecklists", dependencies: ["RedlineCore", "RedlineOutputs", "GDALKit", "GEOSKit", "PROJKit"]),
         // The clue registry across nightly runs: GeoPackage or PostGIS, through GDAL.

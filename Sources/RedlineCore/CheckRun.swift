@@ -1,6 +1,7 @@
 import Foundation
 import GDALKit
 import GEOSKit
+import ThreadKit
 
 /// Where the results of a check go, in input order and one call at a time: on the thread that
 /// called `CheckRun.run` with one job, on the writer thread with several.

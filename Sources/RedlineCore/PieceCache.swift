@@ -2,6 +2,7 @@ import DigestKit
 import Foundation
 import GEOSKit
 import PROJKit
+import ThreadKit
 
 /// Cut boundaries kept on disk between runs, as PostGIS keeps its subdivided tables: an analyst
 /// checks extract after extract against the same red lines, and cutting 2 million vertices costs

@@ -1,5 +1,6 @@
 import GEOSKit
 import PROJKit
+import ThreadKit
 
 /// A piece of a large polygon (a protected area, a county), small enough for fast predicates.
 public struct PolygonPiece: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import GDALKit
 import RedlineCore
+import ThreadKit
 
 /// The clue files a check can write; summary.json is always written.
 public enum OutputFormat: String, CaseIterable, Sendable {

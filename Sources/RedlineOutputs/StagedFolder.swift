@@ -4,6 +4,7 @@
 /// or killed run never leaves a half-written file that looks whole.
 import Foundation
 import RedlineCore
+import ThreadKit
 
 /// A hidden folder inside the output folder where files are built, then moved into place.
 public final class StagedFolder {

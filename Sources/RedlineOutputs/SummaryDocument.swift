@@ -1,5 +1,6 @@
 import Foundation
 import RedlineCore
+import ThreadKit
 
 /// summary.json: what was read, what was found, from which inputs, by which version.
 struct SummaryDocument {
