@@ -1,4 +1,4 @@
-import CCrypto
+internal import CCrypto
 
 /// The Swift face of OpenSSL's message digests: what redline fingerprints its inputs with.
 /// OpenSSL is already loaded by GDAL, and uses the CPU's SHA extensions (1 GB/s and more here).

@@ -1,4 +1,4 @@
-import CGDAL
+internal import CGDAL
 
 /// GDAL configuration options set for this thread only, for the duration of `body`.
 public enum GDALConfiguration {

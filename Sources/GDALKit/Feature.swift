@@ -1,4 +1,4 @@
-import CGDAL
+internal import CGDAL
 
 /// What a feature's geometry turned out to be once made linear and 2D.
 public enum FeatureGeometry: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import CGDAL
+internal import CGDAL
 import Foundation
 
 /// GDAL's warnings (CE_Warning: a truncated record, a field value that did not fit, a bad

@@ -1,4 +1,4 @@
-import CGDAL
+internal import CGDAL
 
 /// Text recoding through GDAL's CPLRecode (iconv underneath).
 public enum TextEncoding {

@@ -2,7 +2,7 @@
 /// format GDAL has a driver for, reading features (attributes as text, geometry as 2D ISO WKB) and
 /// writing them. A dataset owns its handle and closes it with `close()` (which reports errors);
 /// a layer borrows its dataset and keeps it alive; a feature owns its handle.
-import CGDAL
+internal import CGDAL
 import Foundation
 
 /// An error GDAL reported, naming what failed and carrying `CPLGetLastErrorMsg`.

@@ -1,4 +1,4 @@
-import CGDAL
+internal import CGDAL
 import Foundation
 
 /// A field of a layer's schema.

@@ -2,7 +2,7 @@
 /// geometries and STR trees. Every C handle belongs to one Swift object that frees it in `deinit`;
 /// nothing here is `Sendable`, so a context and the geometries made with it stay on the worker that
 /// made them. Geometry crosses threads only as WKB bytes.
-import CGEOS
+internal import CGEOS
 
 /// An error GEOS reported, with its own message and the operation that failed.
 public struct GEOSError: Error, CustomStringConvertible, Sendable {

@@ -1,4 +1,4 @@
-import CGEOS
+internal import CGEOS
 
 /// The kinds of geometry GEOS distinguishes (`GEOSGeomTypes`).
 public enum GeometryKind: Int32, Sendable {

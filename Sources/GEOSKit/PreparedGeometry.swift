@@ -1,4 +1,4 @@
-import CGEOS
+internal import CGEOS
 
 /// A geometry prepared for repeated predicates against many others (GEOS builds its indexes
 /// lazily on first use). Keeps its base geometry alive; destroyed in `deinit`.

@@ -1,4 +1,4 @@
-import CPROJ
+internal import CPROJ
 
 /// A coordinate reference system (a PROJ `PJ`), destroyed in `deinit`.
 public final class CoordinateSystem {

@@ -1,4 +1,4 @@
-import CPROJ
+internal import CPROJ
 
 /// An ellipsoid of revolution: semi-major axis in metres and flattening.
 public struct Ellipsoid: Sendable, Equatable {

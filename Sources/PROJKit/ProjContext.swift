@@ -2,7 +2,7 @@
 /// transformations and GeographicLib's geodesic routines (shipped inside libproj). A context and
 /// the objects made in it stay on one thread; what crosses threads is a `CRSDefinition` (text)
 /// from which each thread builds its own objects, and the plain-value `Geodesic`.
-import CPROJ
+internal import CPROJ
 
 /// An error PROJ reported, with PROJ's own message.
 public struct PROJError: Error, CustomStringConvertible, Sendable {
