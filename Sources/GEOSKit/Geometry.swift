@@ -72,29 +72,19 @@ public final class Geometry {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(9 + 16 * coordinateCount + 64 * partCount)
         let isMulti = kind == .multiPolygon
-        if isMulti { Self.appendHeader(type: 6, count: partCount, to: &bytes) }
+        if isMulti { WKB.appendHeader(type: 6, count: partCount, to: &bytes) }
         for polygon in isMulti ? parts : [self] { try appendPolygonWKB(of: polygon.handle, to: &bytes) }
         return bytes
     }
 
     private func appendPolygonWKB(of polygon: OpaquePointer, to bytes: inout [UInt8]) throws {
         let rings = try rings(of: polygon)
-        Self.appendHeader(type: 3, count: rings.count, to: &bytes)
+        WKB.appendHeader(type: 3, count: rings.count, to: &bytes)
         for ring in rings {
             let xy = try coordinates(ofRing: ring)
-            Self.append(UInt32(xy.count / 2), to: &bytes)
+            WKB.append(UInt32(xy.count / 2), to: &bytes)
             xy.map { $0.bitPattern.littleEndian }.withUnsafeBytes { bytes.append(contentsOf: $0) }
         }
-    }
-
-    private static func appendHeader(type: UInt32, count: Int, to bytes: inout [UInt8]) {
-        bytes.append(1)
-        append(type, to: &bytes)
-        append(UInt32(count), to: &bytes)
-    }
-
-    private static func append(_ value: UInt32, to bytes: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     private func writtenByGEOS() throws -> [UInt8] {

@@ -344,35 +344,3 @@ public final class ChecklistWriter {
         try dataset.close()
     }
 }
-
-/// Little-endian WKB for the few shapes the bundle builds itself.
-enum WKB {
-    static func point(_ x: Double, _ y: Double) -> [UInt8] {
-        var bytes: [UInt8] = [1]
-        append(UInt32(1), &bytes)
-        append(x, &bytes)
-        append(y, &bytes)
-        return bytes
-    }
-
-    static func multiLineString(_ lines: [[Double]]) -> [UInt8] {
-        var bytes: [UInt8] = [1]
-        append(UInt32(5), &bytes)
-        append(UInt32(lines.count), &bytes)
-        for line in lines {
-            bytes.append(1)
-            append(UInt32(2), &bytes)
-            append(UInt32(line.count / 2), &bytes)
-            for value in line { append(value, &bytes) }
-        }
-        return bytes
-    }
-
-    private static func append(_ value: UInt32, _ bytes: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-    }
-
-    private static func append(_ value: Double, _ bytes: inout [UInt8]) {
-        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
-    }
-}

@@ -111,7 +111,7 @@ public final class OverlapEngine {
     private func evaluate(_ patch: ActivityPatch) throws -> PatchOutcome {
         let detected = try detectionDay(patch)
         guard case .polygonal(var wkb) = patch.geometry else { return .skipped(SkipReason(patch.geometry)) }
-        let native = WKBCoordinates.envelope(of: wkb)
+        let native = WKB.envelope(of: wkb)
         let box = place(patch, native: native)
         // Most patches lie far from any protection, and their box alone tells so: no reprojection,
         // parsing or validation for them. `--invalid fail` still looks at every patch.
@@ -330,7 +330,7 @@ public final class OverlapEngine {
 
     private static func scaled(_ wkb: [UInt8], by scale: Double) throws -> [UInt8] {
         var copy = wkb
-        try WKBCoordinates.rewrite(&copy) { xy in
+        try WKB.rewrite(&copy) { xy in
             for position in stride(from: 0, to: xy.count, by: 2) { xy[position] *= scale }
         }
         return copy

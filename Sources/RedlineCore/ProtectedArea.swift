@@ -209,11 +209,7 @@ private struct Catalogue {
         var replaced: [Int: ProtectedFeature] = [:], dropped: Set<Int> = []
         var overlapping: [Int: [String]] = [:]
         for members in repeated {
-            // A GeometryCollection's WKB is its members' WKB one after the other.
-            var collection: [UInt8] = [1, 7, 0, 0, 0]
-            withUnsafeBytes(of: UInt32(members.count).littleEndian) { collection += $0 }
-            for member in members { collection += features[member].wkb }
-            let parts = try geos.geometry(wkb: collection).makeValid()
+            let parts = try geos.geometry(wkb: WKB.collection(members.map { features[$0].wkb })).makeValid()
             let merged = try parts.unaryUnion().polygonalPart()
             let separateArea = try members.reduce(0.0) { try $0 + geos.geometry(wkb: features[$1].wkb).makeValid().area() }
             let first = features[members[0]]

@@ -58,7 +58,7 @@ final class Reprojector {
     /// Rewrites the coordinates of `wkb` from the CRS of `layer` into the working frame.
     func toWorkingFrame(_ wkb: inout [UInt8], fromLayer layer: Int) throws {
         guard let transformer = try transformer(for: layer) else { return }
-        try WKBCoordinates.rewrite(&wkb) { try transformer.transform(&$0) }
+        try WKB.rewrite(&wkb) { try transformer.transform(&$0) }
     }
 
     /// A box in the working frame holding everything inside `box` (in the CRS of `layer`), or nil
@@ -103,7 +103,7 @@ public final class WGS84Converter {
     public func convert(wkb: [UInt8]) throws -> [UInt8] {
         guard let transformer else { return wkb }
         var copy = wkb
-        try WKBCoordinates.rewrite(&copy) { try transformer.transform(&$0) }
+        try WKB.rewrite(&copy) { try transformer.transform(&$0) }
         return copy
     }
 }

@@ -64,16 +64,16 @@ import TestSupport
 @Suite struct WKBAndHashTests {
     @Test func rewritingReachesEveryCoordinate() throws {
         var wkb = Fixture.multiPolygon([[Fixture.box(1, 2, 3, 4)], [Fixture.box(10, 20, 30, 40)]])
-        try WKBCoordinates.rewrite(&wkb) { xy in
+        try WKB.rewrite(&wkb) { xy in
             for index in stride(from: 0, to: xy.count, by: 2) { xy.swapAt(index, index + 1) }
         }
         #expect(wkb == Fixture.multiPolygon([[[(2, 1), (2, 3), (4, 3), (4, 1)]], [[(20, 10), (20, 30), (40, 30), (40, 10)]]]))
-        #expect(WKBCoordinates.envelope(of: wkb) == Envelope(minX: 2, minY: 1, maxX: 40, maxY: 30))
+        #expect(WKB.envelope(of: wkb) == Envelope(minX: 2, minY: 1, maxX: 40, maxY: 30))
     }
 
     @Test func truncatedWKBIsRejected() {
         var wkb = Array(Fixture.polygon([Fixture.box(1, 2, 3, 4)]).dropLast(5))
-        #expect(throws: WKBCoordinates.Malformed.self) { try WKBCoordinates.rewrite(&wkb) { _ in } }
+        #expect(throws: WKB.Malformed.self) { try WKB.rewrite(&wkb) { _ in } }
     }
 
     @Test func zoneNamesFromRealDataAreRecognised() {

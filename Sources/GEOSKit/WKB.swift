@@ -1,10 +1,10 @@
 import Foundation
-import GEOSKit
 
-/// Edits the x,y coordinates of an ISO WKB geometry in place, so that a reprojection or an axis
-/// swap costs one pass over the bytes and no GEOS or OGR object.
-enum WKBCoordinates {
-    struct Malformed: Error {}
+/// The one place redline reads or writes WKB bytes itself: editing the x,y coordinates of ISO
+/// WKB in place (a reprojection or an axis swap costs one pass over the bytes and no GEOS or OGR
+/// object), its bounding box, and the few shapes built without GEOS. Little-endian 2D on output.
+public enum WKB {
+    public struct Malformed: Error {}
 
     /// Byte offsets of every coordinate's x (y follows at +8), and whether it is little-endian.
     private struct Layout {
@@ -13,7 +13,7 @@ enum WKBCoordinates {
     }
 
     /// Reads all x,y pairs, lets `body` change them, and writes them back.
-    static func rewrite(_ wkb: inout [UInt8], _ body: (inout [Double]) throws -> Void) throws {
+    public static func rewrite(_ wkb: inout [UInt8], _ body: (inout [Double]) throws -> Void) throws {
         let (layout, coordinates) = try read(wkb)
         var xy = coordinates
         try body(&xy)
@@ -27,7 +27,7 @@ enum WKBCoordinates {
     }
 
     /// The bounding box of the coordinates, or nil for malformed or empty WKB.
-    static func envelope(of wkb: [UInt8]) -> Envelope? {
+    public static func envelope(of wkb: [UInt8]) -> Envelope? {
         guard let (_, xy) = try? read(wkb), xy.count >= 2 else { return nil }
         return Envelope(covering: xy)
     }
@@ -80,6 +80,48 @@ enum WKBCoordinates {
         }
     }
 
+    public static func point(_ x: Double, _ y: Double) -> [UInt8] {
+        var bytes: [UInt8] = []
+        appendHeader(type: 1, to: &bytes)
+        append(x, to: &bytes)
+        append(y, to: &bytes)
+        return bytes
+    }
+
+    /// Lines given as interleaved x,y.
+    public static func multiLineString(_ lines: [[Double]]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        appendHeader(type: 5, count: lines.count, to: &bytes)
+        for line in lines {
+            appendHeader(type: 2, count: line.count / 2, to: &bytes)
+            for value in line { append(value, to: &bytes) }
+        }
+        return bytes
+    }
+
+    /// A GeometryCollection of geometries given as WKB: its members' bytes one after the other.
+    public static func collection(_ members: [[UInt8]]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        appendHeader(type: 7, count: members.count, to: &bytes)
+        for member in members { bytes += member }
+        return bytes
+    }
+
+    /// Byte order (little-endian), type, and the count of points, rings or parts when given.
+    static func appendHeader(type: UInt32, count: Int? = nil, to bytes: inout [UInt8]) {
+        bytes.append(1)
+        append(type, to: &bytes)
+        if let count { append(UInt32(count), to: &bytes) }
+    }
+
+    static func append(_ value: UInt32, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    static func append(_ value: Double, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
     private static func readUInt32(_ bytes: UnsafeRawBufferPointer, _ offset: Int, _ little: Bool) -> UInt32 {
         let raw = bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
         return little ? UInt32(littleEndian: raw) : UInt32(bigEndian: raw)
@@ -98,7 +140,7 @@ enum WKBCoordinates {
 
 extension Envelope {
     /// The box of interleaved x,y pairs (at least one).
-    init(covering xy: [Double]) {
+    public init(covering xy: [Double]) {
         self.init(minX: xy[0], minY: xy[1], maxX: xy[0], maxY: xy[1])
         for index in stride(from: 2, to: xy.count - 1, by: 2) {
             minX = Swift.min(minX, xy[index]); maxX = Swift.max(maxX, xy[index])
