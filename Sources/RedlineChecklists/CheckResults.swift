@@ -12,11 +12,13 @@ public struct ChecklistClue: Sendable {
     public let lon: Double
     public let lat: Double
 
-    public subscript(_ column: String) -> String { values[column] ?? "" }
-    public var clueID: String { self["clue_id"] }
-    public var countyCode: String { self["county_code"] }
-    public var detected: CalendarDay? { CalendarDay(text: self["detected_on"]) }
-    public var isNear: Bool { self["placement"] == "near" }
+    public subscript(_ column: ClueColumn) -> String { values[column.rawValue] ?? "" }
+    /// One of the patch's own attribute columns, by name.
+    public subscript(attribute name: String) -> String { values[name] ?? "" }
+    public var clueID: String { self[.clueID] }
+    public var countyCode: String { self[.countyCode] }
+    public var detected: CalendarDay? { CalendarDay(text: self[.detectedOn]) }
+    public var isNear: Bool { self[.placement] == "near" }
 }
 
 /// What a check left in its output folder, read back for the checklists.
@@ -53,8 +55,8 @@ public struct CheckResults: Sendable {
             guard case .polygonal(let wkb) = feature.geometry() else { continue }
             var values: [String: String] = [:]
             for (index, name) in names.enumerated() { values[name] = feature.text(index) ?? "" }
-            clues.append(ChecklistClue(values: values, wkb: wkb, lon: Double(values["centroid_lon"] ?? "") ?? 0,
-                                       lat: Double(values["centroid_lat"] ?? "") ?? 0))
+            clues.append(ChecklistClue(values: values, wkb: wkb, lon: Double(values[ClueColumn.centroidLon.rawValue] ?? "") ?? 0,
+                                       lat: Double(values[ClueColumn.centroidLat.rawValue] ?? "") ?? 0))
         }
         return CheckResults(folder: folder, clues: clues, attributeNames: names.filter { !clueColumns.contains($0) },
                             record: record)

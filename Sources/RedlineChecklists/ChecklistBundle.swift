@@ -107,7 +107,7 @@ public final class ChecklistWriter {
         return groups.keys.sorted().map { code in
             let clues = groups[code]!.sorted { $0.clueID < $1.clueID }
             let county = admin?.counties.first { $0.code == code }
-            let name = county?.name ?? clues.first { !$0["county_name"].isEmpty }?["county_name"] ?? ""
+            let name = county?.name ?? clues.first { !$0[.countyName].isEmpty }?[.countyName] ?? ""
             var folder = SafeText.fileName(name.isEmpty ? code : "\(code)-\(name)", fallback: "county")
             while used.contains(folder.lowercased()) { folder += "_" }
             used.insert(folder.lowercased())
@@ -179,12 +179,12 @@ public final class ChecklistWriter {
         for (key, kind) in columns { try sheet.createField(labels(key), kind: kind) }
         for (position, clue) in county.clues.enumerated() {
             var row: [FieldValue] = [
-                .integer(Int64(position + 1)), text(clue.clueID), text(clue["activity_id"]), text(activityLabel(clue)),
-                text(clue["protected_names"]), text(zoneLabel(clue)), text(verdictLabel(clue)), text(severityLabel(clue)),
-                text(clue["rule_id"]), number(clue["patch_m2"]), number(clue["overlap_m2"]), number(clue["overlap_ha"]),
-                number(clue["overlap_mu"]), number(clue["distance_m"]), .real(clue.lon), .real(clue.lat),
+                .integer(Int64(position + 1)), text(clue.clueID), text(clue[.activityID]), text(activityLabel(clue)),
+                text(clue[.protectedNames]), text(zoneLabel(clue)), text(verdictLabel(clue)), text(severityLabel(clue)),
+                text(clue[.ruleID]), number(clue[.patchM2]), number(clue[.overlapM2]), number(clue[.overlapHa]),
+                number(clue[.overlapMu]), number(clue[.distanceM]), .real(clue.lon), .real(clue.lat),
                 .string(Self.dms(clue.lon, positive: "E", negative: "W")), .string(Self.dms(clue.lat, positive: "N", negative: "S")),
-                text(clue["detected_on"]), text(imagery(clue).map { "\($0.name): \($0.value)" }.joined(separator: "; ")),
+                text(clue[.detectedOn]), text(imagery(clue).map { "\($0.name): \($0.value)" }.joined(separator: "; ")),
                 .real((county.route.legs[position] / 100).rounded() / 10),
             ]
             row += Labels.fieldColumns.map { _ in FieldValue.null }
@@ -199,24 +199,24 @@ public final class ChecklistWriter {
     private func number(_ value: String) -> FieldValue { Double(value).map(FieldValue.real) ?? .null }
 
     func activityLabel(_ clue: ChecklistClue) -> String {
-        let inData = clue["activity_type_in_data"]
-        let label = labels.language == .zh ? clue["activity_type_label"] : clue["activity_type"]
+        let inData = clue[.activityTypeInData]
+        let label = labels.language == .zh ? clue[.activityTypeLabel] : clue[.activityType]
         return inData.isEmpty || inData == label ? label : "\(label)（\(inData)）"
     }
 
     func zoneLabel(_ clue: ChecklistClue) -> String {
-        labels.language == .zh ? clue["strictest_zone_label"] : clue["strictest_zone"]
+        labels.language == .zh ? clue[.strictestZoneLabel] : clue[.strictestZone]
     }
 
-    func verdictLabel(_ clue: ChecklistClue) -> String { labels.language == .zh ? clue["verdict_label"] : clue["verdict"] }
-    func severityLabel(_ clue: ChecklistClue) -> String { labels.language == .zh ? clue["severity_label"] : clue["severity"] }
-    func reason(_ clue: ChecklistClue) -> String { labels.language == .zh ? clue["reason_zh"] : clue["reason_en"] }
+    func verdictLabel(_ clue: ChecklistClue) -> String { labels.language == .zh ? clue[.verdictLabel] : clue[.verdict] }
+    func severityLabel(_ clue: ChecklistClue) -> String { labels.language == .zh ? clue[.severityLabel] : clue[.severity] }
+    func reason(_ clue: ChecklistClue) -> String { labels.language == .zh ? clue[.reasonZh] : clue[.reasonEn] }
 
     /// Attributes that name imagery: before/after image dates, names, paths or addresses.
     func imagery(_ clue: ChecklistClue) -> [(name: String, value: String)] {
         let hints = ["时相", "影像", "image", "imagery", "photo", "before", "after", "img", "scene"]
         return results.attributeNames.compactMap { name in
-            let value = clue[name]
+            let value = clue[attribute: name]
             let lower = name.lowercased()
             guard !value.isEmpty, hints.contains(where: { lower.contains($0) }) || SafeText.imageSource(value) != nil
             else { return nil }
@@ -228,9 +228,9 @@ public final class ChecklistWriter {
     func otherAttributes(_ clue: ChecklistClue) -> [(name: String, value: String)] {
         let shown = Set(imagery(clue).map(\.name))
         return results.attributeNames.compactMap { name in
-            let value = clue[name]
-            guard !value.isEmpty, !shown.contains(name), value != clue["activity_id"],
-                  value != clue["activity_type_in_data"] else { return nil }
+            let value = clue[attribute: name]
+            guard !value.isEmpty, !shown.contains(name), value != clue[.activityID],
+                  value != clue[.activityTypeInData] else { return nil }
             return (name, value)
         }
     }
@@ -296,7 +296,7 @@ public final class ChecklistWriter {
 
     /// The folder (reserve) a clue goes in: its first protected area's.
     private func clueFolder(_ clue: ChecklistClue) -> String {
-        let first = clue["protected_names"].components(separatedBy: "; ").first ?? ""
+        let first = clue[.protectedNames].components(separatedBy: "; ").first ?? ""
         let area = index.areas.first { $0.name == first }
         return area.map(folderName) ?? (first.isEmpty ? "clues" : first)
     }
@@ -304,10 +304,10 @@ public final class ChecklistWriter {
     /// The balloon of a placemark: the clue's facts as an HTML table, every value escaped.
     private func balloonHTML(_ clue: ChecklistClue, position: Int) -> String {
         let rows: [(Labels.Key, String)] = [
-            (.order, String(position)), (.clueID, clue.clueID), (.patchID, clue["activity_id"]),
-            (.activityType, activityLabel(clue)), (.protectedArea, clue["protected_names"]), (.zone, zoneLabel(clue)),
-            (.verdict, verdictLabel(clue)), (.severity, severityLabel(clue)), (.overlapM2, clue["overlap_m2"]),
-            (.distanceM, clue["distance_m"]), (.detected, clue["detected_on"]),
+            (.order, String(position)), (.clueID, clue.clueID), (.patchID, clue[.activityID]),
+            (.activityType, activityLabel(clue)), (.protectedArea, clue[.protectedNames]), (.zone, zoneLabel(clue)),
+            (.verdict, verdictLabel(clue)), (.severity, severityLabel(clue)), (.overlapM2, clue[.overlapM2]),
+            (.distanceM, clue[.distanceM]), (.detected, clue[.detectedOn]),
             (.lonDMS, Self.dms(clue.lon, positive: "E", negative: "W")), (.latDMS, Self.dms(clue.lat, positive: "N", negative: "S")),
             (.reason, reason(clue)),
         ]
@@ -330,8 +330,8 @@ public final class ChecklistWriter {
         for clue in county.clues {
             var point = [clue.lon, clue.lat]
             try converter.convert(&point)
-            let area = clue.isNear ? "\(clue["distance_m"]) m" : "\(clue["overlap_m2"]) m²"
-            let description = [activityLabel(clue), area, clue["protected_names"], verdictLabel(clue)]
+            let area = clue.isNear ? "\(clue[.distanceM]) m" : "\(clue[.overlapM2]) m²"
+            let description = [activityLabel(clue), area, clue[.protectedNames], verdictLabel(clue)]
                 .filter { !$0.isEmpty }.joined(separator: ", ")
             try waypoints.write(named: [("name", .string(clue.clueID)), ("desc", .string(description))],
                                 wkb: WKB.point(point[0], point[1]))

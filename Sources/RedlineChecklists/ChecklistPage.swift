@@ -59,9 +59,9 @@ struct ChecklistPage {
             + "<th>\(h(labels(.lon))) / \(h(labels(.lat)))</th></tr>\n"
         for (position, clue) in county.clues.enumerated() {
             out += "<tr><td>\(position + 1)</td><td><a href=\"#clue-\(position + 1)\">\(h(clue.clueID))</a></td>"
-                + "<td>\(h(clue["activity_id"]))</td><td>\(h(writer.activityLabel(clue)))</td>"
-                + "<td>\(h(clue["protected_names"]))</td><td>\(h(writer.zoneLabel(clue)))</td>"
-                + "<td>\(h(writer.verdictLabel(clue)))</td><td class=\"\(h(clue["severity"]))\">\(h(writer.severityLabel(clue)))</td>"
+                + "<td>\(h(clue[.activityID]))</td><td>\(h(writer.activityLabel(clue)))</td>"
+                + "<td>\(h(clue[.protectedNames]))</td><td>\(h(writer.zoneLabel(clue)))</td>"
+                + "<td>\(h(writer.verdictLabel(clue)))</td><td class=\"\(h(clue[.severity]))\">\(h(writer.severityLabel(clue)))</td>"
                 + "<td>\(km(county.route.legs[position]))</td>"
                 + "<td>\(String(format: "%.5f, %.5f", clue.lon, clue.lat))</td></tr>\n"
         }
@@ -73,18 +73,18 @@ struct ChecklistPage {
     private func cluePage(_ clue: ChecklistClue, position: Int) throws -> String {
         let number = position + 1
         var out = "<section class=\"page clue\" id=\"clue-\(number)\">\n"
-            + "<h1>\(number). \(h(clue.clueID)) <span class=\"\(h(clue["severity"]))\">\(h(writer.verdictLabel(clue))) · "
+            + "<h1>\(number). \(h(clue.clueID)) <span class=\"\(h(clue[.severity]))\">\(h(writer.verdictLabel(clue))) · "
             + "\(h(writer.severityLabel(clue)))</span></h1>\n"
             + "<div class=\"maps\"><figure class=\"detail\">\(try detailMap(clue, id: "d\(number)"))"
             + "<figcaption>\(h(labels(.detailMap)))\(legend())</figcaption></figure>"
             + "<figure class=\"locator\">\(try locatorMap(current: position, id: "l\(number)"))"
             + "<figcaption>\(h(labels(.locatorMap))) · \(h(county.code)) \(h(county.name))</figcaption></figure></div>\n"
         let facts: [(Labels.Key, String)] = [
-            (.patchID, clue["activity_id"]), (.activityType, writer.activityLabel(clue)),
-            (.protectedArea, clue["protected_names"]), (.zone, writer.zoneLabel(clue)), (.rule, clue["rule_id"]),
-            (.reason, writer.reason(clue)), (.patchM2, clue["patch_m2"]),
-            (.overlapM2, clue["overlap_m2"].isEmpty ? "" : "\(clue["overlap_m2"]) (\(clue["overlap_ha"]) ha, \(clue["overlap_mu"]) \(labels.language == .zh ? "亩" : "mu"))"),
-            (.distanceM, clue["distance_m"]), (.detected, clue["detected_on"]),
+            (.patchID, clue[.activityID]), (.activityType, writer.activityLabel(clue)),
+            (.protectedArea, clue[.protectedNames]), (.zone, writer.zoneLabel(clue)), (.rule, clue[.ruleID]),
+            (.reason, writer.reason(clue)), (.patchM2, clue[.patchM2]),
+            (.overlapM2, clue[.overlapM2].isEmpty ? "" : "\(clue[.overlapM2]) (\(clue[.overlapHa]) ha, \(clue[.overlapMu]) \(labels.language == .zh ? "亩" : "mu"))"),
+            (.distanceM, clue[.distanceM]), (.detected, clue[.detectedOn]),
             (.lon, String(format: "%.6f  %@", clue.lon, ChecklistWriter.dms(clue.lon, positive: "E", negative: "W"))),
             (.lat, String(format: "%.6f  %@", clue.lat, ChecklistWriter.dms(clue.lat, positive: "N", negative: "S"))),
             (.imagery, writer.imagery(clue).map { "\($0.name): \($0.value)" }.joined(separator: "; ")),

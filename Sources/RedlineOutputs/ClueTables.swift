@@ -19,6 +19,58 @@ struct Column {
     }
 }
 
+/// The columns of clues.csv / the `clues` layer, in their order: one definition for the
+/// writers and for every reader (the checklists, the registry).
+public enum ClueColumn: String, CaseIterable, Sendable {
+    case clueID = "clue_id"
+    case activityID = "activity_id"
+    case sourceLayer = "source_layer"
+    case countyCode = "county_code"
+    case countyName = "county_name"
+    case period = "period"
+    case detectedOn = "detected_on"
+    case activityType = "activity_type"
+    case activityTypeLabel = "activity_type_label"
+    case activityTypeInData = "activity_type_in_data"
+    case verdict = "verdict"
+    case verdictLabel = "verdict_label"
+    case severity = "severity"
+    case severityLabel = "severity_label"
+    case ruleID = "rule_id"
+    case reasonZh = "reason_zh"
+    case reasonEn = "reason_en"
+    case placement = "placement"
+    case distanceM = "distance_m"
+    case overlapM2 = "overlap_m2"
+    case overlapHa = "overlap_ha"
+    case overlapMu = "overlap_mu"
+    case patchM2 = "patch_m2"
+    case patchHa = "patch_ha"
+    case shareInside = "share_inside"
+    case strictestZone = "strictest_zone"
+    case strictestZoneLabel = "strictest_zone_label"
+    case protectedCount = "protected_count"
+    case protectedIDs = "protected_ids"
+    case protectedNames = "protected_names"
+    case centroidLon = "centroid_lon"
+    case centroidLat = "centroid_lat"
+    case countyShare = "county_share"
+    case straddlesBorder = "straddles_border"
+    case otherCounties = "other_counties"
+    case repaired = "repaired"
+
+    var kind: Column.Kind {
+        switch self {
+        case .distanceM: .real(decimals: 1)
+        case .overlapM2, .overlapMu, .patchM2: .real(decimals: 2)
+        case .overlapHa, .patchHa, .shareInside, .countyShare: .real(decimals: 4)
+        case .protectedCount, .straddlesBorder, .repaired: .integer
+        case .centroidLon, .centroidLat: .real(decimals: 7)
+        default: .text
+        }
+    }
+}
+
 /// The columns of clues.csv / the `clues` layer, and of overlaps.csv / the `overlaps` layer,
 /// and how a clue fills them.
 public struct ClueTables {
@@ -28,28 +80,7 @@ public struct ClueTables {
     /// For each activity layer, the attribute column each of its fields goes to.
     private let attributeSlots: [[Int]]
 
-    static let clueColumns: [Column] = [
-        Column(name: "clue_id", kind: .text), Column(name: "activity_id", kind: .text),
-        Column(name: "source_layer", kind: .text),
-        Column(name: "county_code", kind: .text), Column(name: "county_name", kind: .text),
-        Column(name: "period", kind: .text), Column(name: "detected_on", kind: .text),
-        Column(name: "activity_type", kind: .text), Column(name: "activity_type_label", kind: .text),
-        Column(name: "activity_type_in_data", kind: .text),
-        Column(name: "verdict", kind: .text), Column(name: "verdict_label", kind: .text),
-        Column(name: "severity", kind: .text), Column(name: "severity_label", kind: .text),
-        Column(name: "rule_id", kind: .text), Column(name: "reason_zh", kind: .text), Column(name: "reason_en", kind: .text),
-        Column(name: "placement", kind: .text), Column(name: "distance_m", kind: .real(decimals: 1)),
-        Column(name: "overlap_m2", kind: .real(decimals: 2)), Column(name: "overlap_ha", kind: .real(decimals: 4)),
-        Column(name: "overlap_mu", kind: .real(decimals: 2)), Column(name: "patch_m2", kind: .real(decimals: 2)),
-        Column(name: "patch_ha", kind: .real(decimals: 4)), Column(name: "share_inside", kind: .real(decimals: 4)),
-        Column(name: "strictest_zone", kind: .text), Column(name: "strictest_zone_label", kind: .text),
-        Column(name: "protected_count", kind: .integer), Column(name: "protected_ids", kind: .text),
-        Column(name: "protected_names", kind: .text),
-        Column(name: "centroid_lon", kind: .real(decimals: 7)), Column(name: "centroid_lat", kind: .real(decimals: 7)),
-        Column(name: "county_share", kind: .real(decimals: 4)), Column(name: "straddles_border", kind: .integer),
-        Column(name: "other_counties", kind: .text),
-        Column(name: "repaired", kind: .integer),
-    ]
+    static let clueColumns: [Column] = ClueColumn.allCases.map { Column(name: $0.rawValue, kind: $0.kind) }
 
     static let overlapColumns: [Column] = [
         Column(name: "clue_id", kind: .text), Column(name: "activity_id", kind: .text),

@@ -29,7 +29,9 @@ public struct RegisteredClue: Sendable {
     public let wkb: [UInt8]?
 
     public subscript(_ field: String) -> String { values[field] ?? "" }
-    public var clueID: String { self["clue_id"] }
+    /// One of the check's clue columns, kept with the registered clue.
+    public subscript(_ column: ClueColumn) -> String { values[column.rawValue] ?? "" }
+    public var clueID: String { self[.clueID] }
     public var status: ClueStatus { ClueStatus(rawValue: self["status"]) ?? .issued }
     public var result: VerificationResult? { VerificationResult(rawValue: self["result"]) }
 }

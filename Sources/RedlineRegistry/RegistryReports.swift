@@ -21,12 +21,12 @@ public struct StatusReport: Sendable {
         for clue in try registry.allClues() {
             total += 1
             byStatus[clue.status.rawValue, default: 0] += 1
-            byCounty["\(clue["county_code"]) \(clue["county_name"])".trimmingCharacters(in: .whitespaces), default: 0] += 1
-            bySeverity[clue["severity"], default: 0] += 1
+            byCounty["\(clue[.countyCode]) \(clue[.countyName])".trimmingCharacters(in: .whitespaces), default: 0] += 1
+            bySeverity[clue[.severity], default: 0] += 1
             guard clue.status.isOpen, let opened = CalendarDay(text: clue["opened_at"]) else { continue }
             let days = today.days(since: opened)
             if let bucket = Self.ageBuckets.first(where: { $0.1.contains(max(0, days)) }) { ages[bucket.0, default: 0] += 1 }
-            if days > dueDays { overdue.append((clue.clueID, clue["county_code"], clue.status.rawValue, days)) }
+            if days > dueDays { overdue.append((clue.clueID, clue[.countyCode], clue.status.rawValue, days)) }
         }
         overdue.sort { ($0.days, $1.clue) > ($1.days, $0.clue) }
     }
@@ -54,8 +54,8 @@ public struct RegistryExport {
     public func write(to destination: URL, status: Set<String>, counties: Set<String>, periods: Set<String>,
                       dispatch: Bool = false) throws -> Int {
         let selected = try registry.allClues().filter { clue in
-            (status.isEmpty || status.contains(clue.status.rawValue)) && (counties.isEmpty || counties.contains(clue["county_code"]))
-                && (periods.isEmpty || periods.contains(clue["period"]))
+            (status.isEmpty || status.contains(clue.status.rawValue)) && (counties.isEmpty || counties.contains(clue[.countyCode]))
+                && (periods.isEmpty || periods.contains(clue[.period]))
         }
         let folder = try StagedFolder(destination: destination)
         let columns = ["clue_id"] + Registry.checkColumns + Registry.registryColumns.filter { $0 != "clue_id" }

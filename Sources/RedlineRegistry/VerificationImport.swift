@@ -170,7 +170,7 @@ public struct VerificationImport {
             }
             if same { report.unchanged += 1; continue }
             if let refusal = clue.status.accepts(target) { reject("clue \(id) is \(refusal.reason)"); continue }
-            let detected = CalendarDay(text: clue["first_detected"]) ?? CalendarDay(text: clue["detected_on"])
+            let detected = CalendarDay(text: clue["first_detected"]) ?? CalendarDay(text: clue[.detectedOn])
             if let detected, date < detected {
                 reject("date \(date) is before the clue's patch was detected (\(detected)) — check the date"); continue
             }
