@@ -354,3 +354,50 @@ final class ClueCollector: ClueSink {
     func accept(_ clue: Clue) throws { clues.append(clue) }
     func finish(_ summary: CheckSummary) throws {}
 }
+
+/// The report of one nightly run: OUT/run-report.json (the latest, for a quick look) and
+/// OUT/reports/run-<start>.json (one per run, kept), each written whole or not at all.
+public struct NightlyReport {
+    public let started: Date
+    public let registry: String
+    public let inbox: String
+    public let exit: ExitStatus
+    public let failure: String?
+    public let outcomes: [ExtractOutcome]
+
+    public init(started: Date, registry: String, inbox: String, exit: ExitStatus, failure: String?, outcomes: [ExtractOutcome]) {
+        self.started = started
+        self.registry = registry
+        self.inbox = inbox
+        self.exit = exit
+        self.failure = failure
+        self.outcomes = outcomes
+    }
+
+    public func write(into folder: URL) throws {
+        let report: [String: Any] = [
+            "started": ISO8601DateFormatter().string(from: started), "finished": ISO8601DateFormatter().string(from: Date()),
+            "registry": registry, "inbox": inbox, "exit_status": Int(exit.rawValue),
+            "error": failure.map { $0 as Any } ?? NSNull(),
+            "extracts": outcomes.map { outcome -> [String: Any] in
+                ["file": outcome.file, "sha256": outcome.sha256, "status": outcome.status, "patches": outcome.patches,
+                 "clues": outcome.clues, "new_clues": outcome.newClues, "merged": outcome.merged, "rebounds": outcome.rebounds,
+                 "error": outcome.error.map { $0 as Any } ?? NSNull(), "outputs": outcome.outputFolder.map { $0 as Any } ?? NSNull(),
+                 "warnings": outcome.warnings.map { ["code": $0.code, "message": $0.message, "file": $0.file ?? "",
+                                                     "feature": $0.feature ?? ""] }]
+            },
+        ]
+        let history = folder.appendingPathComponent("reports")
+        do {
+            try FileManager.default.createDirectory(at: history, withIntermediateDirectories: true)
+            let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let stamp = ISO8601DateFormatter.string(from: started, timeZone: TimeZone(identifier: "UTC")!,
+                                                    formatOptions: [.withYear, .withMonth, .withDay, .withTime,
+                                                                    .withFractionalSeconds, .withTimeZone])
+            try data.write(to: history.appendingPathComponent("run-\(stamp).json"), options: .atomic)
+            try data.write(to: folder.appendingPathComponent("run-report.json"), options: .atomic)
+        } catch {
+            throw RedlineError.outputFailed(path: folder.appendingPathComponent("run-report.json").path, reason: "\(error)")
+        }
+    }
+}

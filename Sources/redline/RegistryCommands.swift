@@ -127,37 +127,21 @@ struct Run: ParsableCommand {
         }
         if let failure { log(LogEvent("error", "run_failed", [("error", failure)])) }
         // A locked registry or refused options leave the last report alone: this run did nothing.
-        if exit != .locked && exit != .usage { try writeReport(outcomes, started: started, exit: exit, failure: failure) }
+        if exit != .locked && exit != .usage {
+            do {
+                try NightlyReport(started: started, registry: SourceSpec(path: registry).displayPath, inbox: inbox, exit: exit,
+                                  failure: failure, outcomes: outcomes).write(into: URL(fileURLWithPath: out))
+            } catch {
+                log(LogEvent("error", "report_failed", [("error", "\(error)")]))
+                if exit == .ok { exit = .cannotWrite }
+            }
+        }
         log(LogEvent(exit == .ok ? "info" : "error", "run_finished", [
             ("exit", String(exit.rawValue)), ("processed", String(outcomes.filter { $0.status == "processed" }.count)),
             ("new", String(outcomes.map(\.newClues).reduce(0, +))), ("merged", String(outcomes.map(\.merged).reduce(0, +))),
             ("rebounds", String(outcomes.map(\.rebounds).reduce(0, +))),
         ]))
         if exit != .ok { throw ExitCode(exit.rawValue) }
-    }
-
-    /// OUT/run-report.json, written whole or not at all.
-    private func writeReport(_ outcomes: [ExtractOutcome], started: Date, exit: ExitStatus, failure: String?) throws {
-        let report: [String: Any] = [
-            "started": ISO8601DateFormatter().string(from: started), "finished": ISO8601DateFormatter().string(from: Date()),
-            "registry": SourceSpec(path: registry).displayPath, "inbox": inbox, "exit_status": Int(exit.rawValue),
-            "error": failure.map { $0 as Any } ?? NSNull(),
-            "extracts": outcomes.map { outcome -> [String: Any] in
-                ["file": outcome.file, "sha256": outcome.sha256, "status": outcome.status, "patches": outcome.patches,
-                 "clues": outcome.clues, "new_clues": outcome.newClues, "merged": outcome.merged, "rebounds": outcome.rebounds,
-                 "error": outcome.error.map { $0 as Any } ?? NSNull(), "outputs": outcome.outputFolder.map { $0 as Any } ?? NSNull(),
-                 "warnings": outcome.warnings.map { ["code": $0.code, "message": $0.message, "file": $0.file ?? "",
-                                                     "feature": $0.feature ?? ""] }]
-            },
-        ]
-        let folder = URL(fileURLWithPath: out), history = folder.appendingPathComponent("reports")
-        try? FileManager.default.createDirectory(at: history, withIntermediateDirectories: true)
-        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        // The latest for a quick look, and one per run (by its start, UTC) that the next run keeps.
-        let stamp = ISO8601DateFormatter.string(from: started, timeZone: TimeZone(identifier: "UTC")!,
-                                                formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withFractionalSeconds, .withTimeZone])
-        try data.write(to: history.appendingPathComponent("run-\(stamp).json"), options: .atomic)
-        try data.write(to: folder.appendingPathComponent("run-report.json"), options: .atomic)
     }
 }
 
