@@ -115,8 +115,8 @@ public final class OverlapEngine {
         let box = place(patch, native: native)
         // Most patches lie far from any protection, and their box alone tells so: no reprojection,
         // parsing or validation for them. `--invalid fail` still looks at every patch.
-        let boxHits = settings.invalid == .fail ? nil : box.map(boxCandidates)
-        if boxHits == false { return .clear(repaired: false) }
+        let lookup = settings.invalid == .fail ? .notTried : box.map(boxCandidates) ?? .notTried
+        if lookup == .noCandidates { return .clear(repaired: false) }
         do {
             try reprojector.toWorkingFrame(&wkb, fromLayer: patch.layer)
         } catch {
@@ -136,21 +136,14 @@ public final class OverlapEngine {
         let nearSearch = settings.nearM > 0
         // The candidates of the patch's box stand when the box was queried without --near's
         // widening: a repair stays inside the box.
-        if boxHits == nil || nearSearch { protectedSearch.candidates(geometry, into: &candidates) }
+        if lookup == .notTried || nearSearch { protectedSearch.candidates(geometry, into: &candidates) }
         inForce(on: day)
         if candidates.isEmpty && !nearSearch { return .clear(repaired: repaired) }
 
-        // Measured once, and only for a patch that meets protection or may be near it.
-        var measured: Double?
-        let area = { () throws -> Double in
-            if let measured { return measured }
-            let value = try self.measure.area(of: geometry)
-            measured = value
-            return value
-        }
-        let inside = try overlaps(of: geometry, area: area)
+        var area = LazyArea(geometry: geometry, measure: measure)
+        let inside = try overlaps(of: geometry, area: &area)
         if inside.overlaps.isEmpty && !nearSearch { return .clear(repaired: repaired) }
-        let patchArea = try area()
+        let patchArea = try area.value()
         let activity = activityType(patch.activityTypeText)
         let judged = inside.overlaps.map { overlap in
             let area = index.areas[overlap.area]
@@ -208,14 +201,53 @@ public final class OverlapEngine {
         return swapped.flatMap { $0 }.map(region.contains) == true ? .farButSwappedIn : .far
     }
 
+    /// What of a patch lies inside protection: per protected area above its thresholds, the area
+    /// inside any of them counted once, and that region (nil when it is the whole patch).
+    private struct Inside {
+        struct AreaOverlap {
+            let area: Int
+            let overlapM2: Double
+            let wkb: [UInt8]
+        }
+
+        let overlaps: [AreaOverlap]
+        let overlapM2: Double
+        let region: Geometry?
+
+        static var none: Inside { Inside(overlaps: [], overlapM2: 0, region: nil) }
+    }
+
+    /// What a patch's box alone told about its candidates.
+    private enum BoxLookup { case notTried, noCandidates, candidates }
+
     /// Puts into `candidates` the protected pieces whose boxes meet `box` (the patch's, in the
     /// working frame, widened by `--near`) and tells whether there are any.
-    private func boxCandidates(_ box: Envelope) -> Bool? {
+    private func boxCandidates(_ box: Envelope) -> BoxLookup {
         guard let probe = try? geos.rectangle(settings.nearM > 0 ? widened(box, byMetres: settings.nearM) : box) else {
-            return nil
+            return .notTried
         }
         protectedSearch.candidates(probe, into: &candidates)
-        return !candidates.isEmpty
+        return candidates.isEmpty ? .noCandidates : .candidates
+    }
+
+    /// A patch's geodesic area, measured once, and only for a patch that meets protection or may
+    /// be near it.
+    private struct LazyArea {
+        let geometry: Geometry
+        let measure: GeodesicMeasure
+        private var measured: Double?
+
+        init(geometry: Geometry, measure: GeodesicMeasure) {
+            self.geometry = geometry
+            self.measure = measure
+        }
+
+        mutating func value() throws -> Double {
+            if let measured { return measured }
+            let value = try measure.area(of: geometry)
+            measured = value
+            return value
+        }
     }
 
     /// `box` grown by at least `metres` on every side: a meridian degree is over 110.5 km, a
@@ -258,8 +290,8 @@ public final class OverlapEngine {
     /// The patch's overlaps with the candidate pieces, per protected area, above the thresholds;
     /// with the area inside any of them counted once and that region's geometry (nil when it is
     /// the whole patch).
-    private func overlaps(of geometry: Geometry, area: () throws -> Double) throws
-        -> (overlaps: [(area: Int, overlapM2: Double, wkb: [UInt8])], overlapM2: Double, region: Geometry?) {
+    private func overlaps(of geometry: Geometry, area: inout LazyArea) throws
+        -> Inside {
         // Fragments of the patch inside each protected area, piece by piece.
         var fragments: [Int: [Geometry]] = [:]
         var areas: [Int: Double] = [:]
@@ -271,7 +303,7 @@ public final class OverlapEngine {
             if try piece.containsProperly(geometry) {
                 // Wholly inside: the overlap is the patch itself, no overlay needed.
                 fragments[owner, default: []].append(geometry)
-                areas[owner, default: 0] += try area()
+                areas[owner, default: 0] += try area.value()
                 wholePatchInside = true
                 continue
             }
@@ -281,9 +313,9 @@ public final class OverlapEngine {
             areas[owner, default: 0] += try measure.area(of: inside)
         }
 
-        guard !areas.isEmpty else { return ([], 0, nil) }
-        let patchArea = try area()
-        var overlaps: [(area: Int, overlapM2: Double, wkb: [UInt8])] = []
+        guard !areas.isEmpty else { return .none }
+        let patchArea = try area.value()
+        var overlaps: [Inside.AreaOverlap] = []
         var shapes: [Geometry] = [], kept: [Geometry] = []
         for owner in areas.keys.sorted() {
             let m2 = min(areas[owner]!, patchArea)
@@ -291,17 +323,17 @@ public final class OverlapEngine {
             guard m2 >= minM2, patchArea > 0, m2 / patchArea >= minShare else { continue }
             let parts = fragments[owner]!
             let shape = parts.count == 1 ? parts[0] : try geos.multiPolygon(parts).unaryUnion()
-            overlaps.append((owner, m2, try shape.wkb()))
+            overlaps.append(Inside.AreaOverlap(area: owner, overlapM2: m2, wkb: try shape.wkb()))
             shapes.append(shape)
             kept.append(contentsOf: parts)
         }
         if wholePatchInside && overlaps.contains(where: { $0.overlapM2 >= patchArea }) {
-            return (overlaps, patchArea, nil)
+            return Inside(overlaps: overlaps, overlapM2: patchArea, region: nil)
         }
-        if overlaps.count == 1 { return (overlaps, overlaps[0].overlapM2, shapes[0]) }
-        guard !overlaps.isEmpty else { return ([], 0, nil) }
+        if overlaps.count == 1 { return Inside(overlaps: overlaps, overlapM2: overlaps[0].overlapM2, region: shapes[0]) }
+        guard !overlaps.isEmpty else { return .none }
         let union = try geos.multiPolygon(kept).unaryUnion()
-        return (overlaps, min(patchArea, try measure.area(of: union)), union)
+        return Inside(overlaps: overlaps, overlapM2: min(patchArea, try measure.area(of: union)), region: union)
     }
 
     /// The protected area in force nearest the patch, if within `nearM` geodesic metres. GEOS finds
