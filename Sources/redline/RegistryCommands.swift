@@ -244,8 +244,8 @@ struct Export: ParsableCommand {
         discussion: """
         Example: redline export --registry registry.gpkg --status issued --county 652325 --out export && redline checklist export
 
-        With --dispatch the registry is changed: the export waits up to 30 s for a run holding it,
-        then stops with status 4 before writing anything.
+        With --dispatch the registry is changed: the export waits up to --wait seconds for a run
+        holding it, then stops with status 4 before writing anything.
 
         \(ExitStatus.table)
         """
@@ -269,7 +269,11 @@ struct Export: ParsableCommand {
     @Flag(help: "Mark the exported issued or reopened clues as dispatched (sent to the field).")
     var dispatch = false
 
+    @Option(help: "With --dispatch, how many seconds to wait for a run holding the registry.")
+    var wait: Double = 30
+
     func validate() throws {
+        try CheckOptions.requireNumber(wait, "--wait", in: 0...86_400)
         let known = Set(ClueStatus.allCases.map(\.rawValue))
         for value in status where !known.contains(value) {
             throw ValidationError("unknown status \(value) (use \(ClueStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -281,7 +285,7 @@ struct Export: ParsableCommand {
             let store = try Registry.open(registry)
             // Marking clues dispatched writes to the registry: wait for a run holding it, or stop
             // before anything is exported.
-            if dispatch { try store.lock(wait: 30) }
+            if dispatch { try store.lock(wait: wait) }
             let count = try RegistryExport(registry: store)
                 .write(to: URL(fileURLWithPath: out), status: Set(status), counties: Set(county), periods: Set(period),
                        dispatch: dispatch)

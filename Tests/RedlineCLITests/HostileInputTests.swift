@@ -224,6 +224,13 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
             return ["run", "--registry", bench.path("inbox/registry.gpkg"), "--inbox", bench.path("inbox"), "--out", bench.out]
                 + Command.bundledBoundaries
         },
+        HostileCase(name: "an unwritable --out for run", status: 3, words: ["afile"]) { bench in
+            try Data("a file".utf8).write(to: URL(fileURLWithPath: bench.path("afile")))
+            try FileManager.default.createDirectory(atPath: bench.path("inbox"), withIntermediateDirectories: true)
+            try bench.patches("inbox/day1.gpkg", HostileBench.corePatches(1))
+            return ["run", "--registry", bench.path("registry.gpkg"), "--inbox", bench.path("inbox"), "--out", bench.path("afile/out"),
+                    "--settle-seconds", "0"] + Command.bundledBoundaries
+        },
         HostileCase(name: "--out inside the inbox", status: 64, words: ["--inbox"]) { bench in
             ["run", "--registry", bench.path("registry.gpkg"), "--inbox", bench.folder.url.path, "--out", bench.out]
                 + Command.bundledBoundaries

@@ -220,6 +220,7 @@ import TestSupport
         try Data(#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"tbbh":"X"},"geometry":{"type":"Polygon","coordinates":"oops"}}]}"#.utf8)
             .write(to: URL(fileURLWithPath: "\(inbox)/oops.geojson"))
         try Data("not json".utf8).write(to: URL(fileURLWithPath: "\(inbox)/evil\nredline: info: forged.geojson"))
+        try extract("\(inbox)/noid.gpkg", [Self.patch("", 89.300, 45.300, date: "2026-11-01")])
         func run(settle: String = "0") throws -> CommandResult {
             try redline(["run", "--registry", folder.path("registry.gpkg"), "--inbox", inbox, "--out", out, "--settle-seconds", settle,
                          "--quarantine-after", "2"] + Command.bundledBoundaries)
@@ -233,6 +234,12 @@ import TestSupport
         #expect(first.stderr.contains(#"file=evil\nredline: info: forged.geojson"#)
                 && !first.stderr.split(separator: "\n").contains { $0.hasPrefix("redline: info: forged") }, "\(first.stderr)")
         #expect(FileManager.default.fileExists(atPath: "\(inbox)/oops.geojson"), "one failure: retried next time")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/run-report.json"))) as? [String: Any]
+        let noid = (report?["extracts"] as? [[String: Any]])?.first { $0["file"] as? String == "noid.gpkg" }
+        #expect(noid?["status"] as? String == "processed"
+                && (noid?["warnings"] as? [[String: Any]])?.contains { $0["code"] as? String == "empty_activity_id" } == true,
+                "the run report lists each extract's warnings: \(String(describing: noid))")
+        #expect(first.stderr.contains("extract_warning file=noid.gpkg code=empty_activity_id"))
         usleep(1_100_000)
         let second = try run()
         #expect(second.status == 2 && second.stderr.contains("extract_quarantined file=oops.geojson"), "\(second.stderr)")
@@ -283,5 +290,9 @@ import TestSupport
                                  + Command.bundledBoundaries)
         #expect(result.status == 4)
         #expect(result.stderr.contains("another redline run holds the registry"))
+        // Dispatching changes the registry: it waits, then stops before writing anything.
+        let export = try redline(["export", "--registry", registry, "--out", folder.path("export"), "--dispatch", "--wait", "1"])
+        #expect(export.status == 4 && export.stderr.contains("another redline run holds the registry"), "\(export.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path("export")))
     }
 }
