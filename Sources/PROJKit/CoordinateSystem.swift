@@ -76,6 +76,14 @@ public final class CoordinateSystem {
                          flattening: inverseFlattening == 0 ? 0 : 1 / inverseFlattening)
     }
 
+    /// Where the CRS is meant to be used, in degrees (west, south, east, north), when it says.
+    public var areaOfUse: (west: Double, south: Double, east: Double, north: Double)? {
+        var west = 0.0, south = 0.0, east = 0.0, north = 0.0
+        guard proj_get_area_of_use(context.handle, handle, &west, &south, &east, &north, nil) == 1,
+              west > -1000, south > -1000 else { return nil }
+        return (west, south, east, north)
+    }
+
     /// Same CRS up to the axis order of a geographic CRS (EPSG:4326 lat/lon vs OGC:CRS84 lon/lat).
     public func isEquivalent(to other: CoordinateSystem) -> Bool {
         proj_is_equivalent_to(handle, other.handle, PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS) == 1

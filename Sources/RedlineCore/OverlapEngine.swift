@@ -112,7 +112,7 @@ public final class OverlapEngine {
         let detected = try detectionDay(patch)
         guard case .polygonal(var wkb) = patch.geometry else { return .skipped(SkipReason(patch.geometry)) }
         let native = WKB.envelope(of: wkb)
-        let box = place(patch, native: native)
+        let box = try place(patch, native: native)
         // Most patches lie far from any protection, and their box alone tells so: no reprojection,
         // parsing or validation for them. `--invalid fail` still looks at every patch.
         let lookup = settings.invalid == .fail ? .notTried : box.map(boxCandidates) ?? .notTried
@@ -175,7 +175,14 @@ public final class OverlapEngine {
 
     /// The patch's box in the working frame, nil when it cannot be told cheaply (malformed WKB, a
     /// box over a degree, a point PROJ cannot take); and where it lies, tallied for its layer.
-    private func place(_ patch: ActivityPatch, native: Envelope?) -> Envelope? {
+    private func place(_ patch: ActivityPatch, native: Envelope?) throws -> Envelope? {
+        // Written lat,lon, a latitude past 90 is a longitude: the swap check below names that.
+        if let native, reprojector.isGeographic(layer: patch.layer),
+           native.minX < -360 || native.maxX > 360 || native.minY < -90.001 || native.maxY > 90.001,
+           farPlacement(native, layer: patch.layer) != .farButSwappedIn {
+            let x = abs(native.minX) > 360 ? native.minX : native.maxX, y = abs(native.minY) > 90.001 ? native.minY : native.maxY
+            throw RedlineError.notDegrees(layer: layers[patch.layer].label, feature: patch.activityID, x: x, y: y)
+        }
         guard let native else {
             placements.record(.unknown, layer: patch.layer, sequence: patch.sequence, id: patch.activityID, native: nil)
             return nil
@@ -187,9 +194,14 @@ public final class OverlapEngine {
         } catch {
             (box, placement) = (nil, farPlacement(native, layer: patch.layer))
         }
-        if placement != .inRegion && reprojector.isGeographic(layer: patch.layer)
-            && (native.minX < -360 || native.maxX > 360 || native.minY < -90.001 || native.maxY > 90.001) {
-            placements.noteOutOfDegrees(native, layer: patch.layer)
+        if placement != .inRegion, let area = reprojector.areaOfUse(layer: patch.layer) {
+            // A box too wide to tell is judged by its centre; one PROJ cannot take at all lies outside.
+            var centre = [(native.minX + native.maxX) / 2, (native.minY + native.maxY) / 2]
+            let landed = box ?? ((try? reprojector.toWorkingFrame(&centre, fromLayer: patch.layer)) != nil && centre.allSatisfy(\.isFinite)
+                ? Envelope(minX: centre[0], minY: centre[1], maxX: centre[0], maxY: centre[1]) : nil)
+            if landed.map({ !area.intersects($0) }) ?? true {
+                placements.noteOutsideAreaOfUse(layer: patch.layer, sequence: patch.sequence, id: patch.activityID)
+            }
         }
         placements.record(placement, layer: patch.layer, sequence: patch.sequence, id: patch.activityID, native: native)
         return box

@@ -39,8 +39,10 @@ struct PlacementTally: Sendable {
         var swappedExamples: [(sequence: Int, id: String)] = []
         /// The native boxes of the first far patches, to find the CRS they fit.
         var farBoxes: [(sequence: Int, box: Envelope)] = []
-        /// A far patch whose box is not degrees although its CRS says so.
-        var outOfDegrees: Envelope?
+        /// Patches (by input position) lying outside their CRS's area of use: a feature written in
+        /// another CRS, a mistyped or sign-flipped coordinate, a zone number before the easting.
+        var outsideAreaOfUse = 0
+        var outsideExamples: [(sequence: Int, id: String)] = []
     }
 
     static let examples = 5, samples = 64
@@ -63,8 +65,9 @@ struct PlacementTally: Sendable {
         }
     }
 
-    mutating func noteOutOfDegrees(_ box: Envelope, layer: Int) {
-        if layers[layer].outOfDegrees == nil { layers[layer].outOfDegrees = box }
+    mutating func noteOutsideAreaOfUse(layer: Int, sequence: Int, id: String) {
+        layers[layer].outsideAreaOfUse += 1
+        if layers[layer].outsideExamples.count < Self.examples { layers[layer].outsideExamples.append((sequence, id)) }
     }
 
     /// Adds another engine's counts; examples and samples stay the first by input position, so the
@@ -79,7 +82,9 @@ struct PlacementTally: Sendable {
                 .sorted { $0.sequence < $1.sequence }.prefix(Self.examples))
             layers[index].farBoxes = Array((layers[index].farBoxes + theirs.farBoxes)
                 .sorted { $0.sequence < $1.sequence }.prefix(Self.samples))
-            if layers[index].outOfDegrees == nil { layers[index].outOfDegrees = theirs.outOfDegrees }
+            layers[index].outsideAreaOfUse += theirs.outsideAreaOfUse
+            layers[index].outsideExamples = Array((layers[index].outsideExamples + theirs.outsideExamples)
+                .sorted { $0.sequence < $1.sequence }.prefix(Self.examples))
         }
     }
 }
@@ -107,9 +112,15 @@ struct PlacementJudge {
                                                   examples: counts.swappedExamples.map(\.id))
             }
             if counts.swapped > 0 && counts.swapped >= counts.far { throw RedlineError.axesSwapped(layer: label) }
+            if counts.outsideAreaOfUse > 0 {
+                let named = counts.outsideExamples.map(\.id).joined(separator: ", ")
+                warnings.add(code: "outside_crs_area", "\(label): \(counts.outsideAreaOfUse) patch(es) lie outside the area the "
+                             + "layer's CRS is made for (first: \(named)) — a feature in another CRS, a mistyped or sign-flipped "
+                             + "coordinate, or a zone number before the easting; such patches are never found inside protection",
+                             file: label, feature: named)
+            }
             let placed = counts.inRegion + counts.far + counts.swapped
             guard placed > 0, Double(counts.far + counts.swapped) > Double(placed) / 2 else { continue }
-            if let box = counts.outOfDegrees { throw RedlineError.notDegrees(layer: label, x: box.minX, y: box.minY) }
             let share = Double(counts.far + counts.swapped) / Double(placed)
             let cause = likelyCause(counts.farBoxes.map(\.box), layer: layers[index])
             if allowFar {

@@ -8,7 +8,7 @@ public enum RedlineError: Error, CustomStringConvertible, Equatable {
     case badCRS(layer: String, reason: String)
     case noSuchField(layer: String, option: String, field: String, available: [String])
     case axesSwapped(layer: String)
-    case notDegrees(layer: String, x: Double, y: Double)
+    case notDegrees(layer: String, feature: String, x: Double, y: Double)
     case invalidGeometry(layer: String, feature: String, reason: String)
     case readFailed(layer: String, reason: String)
     case noProtectedAreas(sources: [String])
@@ -45,8 +45,10 @@ public enum RedlineError: Error, CustomStringConvertible, Equatable {
             return "\(layer) has no field “\(field)” (asked for by \(option)); its fields are: \(available.joined(separator: ", "))"
         case let .axesSwapped(layer):
             return "\(layer) misses every protected area, but would land on them with x and y exchanged — its coordinates look written as lat,lon; fix the file's axis order (or its CRS) and run again"
-        case let .notDegrees(layer, x, y):
-            return "\(layer) declares a geographic CRS (degrees) but has coordinates like \(Int(x)), \(Int(y)) — they look projected; fix the layer's CRS (its .prj) to the projection it was made in"
+        case let .notDegrees(layer, feature, x, y):
+            return "\(layer) feature \(feature): coordinates like \(Int(x)), \(Int(y)) are no longitude and latitude although the "
+                + "layer's CRS is geographic — they look projected or mistyped; fix the feature, or the layer's CRS (its .prj) "
+                + "if the whole layer is projected"
         case let .invalidGeometry(layer, feature, reason):
             return "\(layer) feature \(feature) has an invalid geometry (\(reason)) — repair it, or pass --invalid repair or --invalid skip"
         case let .readFailed(layer, reason):

@@ -31,12 +31,26 @@ final class Reprojector {
     /// Per layer: not built yet, or built (nil when the layer is in the working CRS already).
     private var transformers: [Transformer??]
     private var geographic: [Bool?]
+    private var areas: [Envelope??]
 
     init(frame: WorkingFrame, sources: [CRSDefinition]) throws {
         target = try context.crs(frame.crs)
         self.sources = sources
         transformers = Array(repeating: nil, count: sources.count)
         geographic = Array(repeating: nil, count: sources.count)
+        areas = Array(repeating: nil, count: sources.count)
+    }
+
+    /// The area of use of the CRS of `layer`, in degrees, widened by 2° (data strays past a
+    /// Gauss-Krüger zone's edge); nil when the CRS names none or it spans the globe.
+    func areaOfUse(layer: Int) -> Envelope? {
+        if let known = areas[layer] { return known }
+        let area = (try? context.crs(sources[layer]))?.areaOfUse.flatMap { area -> Envelope? in
+            guard area.east > area.west, area.east - area.west < 180 else { return nil }
+            return Envelope(minX: area.west - 2, minY: area.south - 2, maxX: area.east + 2, maxY: area.north + 2)
+        }
+        areas[layer] = .some(area)
+        return area
     }
 
     private func transformer(for layer: Int) throws -> Transformer? {

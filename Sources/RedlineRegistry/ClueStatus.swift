@@ -1,3 +1,5 @@
+import RedlineCore
+
 /// Where a clue is in its life, and every move it can make: the registry's one state machine.
 ///
 ///     issued ─dispatch→ dispatched ─verify→ verified ─rectify→ rectified ─close→ closed
@@ -18,9 +20,13 @@ public enum ClueStatus: String, Sendable, CaseIterable {
     public var dispatched: ClueStatus { self == .issued || self == .reopened ? .dispatched : self }
 
     /// What a new patch on this clue's site means: the same problem seen again, or activity
-    /// back on a site that was dealt with (a rebound). A site the team found not true stays merged.
-    public func redetection(result: VerificationResult?) -> Redetection {
-        !isOpen && result != .notConfirmed ? .rebound : .merged
+    /// back on a site that was dealt with (a rebound). A site the team found not true stays merged,
+    /// and so does imagery taken on or before the day the site was dealt with (`dealtWithOn`):
+    /// it shows the problem that was dealt with, not a new one.
+    public func redetection(result: VerificationResult?, detected: CalendarDay? = nil,
+                            dealtWithOn: CalendarDay? = nil) -> Redetection {
+        if let detected, let dealtWithOn, detected <= dealtWithOn { return .merged }
+        return !isOpen && result != .notConfirmed ? .rebound : .merged
     }
 
     public enum Redetection: Sendable, Equatable { case merged, rebound }

@@ -285,13 +285,26 @@ public final class NightlyRun {
         }
         let detected = clue.detectedOn.map { "\($0)" } ?? ""
         if let match = best?.clue {
-            if match.status.redetection(result: match.result) == .merged {
-                try layer.update(fid: match.fid, [
+            // The day of the team's finding that rectified or closed the site.
+            let dealtWith = CalendarDay(text: match["verified_on"])
+            if match.status.redetection(result: match.result, detected: clue.detectedOn, dealtWithOn: dealtWith) == .merged {
+                var changes: [(String, FieldValue)] = [
                     ("detections", .integer(Int64((Int(match["detections"]) ?? 1) + 1))), ("last_extract", .string(sha)),
                     ("last_detected", .string(max(detected, match["last_detected"]))), ("updated_at", .string(Registry.timestamp())),
-                ])
-                try registry.addEvent(clue: match.clueID, kind: "redetected", from: nil, to: nil, source: sha,
-                                      actor: options.actor, detail: clue.patch.activityID)
+                ]
+                // A worse activity on the same site raises the clue to the worse verdict: the
+                // registry must never show a milder judgement than its latest detection.
+                let escalated = Severity(rawValue: match[.severity]).map { clue.judgement.severity > $0 } ?? false
+                if escalated {
+                    let judged: Set<ClueColumn> = [.activityType, .activityTypeLabel, .activityTypeInData, .verdict, .verdictLabel,
+                                                   .severity, .severityLabel, .ruleID, .reasonZh, .reasonEn]
+                    changes += tables.clueTextRow(clue).filter { ClueColumn(rawValue: $0.0).map(judged.contains) ?? false }
+                }
+                try layer.update(fid: match.fid, changes)
+                try registry.addEvent(clue: match.clueID, kind: escalated ? "escalated" : "redetected", from: nil, to: nil,
+                                      source: sha, actor: options.actor,
+                                      detail: escalated ? "\(clue.patch.activityID): \(match[.severity]) → \(clue.judgement.severity.rawValue)"
+                                          : clue.patch.activityID)
                 return (.merged, match.clueID)
             }
             let id = try freeID(clue.clueID)

@@ -156,6 +156,21 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
             return bench.check(try bench.patches("swapped.gpkg", swapped), ["--protected", bench.path("reserve.gpkg")])
         },
 
+        HostileCase(name: "metres in a WGS 84 layer", status: 2, words: ["w84.gpkg", "feature P0", "no longitude and latitude"]) { bench in
+            let metres = (0..<3).map { HostileBench.patch("P\($0)", 444_893 + Double($0) * 500, 5_018_320, size: (300, 300)) }
+            return bench.check(try bench.patches("w84.gpkg", crs: "EPSG:4326", metres))
+        },
+        HostileCase(name: "one mistyped longitude in a good layer", status: 2, words: ["typo.gpkg", "feature WRAP", "449"]) { bench in
+            bench.check(try bench.patches("typo.gpkg", HostileBench.corePatches(4) + [HostileBench.patch("WRAP", 449.3, 45.3)]))
+        },
+        HostileCase(name: "one degree feature in a Gauss-Krüger layer", status: 0, words: ["gk.gpkg", "DEG", "outside the area"],
+                    warning: "outside_crs_area", clues: 4) { bench in
+            try bench.ogr2ogr(["-t_srs", "EPSG:4539", bench.path("gk.gpkg"), try bench.patches("core.gpkg", HostileBench.corePatches(4))])
+            try bench.patches("deg.gpkg", crs: "EPSG:4539", [HostileBench.patch("DEG", 89.3, 45.3)])
+            try bench.ogr2ogr(["-append", "-nln", "patches", bench.path("gk.gpkg"), bench.path("deg.gpkg")])
+            return bench.check(bench.path("gk.gpkg"))
+        },
+
         // Attributes and values
         HostileCase(name: "detection date in 1066", status: 2, words: ["old.gpkg", "P1", "1066-10-14", "后时相"]) { bench in
             bench.check(try bench.patches("old.gpkg", [HostileBench.patch("P0", 89.30, 45.30),

@@ -252,6 +252,38 @@ import TestSupport
         #expect(reports.count >= 3, "one report per run: \(reports)")
     }
 
+    /// Mining found where research was registered: the clue takes the worse verdict. Older imagery
+    /// of a rectified site is the old problem, not a rebound.
+    @Test func aWorseActivityRaisesTheClueAndOldImageryIsNoRebound() throws {
+        let folder = TemporaryFolder("redline-escalate")
+        let inbox = folder.path("inbox"), registry = folder.path("registry.gpkg")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        func run() throws -> CommandResult {
+            try redline(["run", "--registry", registry, "--inbox", inbox, "--out", folder.path("out"), "--settle-seconds", "0"]
+                        + Command.bundledBoundaries)
+        }
+        func patch(_ id: String, _ type: String, date: String) -> FixtureFeature {
+            FixtureFeature([.string(id), .string(type), .string(date)],
+                           wkb: Fixture.polygon([Fixture.box(89.450, 45.020, 89.454, 45.023)]))
+        }
+        try extract("\(inbox)/day1.gpkg", [patch("X", "科研", date: "2026-11-01")])
+        #expect(try run().status == 0)
+        let before = try #require(try registryClues(registry, folder)["X"])
+        try #require(before["severity"] != "high", "the first activity must be the milder one")
+        try extract("\(inbox)/day2.gpkg", [patch("Y", "采矿", date: "2026-11-02")])
+        #expect(try run().status == 0)
+        let after = try #require(try registryClues(registry, folder)["X"])
+        #expect(after["severity"] == "high" && after["verdict"] == "prohibited" && after["detections"] == "2", "\(after)")
+
+        let results = folder.path("results.csv")
+        try Data("线索编号,核查结果,核查日期,状态\n\(after["clue_id"]!),属实,2026-11-20,已整改\n".utf8).write(to: URL(fileURLWithPath: results))
+        #expect(try redline(["verify", "import", results, "--registry", registry]).status == 0)
+        try extract("\(inbox)/day3.gpkg", [patch("Z", "采矿", date: "2026-11-15")])
+        #expect(try run().status == 0)
+        let clues = try registryClues(registry, folder)
+        #expect(clues.count == 1 && clues["X"]?["status"] == "rectified", "imagery of 11-15 shows the site before its rectification")
+    }
+
     @Test func aBrokenExtractIsReportedAndRetriedWhileTheOthersAreProcessed() throws {
         let folder = TemporaryFolder("redline-broken")
         let inbox = folder.path("inbox"), registry = folder.path("registry.gpkg")

@@ -210,11 +210,11 @@ import TestSupport
             _ = try fixture.run([path])
             Issue.record("expected the run to stop")
         } catch let error as RedlineError {
-            guard case .notDegrees(let layer, let x, _) = error else {
+            guard case .notDegrees(let layer, let feature, let x, _) = error else {
                 Issue.record("unexpected \(error)")
                 return
             }
-            #expect(layer == "\(path):mislabelled")
+            #expect(layer == "\(path):mislabelled" && feature == "M")
             #expect(x == 499_900)
             #expect(error.description.contains("look projected"))
         }

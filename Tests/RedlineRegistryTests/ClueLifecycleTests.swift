@@ -1,5 +1,6 @@
 import Foundation
 import GDALKit
+import RedlineCore
 @testable import RedlineRegistry
 import Testing
 import TestSupport
@@ -49,6 +50,17 @@ import TestSupport
                     ? .rebound : .merged
                 #expect(status.redetection(result: result) == expected, "\(status) \(result?.rawValue ?? "-")")
             }
+        }
+    }
+
+    /// Imagery taken on or before the day a site was dealt with shows the old problem, not a new one.
+    @Test func olderImageryOfADealtWithSiteIsNoRebound() throws {
+        let fixed = try #require(CalendarDay(text: "2026-11-01"))
+        for status in [ClueStatus.rectified, .closed] {
+            #expect(status.redetection(result: .confirmed, detected: CalendarDay(text: "2026-09-20"), dealtWithOn: fixed) == .merged)
+            #expect(status.redetection(result: .confirmed, detected: fixed, dealtWithOn: fixed) == .merged)
+            #expect(status.redetection(result: .confirmed, detected: CalendarDay(text: "2026-11-02"), dealtWithOn: fixed) == .rebound)
+            #expect(status.redetection(result: .confirmed, detected: nil, dealtWithOn: fixed) == .rebound, "undated: the safe side")
         }
     }
 
