@@ -90,6 +90,10 @@ public final class CheckRun {
         try PlacementJudge(layers: activityLayers, frame: index.frame, region: ProtectionRegion(pieces: index.pieces, nearM: settings.nearM),
                            allowFar: settings.allowFar, warnings: warnings).judge(placements)
         delivery.tally.warn(into: warnings, index: index, settings: settings)
+        if delivery.numbering.repeatedActivityIDs > 0 {
+            warnings.add(code: "repeated_activity_id", "\(delivery.numbering.repeatedActivityIDs) clue(s) repeat an activity ID "
+                         + "of their layer — each got its own clue ID; check the extract was not exported twice")
+        }
         let found = warnings.all
         if settings.strict, let first = found.first {
             throw RedlineError.stoppedByWarnings(count: found.count, first: first.description)

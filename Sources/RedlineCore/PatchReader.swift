@@ -119,6 +119,10 @@ struct LayerMending {
     /// since nothing in it was checked.
     func report(into warnings: WarningLog, layer: SourceLayer, idField: String?, read: Int) throws {
         let file = layer.label
+        if read == 0 {
+            warnings.add(code: "empty_layer", "\(file) holds no features — nothing in it was checked; if this extract should "
+                         + "have patches, it was exported empty", file: file)
+        }
         let unchecked = unusable.values.reduce(0, +)
         if unchecked > 0 {
             let reasons = unusable.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) ×\($0.value)" }.joined(separator: ", ")

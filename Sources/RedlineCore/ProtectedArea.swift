@@ -80,6 +80,7 @@ public struct ProtectedIndex: Sendable {
         var catalogue = Catalogue()
         for (position, layer) in layers.enumerated() { try catalogue.read(layer, position: position, fields: fields) }
         try catalogue.dissolveDuplicates(labels: layers.map(\.label), warnings: warnings)
+        catalogue.warnAboutKindsAndZones(warnings)
         let features = catalogue.features
         let outcomes = try PieceCutter.cutAll(features.map { PolygonFeature(layer: $0.layer, name: $0.id, wkb: $0.wkb) },
                                               frame: frame, layers: layers, invalid: invalid, jobs: jobs,
@@ -154,6 +155,10 @@ private struct Catalogue {
     var skipped: [SkipReason: Int] = [:]
     var unknownZones: [String: Int] = [:]
     var featuresRead = 0
+    /// Protection kinds neither the data nor the layer's name told, with their counts.
+    var unknownKinds: [String: Int] = [:]
+    /// Layers of nature reserves without a zone field: every polygon in them counts as unzoned.
+    var reservesWithoutZones: [String] = []
 
     mutating func read(_ source: SourceLayer, position: Int, fields: ProtectedFields) throws {
         let idField = try source.resolveField(option: "--protected-id", requested: fields.id,
@@ -188,9 +193,30 @@ private struct Catalogue {
             let zoneText = text(zoneField)?.trimmingCharacters(in: .whitespaces) ?? ""
             var kind = ProtectionKind(dataValue: kindField.flatMap(feature.text))
             if case .other("") = kind { kind = layerKind }
+            if case .other(let text) = kind { unknownKinds[text.isEmpty ? source.layerName : text, default: 0] += 1 }
+            if kind == .natureReserve, zoneField == nil, reservesWithoutZones.last != source.label {
+                reservesWithoutZones.append(source.label)
+            }
             features.append(ProtectedFeature(layer: position, id: id, name: text(nameField) ?? source.layerName,
                                              kind: kind, zone: resolveZone(zoneText, kind: kind), zoneText: zoneText,
                                              validity: ValidityPeriod(from: from, to: to), wkb: wkb))
+        }
+    }
+
+    /// Kinds no rule knows and reserves without zones judge every patch there by the mildest,
+    /// catch-all rules: said aloud, never passed over.
+    func warnAboutKindsAndZones(_ warnings: WarningLog) {
+        if !unknownKinds.isEmpty {
+            let listed = unknownKinds.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(6)
+                .map { "“\($0.key)” ×\($0.value)" }.joined(separator: ", ")
+            warnings.add(code: "unknown_protection_kind",
+                         "protected features whose kind is neither nature reserve nor red line: \(listed) — they are judged by "
+                         + "the catch-all rules; name the kind field with --protected-kind, or give the layer a telling name")
+        }
+        for layer in reservesWithoutZones {
+            warnings.add(code: "reserve_without_zones",
+                         "\(layer): nature-reserve polygons but no zone field found — every one counts as unzoned, not as a "
+                         + "core or buffer zone; name the field with --protected-zone", file: layer)
         }
     }
 

@@ -90,10 +90,13 @@ public enum SourceCatalog {
             return try members.flatMap { try layers(of: SourceSpec(path: $0), assumedCRS: assumedCRS, encoding: encoding) }
         }
         try requireSidecars(spec)
-        let dataset = try open(spec, options: encoding.map { ["ENCODING=\($0)"] } ?? [])
+        let dataset = try open(spec, options: [])
         let options: [String]
         do {
-            options = try encoding.map { ["ENCODING=\($0)"] } ?? textEncodingOptions(dataset, spec: spec)
+            // Only shapefiles take an encoding (other drivers warn about the option): text in a
+            // GeoPackage, GeoJSON or PostGIS is UTF-8 by definition.
+            let encodable = dataset.driverName == "ESRI Shapefile"
+            options = try encodable ? encoding.map { ["ENCODING=\($0)"] } ?? textEncodingOptions(dataset, spec: spec) : []
         } catch let error as GDALError {
             throw RedlineError.readFailed(layer: spec.displayPath, reason: "\(error)")
         }

@@ -105,8 +105,23 @@ public final class Registry {
             throw RedlineError.registryUnavailable(location: spec.displayPath, reason: "\(error)")
         }
         let registry = Registry(dataset: dataset, displayLocation: spec.displayPath, isDatabase: isDatabase)
+        registry.isNew = !exists
         try registry.checkSchema(create: create)
         return registry
+    }
+
+    /// Whether `open` made this GeoPackage just now.
+    public private(set) var isNew = false
+
+    /// Removes a registry this run created and put nothing in: a run refused before its first
+    /// extract leaves no empty registry behind that later commands would take for a real one.
+    public func removeIfNewAndEmpty() {
+        guard isNew, !isDatabase, (try? allClues().isEmpty) == true, (try? Self.rows(try extracts()).isEmpty) == true else { return }
+        try? dataset.close()
+        // The lock file goes only when this process holds it: another may be waiting on it.
+        for suffix in ["", "-wal", "-shm", "-journal"] + (lockDescriptor >= 0 ? [".lock"] : []) {
+            try? FileManager.default.removeItem(atPath: dataset.path + suffix)
+        }
     }
 
     /// A new GeoPackage registry, made under a temporary name and renamed into place once it holds

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GDALKit
 import RedlineCore
 import RedlineOutputs
 
@@ -104,6 +105,9 @@ struct CheckOptions: ParsableArguments {
                                       + "the days satellite change detection can be from")
             }
         }
+        if let encoding, TextEncoding.utf8(from: Array("A".utf8), encoding: encoding) == nil {
+            throw ValidationError("--encoding \(encoding) is no text encoding iconv knows — try CP936, GB18030 or UTF-8")
+        }
         if let assumeCRS {
             do {
                 _ = try CRSCheck.usable(assumeCRS)
@@ -129,6 +133,9 @@ struct CheckOptions: ParsableArguments {
         guard !protectedSources.isEmpty else {
             throw RedlineError.badOption("--protected is required: name the red-line and reserve layers to check against "
                                          + "(for the bundled illustrative data, --protected Geodata/protected.gpkg)")
+        }
+        if let twice = protectedSources.first(where: { source in protectedSources.filter { $0 == source }.count > 1 }) {
+            throw RedlineError.badOption("--protected \(twice) is given twice: its areas would count twice — give it once")
         }
         return protectedSources
     }

@@ -95,11 +95,16 @@ struct Run: ParsableCommand {
         var outcomes: [ExtractOutcome] = []
         var exit = ExitStatus.ok
         var failure: String?
+        var opened: Registry?
         do {
             try StagedFolder.refuse(inputs: [out, registry], inside: URL(fileURLWithPath: inbox), option: "--inbox",
                                     because: "every file of which is read as an extract")
             let prepared = try options.prepare()
+            guard FileManager.default.fileExists(atPath: inbox) else {
+                throw RedlineError.cannotOpen(source: inbox, reason: "no such inbox folder")
+            }
             let store = try Registry.open(registry, create: true)
+            opened = store
             try store.lock()
             log(LogEvent("info", "run_started", [("registry", store.displayLocation), ("inbox", inbox)]))
             let warnings = WarningLog()
@@ -120,6 +125,7 @@ struct Run: ParsableCommand {
                                       record: record, log: { log($0) }).run()
             if let worst = outcomes.compactMap(\.failure).max(by: { $0.rawValue < $1.rawValue }) { exit = worst }
         } catch {
+            opened?.removeIfNewAndEmpty()
             let (message, status) = Reporting.describe(error)
             // Anything unforeseen while writing the registry is still a write failure to a scheduler.
             exit = status == .unexpected ? .cannotWrite : status

@@ -239,6 +239,30 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
             return ["run", "--registry", bench.path("inbox/registry.gpkg"), "--inbox", bench.path("inbox"), "--out", bench.out]
                 + Command.bundledBoundaries
         },
+        HostileCase(name: "run with a missing inbox", status: 2, words: ["nowhere", "inbox"]) { bench in
+            ["run", "--registry", bench.path("out/registry.gpkg"), "--inbox", bench.path("nowhere"), "--out", bench.path("reports")]
+                + Command.bundledBoundaries
+        },
+        HostileCase(name: "run with boundaries that cannot be read", status: 2, words: ["missing.gpkg"]) { bench in
+            try FileManager.default.createDirectory(atPath: bench.path("inbox"), withIntermediateDirectories: true)
+            return ["run", "--registry", bench.path("out/registry.gpkg"), "--inbox", bench.path("inbox"), "--out", bench.path("reports"),
+                    "--protected", bench.path("missing.gpkg")]
+        },
+        HostileCase(name: "the same --protected twice", status: 64, words: ["given twice"]) { bench in
+            ["check", "--quiet", try bench.patches("a.gpkg", HostileBench.corePatches(2)), "--out", bench.out,
+             "--protected", HostileInputTests.protected, "--protected", HostileInputTests.protected]
+        },
+        HostileCase(name: "an empty extract", status: 0, words: ["holds no features"], warning: "empty_layer", clues: 0) { bench in
+            bench.check(try bench.patches("empty.gpkg", []))
+        },
+        HostileCase(name: "a reserve layer without a zone field", status: 0, words: ["no zone field"],
+                    warning: "reserve_without_zones") { bench in
+            try Fixture.write(bench.path("reserve.gpkg"), layer: "reserve", crs: "EPSG:4490",
+                              fields: [FieldDefinition(name: "protected_id", kind: .string), FieldDefinition(name: "kind", kind: .string)],
+                              features: [FixtureFeature([.string("R1"), .string("自然保护区")],
+                                                        wkb: Fixture.polygon([Fixture.box(89.2, 45.2, 89.4, 45.4)]))])
+            return bench.check(try bench.patches("a.gpkg", HostileBench.corePatches(1)), ["--protected", bench.path("reserve.gpkg")])
+        },
         HostileCase(name: "an unwritable --out for run", status: 3, words: ["afile"]) { bench in
             try Data("a file".utf8).write(to: URL(fileURLWithPath: bench.path("afile")))
             try FileManager.default.createDirectory(atPath: bench.path("inbox"), withIntermediateDirectories: true)
@@ -256,7 +280,8 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
             ["status", "--registry", bench.path("out/regsitry.gpkg")]
         },
         HostileCase(name: "a data GeoPackage as the registry", status: 2, words: ["data.gpkg", "other data", "patches"]) { bench in
-            ["run", "--registry", try bench.patches("out/data.gpkg", HostileBench.corePatches(1)), "--inbox", bench.path("inbox"),
+            try FileManager.default.createDirectory(atPath: bench.path("inbox"), withIntermediateDirectories: true)
+            return ["run", "--registry", try bench.patches("out/data.gpkg", HostileBench.corePatches(1)), "--inbox", bench.path("inbox"),
              "--out", bench.path("reports")] + Command.bundledBoundaries
         },
         HostileCase(name: "export from a data GeoPackage", status: 2, words: ["data.gpkg", "other data"]) { bench in

@@ -314,6 +314,9 @@ import TestSupport
         let folder = TemporaryFolder("redline-lock")
         try FileManager.default.createDirectory(atPath: folder.path("inbox"), withIntermediateDirectories: true)
         let registry = folder.path("registry.gpkg")
+        let made = try redline(["run", "--registry", registry, "--inbox", folder.path("inbox"), "--out", folder.path("out")]
+                               + Command.bundledBoundaries)
+        #expect(made.status == 0, "\(made.stderr)")
         // Another run holds the lock (this process, here).
         let descriptor = open(registry + ".lock", O_CREAT | O_RDWR, 0o644)
         #expect(flock(descriptor, LOCK_EX | LOCK_NB) == 0)
