@@ -46,14 +46,40 @@ public final class StagedFolder {
     /// the staging folder. A file replaces the old one at once; a folder that already exists is
     /// first moved aside into the staging folder (rename cannot replace a non-empty folder).
     /// `retiring` names folders an earlier run made that this one does not: they go too.
+    /// If one cannot be moved, those already moved are put back, so that the failure's "nothing
+    /// was replaced" holds.
     public func commit(_ names: [String], retiring: [String] = []) throws {
+        var moved: [(name: String, previous: String?)] = []
         for (position, name) in names.enumerated() {
             let target = destination.appendingPathComponent(name).path
-            if rename(path(name), target) == 0 { continue }
-            guard errno == ENOTEMPTY || errno == EEXIST,
-                  rename(target, path(".replaced-\(position)")) == 0, rename(path(name), target) == 0 else {
-                throw RedlineError.outputFailed(path: target, reason: String(cString: strerror(errno)))
+            // The earlier file is kept aside, as a second link, until every new one is in place;
+            // the rename below then replaces it at once, so the target never goes missing. A
+            // folder (which rename cannot replace) is moved aside first.
+            let aside = path(".replaced-\(position)")
+            var previous: String?
+            var isFolder: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: target, isDirectory: &isFolder)
+            var newIsFolder: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: path(name), isDirectory: &newIsFolder)
+            // Something else in a file's place (a folder called clues.geojson) is not ours to move.
+            if exists && isFolder.boolValue && !newIsFolder.boolValue {
+                undo(moved)
+                throw RedlineError.outputFailed(path: target, reason: "a folder is in the way of the file \(name)")
             }
+            if exists, (isFolder.boolValue ? rename(target, aside) : link(target, aside)) == 0 {
+                previous = aside
+            } else if exists {
+                let reason = String(cString: strerror(errno))
+                undo(moved)
+                throw RedlineError.outputFailed(path: target, reason: reason)
+            }
+            guard rename(path(name), target) == 0 else {
+                let reason = String(cString: strerror(errno))
+                if let previous, isFolder.boolValue { rename(previous, target) }
+                undo(moved)
+                throw RedlineError.outputFailed(path: target, reason: reason)
+            }
+            moved.append((name, previous))
         }
         for (position, name) in retiring.enumerated() {
             let target = destination.appendingPathComponent(name).path
@@ -62,6 +88,23 @@ public final class StagedFolder {
             }
         }
         discard()
+    }
+
+    /// Puts back what `commit` had replaced, newest first.
+    private func undo(_ moved: [(name: String, previous: String?)]) {
+        for (name, previous) in moved.reversed() {
+            let target = destination.appendingPathComponent(name).path
+            if let previous {
+                var isFolder: ObjCBool = false
+                // Renaming over a non-empty folder fails: the new one goes first.
+                if FileManager.default.fileExists(atPath: target, isDirectory: &isFolder), isFolder.boolValue {
+                    try? FileManager.default.removeItem(atPath: target)
+                }
+                rename(previous, target)
+            } else {
+                try? FileManager.default.removeItem(atPath: target)
+            }
+        }
     }
 
     /// Removes the named files from the destination, if there: what an earlier run wrote and

@@ -224,6 +224,11 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
             return ["check", "--quiet", try bench.patches("a.gpkg", HostileBench.corePatches(2)), "--out", bench.path("link")]
                 + Command.bundledBoundaries
         },
+        HostileCase(name: "a folder where an output file goes", status: 3, words: ["clues.geojson", "in the way"]) { bench in
+            try FileManager.default.createDirectory(atPath: bench.path("out/clues.geojson"), withIntermediateDirectories: true)
+            try Data("an earlier gpkg".utf8).write(to: URL(fileURLWithPath: bench.path("out/clues.gpkg")))
+            return bench.check(try bench.patches("a.gpkg", HostileBench.corePatches(2)))
+        },
         HostileCase(name: "a file as --out", status: 3, words: ["notes.txt", "not a folder"]) { bench in
             try Data("mine".utf8).write(to: URL(fileURLWithPath: bench.path("notes.txt")))
             return ["check", "--quiet", try bench.patches("a.gpkg", HostileBench.corePatches(2)), "--out", bench.path("notes.txt")]
