@@ -128,7 +128,14 @@ struct LayerMending {
             let reasons = unusable.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) ×\($0.value)" }.joined(separator: ", ")
             let message = "\(file): \(unchecked) of \(read) patch(es) have no polygon to check (\(reasons); first: "
                 + "\(unusableExamples.joined(separator: ", "))) — fix their geometry, or they are never checked"
-            guard unchecked < read else { throw RedlineError.readFailed(layer: file, reason: message) }
+            guard unchecked < read else {
+                // A layer of points or lines beside the patches (photos, tracks) is not the patch layer.
+                if unusable.keys.allSatisfy({ $0 == .notPolygon }) {
+                    throw RedlineError.badOption("\(file) holds no polygons (\(reasons)) — it is not a patch layer; choose "
+                                                 + "the patch layer with \(layer.spec.displayPath)|layername=NAME")
+                }
+                throw RedlineError.readFailed(layer: file, reason: message)
+            }
             warnings.add(code: "patches_without_polygon", message, file: file, feature: unusableExamples.joined(separator: ","))
         }
         if !emptyIDs.isEmpty {

@@ -74,10 +74,14 @@ public struct VerificationImport {
         let names = layer.fields.map { Zone.normalise($0.name) }
         var roles: [Int: String] = [:]
         for (index, name) in names.enumerated() {
-            if let role = Self.headers.first(where: { entry in entry.names.contains { name.hasPrefix(Zone.normalise($0)) } })?.role,
-               !roles.values.contains(role) {
-                roles[index] = role
+            guard let role = Self.headers.first(where: { entry in entry.names.contains { name.hasPrefix(Zone.normalise($0)) } })?.role
+            else { continue }
+            // Two columns for one thing (核查结果 twice, Clue ID beside 线索编号) could disagree row by row.
+            if let earlier = roles.first(where: { $0.value == role })?.key {
+                throw RedlineError.unreadableFile(path: file, reason: "columns “\(layer.fields[earlier].name)” and "
+                                                  + "“\(layer.fields[index].name)” both give \(role) — keep one of them")
             }
+            roles[index] = role
         }
         guard roles.values.contains("clue") else {
             throw RedlineError.noSuchField(layer: file, option: "verify import", field: "线索编号 / Clue ID",

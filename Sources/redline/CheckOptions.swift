@@ -94,8 +94,8 @@ struct CheckOptions: ParsableArguments {
         try Self.requireNumber(minOverlapM2, "--min-overlap-m2", in: 0...Double.greatestFiniteMagnitude)
         try Self.requireNumber(minOverlapShare, "--min-overlap-share", in: 0...1)
         try Self.requireNumber(near, "--near", in: 0...1_000_000)
-        if let period, period.isEmpty || !period.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
-            throw ValidationError("--period takes letters and digits only, like 2026Q3")
+        if let period, period.wholeMatch(of: /(19|20)[0-9]{2}(Q[1-4]|H[12]|M(0[1-9]|1[0-2]))?/) == nil {
+            throw ValidationError("--period takes a year with its quarter, half or month, like 2026Q3, 2026H2 or 2026M11")
         }
         if let asOf {
             guard let day = CalendarDay(text: asOf) else { throw ValidationError("--as-of takes a date like 2026-09-30") }

@@ -257,6 +257,17 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
             ["check", "--quiet", try bench.patches("a.gpkg", HostileBench.corePatches(2)), "--out", bench.out,
              "--protected", HostileInputTests.protected, "--protected", HostileInputTests.protected]
         },
+        HostileCase(name: "a layer of points", status: 64, words: ["pts.gpkg", "no polygons", "layername="]) { bench in
+            var point: [UInt8] = [1, 1, 0, 0, 0]
+            withUnsafeBytes(of: (89.3).bitPattern.littleEndian) { point += $0 }
+            withUnsafeBytes(of: (45.3).bitPattern.littleEndian) { point += $0 }
+            try Fixture.write(bench.path("pts.gpkg"), layer: "photos", crs: "EPSG:4490", fields: [FieldDefinition(name: "tbbh", kind: .string)],
+                              features: [FixtureFeature([.string("P1")], wkb: point)])
+            return bench.check(bench.path("pts.gpkg"))
+        },
+        HostileCase(name: "a fifth quarter", status: 64, words: ["--period", "2026Q3"]) { bench in
+            bench.check(try bench.patches("a.gpkg", HostileBench.corePatches(1)), ["--period", "2026Q5"])
+        },
         HostileCase(name: "an empty extract", status: 0, words: ["holds no features"], warning: "empty_layer", clues: 0) { bench in
             bench.check(try bench.patches("empty.gpkg", []))
         },

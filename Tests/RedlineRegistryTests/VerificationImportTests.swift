@@ -67,4 +67,13 @@ import TestSupport
         let events = try Registry.rows(try store.events())
         #expect(events.map { "\($0["clue_id"]) \($0["from_status"])→\($0["to_status"])" } == ["C1 issued→verified"])
     }
+
+    @Test func twoColumnsForOneThingAreRefused() throws {
+        let folder = TemporaryFolder("redline-verify-columns")
+        let store = try registry(in: folder)
+        let file = folder.path("twice.csv")
+        try Data("线索编号,核查结果,核查日期,核查结果 2\nC1,属实,2026-11-10,不属实\n".utf8).write(to: URL(fileURLWithPath: file))
+        #expect(throws: RedlineError.self) { try VerificationImport(registry: store, file: file).run(dryRun: true) }
+        #expect(try store.clue("C1")?.status == .issued)
+    }
 }
