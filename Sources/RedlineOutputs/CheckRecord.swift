@@ -10,6 +10,8 @@ public struct CheckRecord: Sendable, Equatable {
     public var boundaries: BoundarySources
     /// The other settings as text (rules, near_m, as_of, formats…), by their summary.json names.
     public var settings: [String: String]
+    /// The SHA-256 of each input file as the check read it, by path (when read back from summary.json).
+    public var fingerprints: [String: String] = [:]
 
     public init(toolVersion: String, activitySources: [SourceSpec], boundaries: BoundarySources, settings: [String: String]) {
         self.toolVersion = toolVersion
@@ -40,9 +42,23 @@ public struct CheckRecord: Sendable, Equatable {
             (inputs[key] as? [[String: Any]] ?? []).compactMap { $0["source"] as? String }
         }
         let tool = document["tool"] as? [String: Any] ?? [:]
-        return CheckRecord(toolVersion: tool["version"] as? String ?? "", activitySources: sources("activities").map { SourceSpec(path: $0) },
-                           boundaries: BoundarySources(recorded: settings, protectedSources: sources("protected")),
-                           settings: settings)
+        var record = CheckRecord(toolVersion: tool["version"] as? String ?? "",
+                                 activitySources: sources("activities").map { SourceSpec(path: $0) },
+                                 boundaries: BoundarySources(recorded: settings, protectedSources: sources("protected")),
+                                 settings: settings)
+        for entry in (inputs["activities"] as? [[String: Any]] ?? []) + (inputs["protected"] as? [[String: Any]] ?? []) {
+            if let source = entry["source"] as? String, let digest = entry["sha256"] as? String {
+                record.fingerprints[SourceSpec(path: source).path] = digest
+            }
+        }
+        return record
+    }
+
+    /// The protected sources whose files differ now from what the check read.
+    public func changedBoundaries() -> [String] {
+        boundaries.protectedSpecs.filter { spec in
+            fingerprints[spec.path].map { $0 != Fingerprint.ofSource(spec.path) } ?? false
+        }.map(\.displayPath)
     }
 
     /// The record's part of summary.json: tool, settings, inputs (with each file's SHA-256 when known).

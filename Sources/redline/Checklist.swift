@@ -58,6 +58,12 @@ struct Checklist: ParsableCommand {
             try StagedFolder.refuse(inputs: boundaries.paths + [folder.path], inside: destination, option: "--out")
             let warnings = WarningLog()
             defer { Reporting.printWarnings(warnings.all) }
+            if protectedSources.isEmpty {
+                for changed in results.record.changedBoundaries() {
+                    warnings.add(code: "boundaries_changed", "\(changed) changed since the check read it — the checklists' maps "
+                                 + "show it as it is now; rerun the check if the boundaries were updated", file: changed)
+                }
+            }
             let loaded = try boundaries.load(jobs: jobs, keepOutlines: true, warnings: warnings)
             let bundles = try run.write(index: loaded.index, admin: loaded.counties, results: results)
             for bundle in bundles {

@@ -166,6 +166,23 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: checklists + "/notes/clues.xlsx"))
     }
 
+    /// Checklists drawn later say so when the boundaries changed since the check.
+    @Test func checklistsSayWhenTheBoundariesChangedSinceTheCheck() throws {
+        let folder = TemporaryFolder("redline-changed")
+        let protected = folder.path("protected.gpkg")
+        try FileManager.default.copyItem(atPath: geodata.appendingPathComponent("protected.gpkg").path, toPath: protected)
+        let out = folder.path("out")
+        let checked = try Command.run(Command.redline, ["check", "--quiet", geodata.appendingPathComponent("activities.gpkg").path,
+                                                        "--protected", protected, "--out", out])
+        #expect(checked.status == 0, "\(checked.stderr)")
+        let same = try Command.run(Command.redline, ["checklist", out])
+        #expect(same.status == 0 && !same.stderr.contains("changed since"), "\(same.stderr)")
+        let edited = try Command.run("/usr/bin/ogrinfo", [protected, "-sql", "UPDATE nature_reserve_zones SET name = 'X'"])
+        #expect(edited.status == 0, "\(edited.stderr)")
+        let later = try Command.run(Command.redline, ["checklist", out])
+        #expect(later.status == 0 && later.stderr.contains("protected.gpkg changed since the check read it"), "\(later.stderr)")
+    }
+
     @Test func hostileValuesStayInertInEveryFile() throws {
         let folder = TemporaryFolder("redline-hostile")
         let fields = [FieldDefinition(name: "tbbh", kind: .string), FieldDefinition(name: "类型", kind: .string),
