@@ -65,6 +65,14 @@ public final class ChecklistWriter {
     }
 
     public func write(into destination: URL) throws -> [CountyBundle] {
+        let staged = try stage(into: destination)
+        try staged.commit()
+        return staged.bundles
+    }
+
+    /// Writes every bundle into a staging folder of `destination`, moved into place by `commit`:
+    /// so that `check --checklists` can commit its outputs and its checklists together.
+    public func stage(into destination: URL) throws -> StagedBundles {
         let folder = try StagedFolder(destination: destination)
         var written: [CountyBundle] = []
         var names: [String] = []
@@ -84,8 +92,8 @@ public final class ChecklistWriter {
             written.append(CountyBundle(folder: county.folder, code: county.code, name: county.name,
                                         clues: county.clues.count, roundTripMetres: county.route.total))
         }
-        try folder.commit(names, retiring: Self.earlierBundles(in: destination).filter { !names.contains($0) })
-        return written
+        return StagedBundles(folder: folder, names: names,
+                             retiring: Self.earlierBundles(in: destination).filter { !names.contains($0) }, bundles: written)
     }
 
     /// The county folders an earlier run wrote here (they hold its four files): a rerun with
@@ -343,4 +351,14 @@ public final class ChecklistWriter {
         try tracks.write(named: [("name", .string("\(county.code) \(labels(.index))"))], wkb: WKB.multiLineString([track]))
         try dataset.close()
     }
+}
+
+/// County bundles written but not yet in place; dropped unless committed.
+public struct StagedBundles {
+    let folder: StagedFolder
+    let names: [String]
+    let retiring: [String]
+    public let bundles: [CountyBundle]
+
+    public func commit() throws { try folder.commit(names, retiring: retiring) }
 }

@@ -134,10 +134,16 @@ public final class CheckOutputs: ClueSink {
             throw RedlineError.outputFailed(path: folder.destination.appendingPathComponent("summary.json").path,
                                             reason: "\(error)")
         }
+        try beforeCommit?(folder.staging)
         try folder.remove(OutputFormat.allCases.filter { !formats.contains($0) }.flatMap(\.fileNames))
         // summary.json last: its presence says the rest is complete.
         try folder.commit(OutputFormat.allCases.filter(formats.contains).flatMap(\.fileNames) + ["summary.json"])
     }
+
+    /// Called with the staging folder once every file is complete there, before any is moved into
+    /// place: what must go in with the outputs (the checklists) is made here; if it fails, nothing
+    /// was replaced.
+    public var beforeCommit: ((URL) throws -> Void)?
 
     /// Drops everything written so far; the destination keeps what it had.
     public func abandon() {

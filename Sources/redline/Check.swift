@@ -100,10 +100,20 @@ struct Check: ParsableCommand {
                                        run: prepared.record(of: activitySpecs, extra: ["formats": formats]),
                                        parallel: options.jobs > 1, formats: try OutputFormat.parse(formats).get())
         let progress = ProgressLine(enabled: !quiet)
-        let summary: CheckSummary, index: ProtectedIndex, counties: AdminIndex?
+        let summary: CheckSummary
+        // The checklists are written from the staged outputs and moved into place right after them:
+        // a failure while writing them replaces neither.
+        var staged: StagedBundles?
         do {
             let loaded = try boundaries.load(jobs: options.jobs, keepOutlines: checklists != nil, warnings: warnings)
-            (index, counties) = (loaded.index, loaded.counties)
+            let (index, counties) = (loaded.index, loaded.counties)
+            if let checklists {
+                let bundleOptions = try bundle.options()
+                outputs.beforeCommit = { folder in
+                    staged = try ChecklistRun(checkFolder: folder, destination: URL(fileURLWithPath: checklists),
+                                              options: bundleOptions).stage(index: index, admin: counties)
+                }
+            }
             let run = CheckRun(activityLayers: activityLayers, index: index, admin: counties, settings: settings,
                                fields: prepared.fields, jobs: options.jobs, warnings: warnings)
             run.progress = progress.show
@@ -114,16 +124,13 @@ struct Check: ParsableCommand {
             throw error
         }
         progress.clear()
-        if let checklists {
-            let bundles: [CountyBundle]
+        if let checklists, let staged {
             do {
-                bundles = try ChecklistRun(checkFolder: URL(fileURLWithPath: out), destination: URL(fileURLWithPath: checklists),
-                                           options: try bundle.options())
-                    .write(index: index, admin: counties)
+                try staged.commit()
             } catch let error as RedlineError {
                 throw RedlineError.checklistsFailed(out: out, checklists: checklists, cause: error)
             }
-            if !quiet { print("checklists for \(bundles.count) counties → \(checklists)") }
+            if !quiet { print("checklists for \(staged.bundles.count) counties → \(checklists)") }
         }
         if !quiet {
             let skipped = summary.skipped.values.reduce(0, +)

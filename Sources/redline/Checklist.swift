@@ -85,6 +85,10 @@ struct ChecklistRun {
         try ChecklistWriter(results: try results ?? self.results(), index: index, admin: admin, options: options)
             .write(into: destination)
     }
+
+    func stage(index: ProtectedIndex, admin: AdminIndex?) throws -> StagedBundles {
+        try ChecklistWriter(results: try results(), index: index, admin: admin, options: options).stage(into: destination)
+    }
 }
 
 /// The options of the bundles, shared by `checklist` and `check --checklists`.
