@@ -119,10 +119,7 @@ struct Tally {
 
     /// Values no rule knows are warned about, never silently dropped; so are clues without a date.
     func warn(into warnings: WarningLog, index: ProtectedIndex, settings: CheckSettings) {
-        func listed(_ counts: [String: Int]) -> String {
-            counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(8)
-                .map { "“\($0.key.isEmpty ? "(empty)" : $0.key)” ×\($0.value)" }.joined(separator: ", ")
-        }
+        let listed = { (counts: [String: Int]) in WarningLog.listed(counts) }
         if !unknownActivityValues.isEmpty {
             warnings.add(code: "unknown_activity_type",
                          "\(unknownActivityValues.values.reduce(0, +)) clue(s) have an activity type no rule knows: "

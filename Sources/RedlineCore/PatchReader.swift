@@ -104,12 +104,13 @@ struct LayerMending {
     /// `text` without control characters (tab, line feed and carriage return stay): they make XML
     /// ill-formed and forge lines in logs.
     mutating func clean(_ text: String, field: String, feature fid: Int64?) -> String {
-        // U+FFFD is what invalid bytes became when the text was decoded.
-        if text.utf8.count >= 3, text.unicodeScalars.contains("\u{FFFD}") {
+        let found = DataText.findings(in: text)
+        if found.contains(.replacement) {
             undecodable += 1
             if undecodableExample == nil { undecodableExample = (field, fid.map(String.init) ?? "?") }
         }
-        guard let cleaned = DataText.withoutControls(text) else { return text }
+        guard found.contains(.controls) else { return text }
+        let cleaned = DataText.stripped(text)
         controlCharacters += 1
         if controlExample == nil { controlExample = (field, fid.map(String.init) ?? "?") }
         return cleaned

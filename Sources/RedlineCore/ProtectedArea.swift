@@ -207,8 +207,7 @@ private struct Catalogue {
     /// catch-all rules: said aloud, never passed over.
     func warnAboutKindsAndZones(_ warnings: WarningLog) {
         if !unknownKinds.isEmpty {
-            let listed = unknownKinds.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(6)
-                .map { "“\($0.key)” ×\($0.value)" }.joined(separator: ", ")
+            let listed = WarningLog.listed(unknownKinds, first: 6)
             warnings.add(code: "unknown_protection_kind",
                          "protected features whose kind is neither nature reserve nor red line: \(listed) — they are judged by "
                          + "the catch-all rules; name the kind field with --protected-kind, or give the layer a telling name")

@@ -48,6 +48,12 @@ public final class WarningLog: @unchecked Sendable {
         return items
     }
 
+    /// Counted values for a warning's message, most frequent first: “采矿” ×3, “(empty)” ×1.
+    public static func listed(_ counts: [String: Int], first: Int = 8) -> String {
+        counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(first)
+            .map { "“\($0.key.isEmpty ? "(empty)" : $0.key)” ×\($0.value)" }.joined(separator: ", ")
+    }
+
     /// Turns the warnings GDAL gave since the last collection into warnings about `file`.
     public func collectGDALWarnings(file: String) {
         for message in GDALDiagnostics.takeWarnings() {
@@ -62,14 +68,34 @@ public enum DataText {
     /// `text` without C0/C1 control characters and DEL (tab, line feed and carriage return
     /// stay), or nil when it has none: they make XML ill-formed and forge lines in logs.
     public static func withoutControls(_ text: String) -> String? {
-        var previous: UInt8 = 0
-        // Byte scan first: nearly every value is clean, and this costs no allocation.
-        let suspicious = text.utf8.contains { byte in
-            defer { previous = byte }
-            return (byte < 0x20 && byte != 9 && byte != 10 && byte != 13) || byte == 0x7F
-                || (previous == 0xC2 && (0x80..<0xA0).contains(byte))
+        findings(in: text).contains(.controls) ? stripped(text) : nil
+    }
+
+    /// What a value holds that needs care.
+    public struct Findings: OptionSet, Sendable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        public static let controls = Findings(rawValue: 1)
+        /// U+FFFD: bytes that were not valid text in the encoding they were decoded with.
+        public static let replacement = Findings(rawValue: 2)
+    }
+
+    /// One pass over the UTF-8 bytes: nearly every value is clean, and this costs no allocation.
+    public static func findings(in text: String) -> Findings {
+        var found: Findings = []
+        var previous: UInt8 = 0, beforePrevious: UInt8 = 0
+        for byte in text.utf8 {
+            if (byte < 0x20 && byte != 9 && byte != 10 && byte != 13) || byte == 0x7F
+                || (previous == 0xC2 && (0x80..<0xA0).contains(byte)) {
+                found.insert(.controls)
+            }
+            if beforePrevious == 0xEF && previous == 0xBF && byte == 0xBD { found.insert(.replacement) }
+            (beforePrevious, previous) = (previous, byte)
         }
-        guard suspicious else { return nil }
+        return found
+    }
+
+    static func stripped(_ text: String) -> String {
         var cleaned = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             let value = scalar.value

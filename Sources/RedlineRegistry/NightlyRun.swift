@@ -86,11 +86,17 @@ public final class NightlyRun {
 
     static let extensions: Set<String> = ["gpkg", "shp", "geojson", "json", "fgb", "kml", "kmz", "zip", "sqlite", "gml"]
 
-    /// The extracts in the inbox, by name.
-    public static func extracts(in inbox: URL) throws -> [URL] {
+    /// The names in the inbox folder; an error naming it when there is no such folder.
+    public static func inboxNames(_ inbox: URL) throws -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: inbox.path) else {
             throw RedlineError.cannotOpen(source: inbox.path, reason: "no such inbox folder")
         }
+        return names
+    }
+
+    /// The extracts in the inbox, by name.
+    public static func extracts(in inbox: URL) throws -> [URL] {
+        let names = try inboxNames(inbox)
         return names.filter { !$0.hasPrefix(".") && extensions.contains(($0 as NSString).pathExtension.lowercased()) }
             .sorted().map { inbox.appendingPathComponent($0) }
             .filter { isRegularFile($0) }

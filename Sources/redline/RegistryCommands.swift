@@ -100,9 +100,8 @@ struct Run: ParsableCommand {
             try StagedFolder.refuse(inputs: [out, registry], inside: URL(fileURLWithPath: inbox), option: "--inbox",
                                     because: "every file of which is read as an extract")
             let prepared = try options.prepare()
-            guard FileManager.default.fileExists(atPath: inbox) else {
-                throw RedlineError.cannotOpen(source: inbox, reason: "no such inbox folder")
-            }
+            // Before the registry is made: a run refused for its inbox must not leave one behind.
+            _ = try NightlyRun.inboxNames(URL(fileURLWithPath: inbox))
             let store = try Registry.open(registry, create: true)
             opened = store
             try store.lock()
