@@ -74,7 +74,6 @@ public final class OverlapEngine {
     private let region: ProtectionRegion
     /// Where this engine's patches lay, per layer: read once the run is over.
     private(set) var placements: PlacementTally
-    private var candidates: [Int] = []
     /// Activity types and detection dates already read: a layer repeats a handful of values.
     private var activityTypes = BoundedMemo<String>()
     private var days = BoundedMemo<CalendarDay?>()
@@ -110,67 +109,127 @@ public final class OverlapEngine {
 
     private func evaluate(_ patch: ActivityPatch) throws -> PatchOutcome {
         let detected = try detectionDay(patch)
-        guard case .polygonal(var wkb) = patch.geometry else { return .skipped(SkipReason(patch.geometry)) }
-        let native = WKB.envelope(of: wkb)
-        let box = try place(patch, native: native)
+        guard case .polygonal(let wkb) = patch.geometry else { return .skipped(SkipReason(patch.geometry)) }
+        let box = try place(patch, native: WKB.envelope(of: wkb))
         // Most patches lie far from any protection, and their box alone tells so: no reprojection,
         // parsing or validation for them. `--invalid fail` still looks at every patch.
-        let lookup = settings.invalid == .fail ? .notTried : box.map(boxCandidates) ?? .notTried
-        if lookup == .noCandidates { return .clear(repaired: false) }
-        do {
-            try reprojector.toWorkingFrame(&wkb, fromLayer: patch.layer)
-        } catch {
-            return .skipped(.untransformable)
-        }
-        guard let parsed = try? geos.geometry(wkb: wkb) else { return .skipped(.unreadable) }
+        let lookup = settings.invalid == .fail ? BoxLookup.notTried : box.map(boxLookup) ?? .notTried
+        if case .noCandidates = lookup { return .clear(repaired: false) }
         let geometry: Geometry, repaired: Bool
-        switch try settings.invalid.apply(to: parsed) {
-        case .usable(let usable, let wasRepaired):
-            (geometry, repaired) = (usable, wasRepaired)
-        case .skipped(let reason):
-            return .skipped(reason)
-        case .rejected(let reason):
-            return .failed(.invalidGeometry(layer: layers[patch.layer].label, feature: patch.activityID, reason: reason))
+        switch try usableGeometry(patch, wkb: wkb) {
+        case .usable(let usable, let wasRepaired): (geometry, repaired) = (usable, wasRepaired)
+        case .outcome(let outcome): return outcome
         }
         let day = detected ?? asOf
-        let nearSearch = settings.nearM > 0
-        // The candidates of the patch's box stand when the box was queried without --near's
-        // widening: a repair stays inside the box.
-        if lookup == .notTried || nearSearch { protectedSearch.candidates(geometry, into: &candidates) }
-        inForce(on: day)
-        if candidates.isEmpty && !nearSearch { return .clear(repaired: repaired) }
-
         var area = LazyArea(geometry: geometry, measure: measure)
-        let inside = try overlaps(of: geometry, area: &area)
-        if inside.overlaps.isEmpty && !nearSearch { return .clear(repaired: repaired) }
-        let patchArea = try area.value()
         let activity = activityType(patch.activityTypeText)
-        let judged = inside.overlaps.map { overlap in
-            let area = index.areas[overlap.area]
-            return Overlap(area: overlap.area, overlapM2: overlap.overlapM2, wkb: overlap.wkb,
-                           judgement: settings.rules.judge(kind: area.kind, zone: area.zone, activity: activity))
-        }
-        let near: NearBoundary?
-        if judged.isEmpty {
-            guard nearSearch, let found = try nearestArea(to: geometry, on: day) else { return .clear(repaired: repaired) }
-            near = found
+        let finding: Finding
+        if let inside = try inside(geometry, lookup: lookup, on: day, area: &area, activity: activity) {
+            finding = inside
+        } else if settings.nearM > 0, let near = try nearestArea(to: geometry, on: day) {
+            finding = .near(near)
         } else {
-            near = nil
+            return .clear(repaired: repaired)
         }
-        let judgement = near.map { .near(distanceM: $0.distanceM) }
-            ?? judged.map(\.judgement).reduce(judged[0].judgement) { $1.isWorse(than: $0) ? $1 : $0 }
-        guard judgement.severity >= settings.minSeverity else {
-            return .belowMinSeverity(judgement.severity, repaired: repaired)
+        guard finding.judgement.severity >= settings.minSeverity else {
+            return .belowMinSeverity(finding.judgement.severity, repaired: repaired)
         }
-        let county = try assignCounty(inside.region ?? geometry,
-                                      regionArea: inside.region == nil ? patchArea : inside.overlapM2)
+        let patchArea = try area.value()
+        // The county of the part inside protection (of the whole patch when near, or wholly inside).
+        let county: CountyAssignment?
+        if case .inside(let inside, _) = finding, let region = inside.region {
+            county = try assignCounty(region, regionArea: inside.overlapM2)
+        } else {
+            county = try assignCounty(geometry, regionArea: patchArea)
+        }
         let centroid = try geometry.centroid().pointCoordinates()
         return .clue(Clue(
             clueID: "", patch: patch, activityType: activity, detectedOn: detected,
-            period: settings.period ?? day.quarter, patchAreaM2: patchArea, overlapM2: inside.overlapM2,
-            strictestZone: near.map { index.areas[$0.area].zone } ?? judged.map { index.areas[$0.area].zone }.min()!,
-            centroidLon: centroid.x, centroidLat: centroid.y, patchWKB: try geometry.wkb(), overlaps: judged,
-            repaired: repaired, judgement: judgement, nearBoundary: near, county: county))
+            period: settings.period ?? day.quarter, patchAreaM2: patchArea, overlapM2: finding.overlapM2,
+            strictestZone: finding.strictestZone(index.areas), centroidLon: centroid.x, centroidLat: centroid.y,
+            patchWKB: try geometry.wkb(), overlaps: finding.overlaps, repaired: repaired, judgement: finding.judgement,
+            nearBoundary: finding.near, county: county))
+    }
+
+    /// A patch's polygon in the working frame, ready to measure, or what became of the patch instead.
+    private enum Usable {
+        case usable(Geometry, repaired: Bool)
+        case outcome(PatchOutcome)
+    }
+
+    private func usableGeometry(_ patch: ActivityPatch, wkb original: [UInt8]) throws -> Usable {
+        var wkb = original
+        do {
+            try reprojector.toWorkingFrame(&wkb, fromLayer: patch.layer)
+        } catch {
+            return .outcome(.skipped(.untransformable))
+        }
+        guard let parsed = try? geos.geometry(wkb: wkb) else { return .outcome(.skipped(.unreadable)) }
+        switch try settings.invalid.apply(to: parsed) {
+        case .usable(let usable, let repaired): return .usable(usable, repaired: repaired)
+        case .skipped(let reason): return .outcome(.skipped(reason))
+        case .rejected(let reason):
+            return .outcome(.failed(.invalidGeometry(layer: layers[patch.layer].label, feature: patch.activityID, reason: reason)))
+        }
+    }
+
+    /// What makes a patch a clue: its judged overlaps with protection, or the protected area it lies near.
+    private enum Finding {
+        case inside(Inside, judged: [Overlap])
+        case near(NearBoundary)
+
+        /// The worst judgement of the overlaps, or the near-boundary one.
+        var judgement: Judgement {
+            switch self {
+            case .inside(_, let judged):
+                judged.dropFirst().reduce(judged[0].judgement) { $1.judgement.isWorse(than: $0) ? $1.judgement : $0 }
+            case .near(let near): .near(distanceM: near.distanceM)
+            }
+        }
+
+        var overlaps: [Overlap] {
+            if case .inside(_, let judged) = self { return judged }
+            return []
+        }
+
+        var overlapM2: Double {
+            if case .inside(let inside, _) = self { return inside.overlapM2 }
+            return 0
+        }
+
+        var near: NearBoundary? {
+            if case .near(let near) = self { return near }
+            return nil
+        }
+
+        func strictestZone(_ areas: [ProtectedArea]) -> Zone {
+            switch self {
+            case .inside(_, let judged): judged.map { areas[$0.area].zone }.min()!
+            case .near(let near): areas[near.area].zone
+            }
+        }
+    }
+
+    /// The patch's overlaps with protection in force on `day`, judged; nil when it overlaps
+    /// nothing above the thresholds. The candidates of the patch's box stand when the box was
+    /// queried without --near's widening: a repair stays inside the box.
+    private func inside(_ geometry: Geometry, lookup: BoxLookup, on day: CalendarDay, area: inout LazyArea,
+                        activity: String) throws -> Finding? {
+        var candidates: [Int]
+        if case .candidates(let found) = lookup, settings.nearM == 0 {
+            candidates = found
+        } else {
+            candidates = protectedSearch.candidates(geometry)
+        }
+        candidates = inForce(candidates, on: day)
+        guard !candidates.isEmpty else { return nil }
+        let inside = try overlaps(of: geometry, with: candidates, area: &area)
+        guard !inside.overlaps.isEmpty else { return nil }
+        return .inside(inside, judged: inside.overlaps.map { overlap in
+            let protected = index.areas[overlap.area]
+            return Overlap(area: overlap.area, overlapM2: overlap.overlapM2, wkb: overlap.wkb,
+                           judgement: settings.rules.judge(kind: protected.kind, zone: protected.zone, activity: activity))
+        })
     }
 
     /// The patch's box in the working frame, nil when it cannot be told cheaply (malformed WKB, a
@@ -229,17 +288,19 @@ public final class OverlapEngine {
         static var none: Inside { Inside(overlaps: [], overlapM2: 0, region: nil) }
     }
 
-    /// What a patch's box alone told about its candidates.
-    private enum BoxLookup { case notTried, noCandidates, candidates }
+    /// What a patch's box alone told about the protected pieces it may meet.
+    private enum BoxLookup {
+        case notTried, noCandidates
+        case candidates([Int])
+    }
 
-    /// Puts into `candidates` the protected pieces whose boxes meet `box` (the patch's, in the
-    /// working frame, widened by `--near`) and tells whether there are any.
-    private func boxCandidates(_ box: Envelope) -> BoxLookup {
+    /// The protected pieces whose boxes meet `box` (the patch's, in the working frame, widened by `--near`).
+    private func boxLookup(_ box: Envelope) -> BoxLookup {
         guard let probe = try? geos.rectangle(settings.nearM > 0 ? widened(box, byMetres: settings.nearM) : box) else {
             return .notTried
         }
-        protectedSearch.candidates(probe, into: &candidates)
-        return candidates.isEmpty ? .noCandidates : .candidates
+        let found = protectedSearch.candidates(probe)
+        return found.isEmpty ? .noCandidates : .candidates(found)
     }
 
     /// A patch's geodesic area, measured once, and only for a patch that meets protection or may
@@ -293,17 +354,16 @@ public final class OverlapEngine {
         return day
     }
 
-    /// Drops candidates whose area is a boundary version not in force on `day`.
-    private func inForce(on day: CalendarDay) {
-        guard index.isVersioned else { return }
-        candidates.removeAll { !index.areas[protectedSearch.pieces[$0].owner].isInForce(on: day, among: index.areas) }
+    /// The candidates whose area is not a boundary version out of force on `day`.
+    private func inForce(_ candidates: [Int], on day: CalendarDay) -> [Int] {
+        guard index.isVersioned else { return candidates }
+        return candidates.filter { index.areas[protectedSearch.pieces[$0].owner].isInForce(on: day, among: index.areas) }
     }
 
     /// The patch's overlaps with the candidate pieces, per protected area, above the thresholds;
     /// with the area inside any of them counted once and that region's geometry (nil when it is
     /// the whole patch).
-    private func overlaps(of geometry: Geometry, area: inout LazyArea) throws
-        -> Inside {
+    private func overlaps(of geometry: Geometry, with candidates: [Int], area: inout LazyArea) throws -> Inside {
         // Fragments of the patch inside each protected area, piece by piece.
         var fragments: [Int: [Geometry]] = [:]
         var areas: [Int: Double] = [:]
@@ -353,8 +413,7 @@ public final class OverlapEngine {
     /// their distance is then measured on the ellipsoid.
     private func nearestArea(to geometry: Geometry, on day: CalendarDay) throws -> NearBoundary? {
         let box = try geometry.envelope()
-        protectedSearch.candidates(try geos.rectangle(widened(box, byMetres: settings.nearM)), into: &candidates)
-        inForce(on: day)
+        let candidates = inForce(protectedSearch.candidates(try geos.rectangle(widened(box, byMetres: settings.nearM))), on: day)
         guard !candidates.isEmpty else { return nil }
         let scale = cos((box.minY + box.maxY) / 2 * .pi / 180)
         let patch = try geos.geometry(wkb: try Self.scaled(try geometry.wkb(), by: scale))
@@ -384,9 +443,7 @@ public final class OverlapEngine {
     private func assignCounty(_ region: Geometry, regionArea: Double) throws -> CountyAssignment? {
         guard let admin, let countySearch else { return nil }
         var shares: [Int: Double] = [:]
-        var found: [Int] = []
-        countySearch.candidates(region, into: &found)
-        for candidate in found {
+        for candidate in countySearch.candidates(region) {
             let piece = try countySearch.piece(candidate)
             guard try piece.intersects(region) else { continue }
             let owner = countySearch.pieces[candidate].owner

@@ -146,8 +146,11 @@ final class PieceSearch {
     }
 
     /// Pieces whose boxes meet the geometry's box.
-    func candidates(_ geometry: Geometry, into result: inout [Int]) {
-        tree.query(geometry, into: &result)
+    /// The pieces whose boxes meet the geometry's, in order.
+    func candidates(_ geometry: Geometry) -> [Int] {
+        var found: [Int] = []
+        tree.query(geometry, into: &found)
+        return found
     }
 
     func piece(_ position: Int) throws -> PreparedGeometry {
