@@ -46,9 +46,9 @@ let package = Package(
         .testTarget(name: "DigestKitTests", dependencies: ["DigestKit"]),
         .testTarget(name: "GDALKitTests", dependencies: ["GDALKit", "GEOSKit", "TestSupport"]),
         .testTarget(name: "RedlineCoreTests", dependencies: ["RedlineCore", "GEOSKit", "PROJKit", "TestSupport"]),
-        .testTarget(name: "RedlineOutputsTests", dependencies: ["RedlineOutputs"]),
+        .testTarget(name: "RedlineOutputsTests", dependencies: ["RedlineOutputs", "RedlineCore", "GDALKit", "TestSupport"]),
         .testTarget(name: "RedlineChecklistsTests", dependencies: ["RedlineChecklists", "RedlineOutputs", "PROJKit", "TestSupport"]),
-        .testTarget(name: "RedlineRegistryTests", dependencies: ["RedlineRegistry", "RedlineCore", "GDALKit", "TestSupport"]),
+        .testTarget(name: "RedlineRegistryTests", dependencies: ["RedlineRegistry", "RedlineOutputs", "RedlineCore", "GDALKit", "TestSupport"]),
         .testTarget(name: "RedlineCLITests", dependencies: ["RedlineCore", "TestSupport"]),
     ]
 )

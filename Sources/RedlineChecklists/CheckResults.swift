@@ -3,28 +3,22 @@ import GDALKit
 import RedlineCore
 import RedlineOutputs
 
-/// One clue as a check wrote it into clues.gpkg.
-public struct ChecklistClue: Sendable {
-    /// Every column, by name.
-    public let values: [String: String]
-    /// The patch polygon, WKB in the check's frame (lon/lat).
-    public let wkb: [UInt8]
-    public let lon: Double
-    public let lat: Double
-
-    public subscript(_ column: ClueColumn) -> String { values[column.rawValue] ?? "" }
-    /// One of the patch's own attribute columns, by name.
-    public subscript(attribute name: String) -> String { values[name] ?? "" }
-    public var clueID: String { self[.clueID] }
-    public var countyCode: String { self[.countyCode] }
-    public var detected: CalendarDay? { CalendarDay(text: self[.detectedOn]) }
-    public var isNear: Bool { self[.placement] == "near" }
+/// A clue as a check wrote it into clues.gpkg: its record, the patch's own attributes and
+/// polygon (WKB in the check's frame, lon/lat).
+extension ClueRow {
+    public var countyCode: String { record.countyCode }
+    public var detected: CalendarDay? { record.detectedOn }
+    public var isNear: Bool { record.placement == .near }
+    public var lon: Double { record.centroidLon }
+    public var lat: Double { record.centroidLat }
+    /// The polygon; `CheckResults.read` refuses clues without one.
+    var polygon: [UInt8] { wkb ?? [] }
 }
 
 /// What a check left in its output folder, read back for the checklists.
 public struct CheckResults: Sendable {
     public let folder: URL
-    public let clues: [ChecklistClue]
+    public let clues: [ClueRow]
     /// The patches' own attribute columns, in order.
     public let attributeNames: [String]
     /// What the check ran on and with (its summary.json).
@@ -48,17 +42,13 @@ public struct CheckResults: Sendable {
         } catch {
             throw RedlineError.cannotOpen(source: cluesPath, reason: "\(error)")
         }
-        let names = layer.fields.map(\.name)
-        let clueColumns = Set(ClueTables.clueColumnNames)
-        var clues: [ChecklistClue] = []
-        while let feature = try layer.nextFeature() {
-            guard case .polygonal(let wkb) = feature.geometry() else { continue }
-            var values: [String: String] = [:]
-            for (index, name) in names.enumerated() { values[name] = feature.text(index) ?? "" }
-            clues.append(ChecklistClue(values: values, wkb: wkb, lon: Double(values[ClueColumn.centroidLon.rawValue] ?? "") ?? 0,
-                                       lat: Double(values[ClueColumn.centroidLat.rawValue] ?? "") ?? 0))
+        let clues = try ClueRow.all(in: layer, table: "\(cluesPath) (layer clues)")
+        if let bare = clues.first(where: { $0.wkb == nil }) {
+            throw RedlineError.unreadableFile(path: cluesPath, reason: "clue \(bare.clueID) has no polygon "
+                                              + "— the file was changed or damaged; rerun the check")
         }
-        return CheckResults(folder: folder, clues: clues, attributeNames: names.filter { !clueColumns.contains($0) },
+        let clueColumns = Set(ClueTables.clueColumnNames)
+        return CheckResults(folder: folder, clues: clues, attributeNames: layer.fields.map(\.name).filter { !clueColumns.contains($0) },
                             record: record)
     }
 }

@@ -38,7 +38,7 @@ struct CountyStops {
     let start: (lon: Double, lat: Double)
     let startIsSeat: Bool
     /// The clues in visiting order.
-    let clues: [ChecklistClue]
+    let clues: [ClueRow]
     let route: VisitingOrder
     /// The county's outline (WKB in the frame), when the county layer has it.
     let outline: [UInt8]?
@@ -169,7 +169,7 @@ public final class ChecklistWriter {
     }
 
     /// The day a clue was judged on: its detection date, else the check's as-of day.
-    func day(of clue: ChecklistClue) -> CalendarDay {
+    func day(of clue: ClueRow) -> CalendarDay {
         clue.detected ?? results.record.asOf ?? .today()
     }
 
@@ -189,8 +189,8 @@ public final class ChecklistWriter {
             var row: [FieldValue] = [
                 .integer(Int64(position + 1)), text(clue.clueID), text(clue[.activityID]), text(activityLabel(clue)),
                 text(clue[.protectedNames]), text(zoneLabel(clue)), text(verdictLabel(clue)), text(severityLabel(clue)),
-                text(clue[.ruleID]), number(clue[.patchM2]), number(clue[.overlapM2]), number(clue[.overlapHa]),
-                number(clue[.overlapMu]), number(clue[.distanceM]), .real(clue.lon), .real(clue.lat),
+                text(clue[.ruleID]), .real(clue.record.patchM2), .real(clue.record.overlapM2), .real(clue.record.overlapHa),
+                .real(clue.record.overlapMu), clue.record.distanceM.map(FieldValue.real) ?? .null, .real(clue.lon), .real(clue.lat),
                 .string(Self.dms(clue.lon, positive: "E", negative: "W")), .string(Self.dms(clue.lat, positive: "N", negative: "S")),
                 text(clue[.detectedOn]), text(imagery(clue).map { "\($0.name): \($0.value)" }.joined(separator: "; ")),
                 .real((county.route.legs[position] / 100).rounded() / 10),
@@ -204,27 +204,25 @@ public final class ChecklistWriter {
     /// Text for a spreadsheet cell, neutralised so it cannot run as a formula.
     private func text(_ value: String) -> FieldValue { value.isEmpty ? .null : .string(SafeText.spreadsheetCell(value)) }
 
-    private func number(_ value: String) -> FieldValue { Double(value).map(FieldValue.real) ?? .null }
-
-    func activityLabel(_ clue: ChecklistClue) -> String {
+    func activityLabel(_ clue: ClueRow) -> String {
         let inData = clue[.activityTypeInData]
         let label = labels.language == .zh ? clue[.activityTypeLabel] : clue[.activityType]
         return inData.isEmpty || inData == label ? label : "\(label)（\(inData)）"
     }
 
-    func zoneLabel(_ clue: ChecklistClue) -> String {
+    func zoneLabel(_ clue: ClueRow) -> String {
         labels.language == .zh ? clue[.strictestZoneLabel] : clue[.strictestZone]
     }
 
-    func verdictLabel(_ clue: ChecklistClue) -> String { labels.language == .zh ? clue[.verdictLabel] : clue[.verdict] }
-    func severityLabel(_ clue: ChecklistClue) -> String { labels.language == .zh ? clue[.severityLabel] : clue[.severity] }
-    func reason(_ clue: ChecklistClue) -> String { labels.language == .zh ? clue[.reasonZh] : clue[.reasonEn] }
+    func verdictLabel(_ clue: ClueRow) -> String { labels.language == .zh ? clue[.verdictLabel] : clue[.verdict] }
+    func severityLabel(_ clue: ClueRow) -> String { labels.language == .zh ? clue[.severityLabel] : clue[.severity] }
+    func reason(_ clue: ClueRow) -> String { labels.language == .zh ? clue[.reasonZh] : clue[.reasonEn] }
 
     /// Attributes that name imagery: before/after image dates, names, paths or addresses.
-    func imagery(_ clue: ChecklistClue) -> [(name: String, value: String)] {
+    func imagery(_ clue: ClueRow) -> [(name: String, value: String)] {
         let hints = ["时相", "影像", "image", "imagery", "photo", "before", "after", "img", "scene"]
         return results.attributeNames.compactMap { name in
-            let value = clue[attribute: name]
+            let value = clue[other: name]
             let lower = name.lowercased()
             guard !value.isEmpty, hints.contains(where: { lower.contains($0) }) || SafeText.imageSource(value) != nil
             else { return nil }
@@ -233,10 +231,10 @@ public final class ChecklistWriter {
     }
 
     /// The patch's other attributes (not imagery, not its id or type): notes for the team.
-    func otherAttributes(_ clue: ChecklistClue) -> [(name: String, value: String)] {
+    func otherAttributes(_ clue: ClueRow) -> [(name: String, value: String)] {
         let shown = Set(imagery(clue).map(\.name))
         return results.attributeNames.compactMap { name in
-            let value = clue[attribute: name]
+            let value = clue[other: name]
             guard !value.isEmpty, !shown.contains(name), value != clue[.activityID],
                   value != clue[.activityTypeInData] else { return nil }
             return (name, value)
@@ -287,7 +285,7 @@ public final class ChecklistWriter {
         for (position, clue) in county.clues.enumerated() {
             let layer = try folder(clueFolder(clue))
             let balloon = balloonHTML(clue, position: position + 1)
-            try layer.write([.string(clue.clueID), .string(balloon)], wkb: try converter.convert(wkb: clue.wkb),
+            try layer.write([.string(clue.clueID), .string(balloon)], wkb: try converter.convert(wkb: clue.polygon),
                             style: "PEN(c:#FF0000FF,w:3px);BRUSH(fc:#FF000088)")
             var point = [clue.lon, clue.lat]
             try converter.convert(&point)
@@ -303,18 +301,18 @@ public final class ChecklistWriter {
     }
 
     /// The folder (reserve) a clue goes in: its first protected area's.
-    private func clueFolder(_ clue: ChecklistClue) -> String {
-        let first = clue[.protectedNames].components(separatedBy: "; ").first ?? ""
+    private func clueFolder(_ clue: ClueRow) -> String {
+        let first = clue.record.protectedNames.first ?? ""
         let area = index.areas.first { $0.name == first }
         return area.map(folderName) ?? (first.isEmpty ? "clues" : first)
     }
 
     /// The balloon of a placemark: the clue's facts as an HTML table, every value escaped.
-    private func balloonHTML(_ clue: ChecklistClue, position: Int) -> String {
+    private func balloonHTML(_ clue: ClueRow, position: Int) -> String {
         let rows: [(Labels.Key, String)] = [
             (.order, String(position)), (.clueID, clue.clueID), (.patchID, clue[.activityID]),
             (.activityType, activityLabel(clue)), (.protectedArea, clue[.protectedNames]), (.zone, zoneLabel(clue)),
-            (.verdict, verdictLabel(clue)), (.severity, severityLabel(clue)), (.overlapM2, clue[.overlapM2]),
+            (.verdict, verdictLabel(clue)), (.severity, severityLabel(clue)), (.overlapM2, clue.isNear ? "" : clue[.overlapM2]),
             (.distanceM, clue[.distanceM]), (.detected, clue[.detectedOn]),
             (.lonDMS, Self.dms(clue.lon, positive: "E", negative: "W")), (.latDMS, Self.dms(clue.lat, positive: "N", negative: "S")),
             (.reason, reason(clue)),
@@ -324,7 +322,7 @@ public final class ChecklistWriter {
         }.joined() + "</table>"
     }
 
-    static func box(around clue: ChecklistClue, margin: Double) -> Envelope {
+    static func box(around clue: ClueRow, margin: Double) -> Envelope {
         Envelope(minX: clue.lon - margin, minY: clue.lat - margin, maxX: clue.lon + margin, maxY: clue.lat + margin)
     }
 

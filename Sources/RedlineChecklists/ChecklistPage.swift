@@ -70,7 +70,7 @@ struct ChecklistPage {
         return out
     }
 
-    private func cluePage(_ clue: ChecklistClue, position: Int) throws -> String {
+    private func cluePage(_ clue: ClueRow, position: Int) throws -> String {
         let number = position + 1
         var out = "<section class=\"page clue\" id=\"clue-\(number)\">\n"
             + "<h1>\(number). \(h(clue.clueID)) <span class=\"\(h(clue[.severity]))\">\(h(writer.verdictLabel(clue))) · "
@@ -83,7 +83,7 @@ struct ChecklistPage {
             (.patchID, clue[.activityID]), (.activityType, writer.activityLabel(clue)),
             (.protectedArea, clue[.protectedNames]), (.zone, writer.zoneLabel(clue)), (.rule, clue[.ruleID]),
             (.reason, writer.reason(clue)), (.patchM2, clue[.patchM2]),
-            (.overlapM2, clue[.overlapM2].isEmpty ? "" : "\(clue[.overlapM2]) (\(clue[.overlapHa]) ha, \(clue[.overlapMu]) \(labels.language == .zh ? "亩" : "mu"))"),
+            (.overlapM2, clue.isNear ? "" : "\(clue[.overlapM2]) (\(clue[.overlapHa]) ha, \(clue[.overlapMu]) \(labels.language == .zh ? "亩" : "mu"))"),
             (.distanceM, clue[.distanceM]), (.detected, clue[.detectedOn]),
             (.lon, String(format: "%.6f  %@", clue.lon, ChecklistWriter.dms(clue.lon, positive: "E", negative: "W"))),
             (.lat, String(format: "%.6f  %@", clue.lat, ChecklistWriter.dms(clue.lat, positive: "N", negative: "S"))),
@@ -115,8 +115,8 @@ struct ChecklistPage {
     }
 
     /// The patch and the boundaries around it (those in force on its date), at least 600 m across.
-    private func detailMap(_ clue: ChecklistClue, id: String) throws -> String {
-        let patch = try writer.geos.geometry(wkb: clue.wkb)
+    private func detailMap(_ clue: ClueRow, id: String) throws -> String {
+        let patch = try writer.geos.geometry(wkb: clue.polygon)
         let box = try patch.envelope()
         // Room around the patch: its own size, and at least ~800 m, so a nearby boundary shows.
         let padLon = max((box.maxX - box.minX) * 0.6, 0.01), padLat = max((box.maxY - box.minY) * 0.6, 0.007)

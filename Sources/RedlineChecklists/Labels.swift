@@ -1,3 +1,5 @@
+import RedlineOutputs
+
 /// The language of a bundle's headers and labels (the data stays as it is).
 public enum ChecklistLanguage: String, Sendable, CaseIterable {
     case zh, en
@@ -18,28 +20,29 @@ struct Labels {
         case start, total, checklistTitle, index, detailMap, locatorMap, facts, fieldRecord, signature
         case resultChoices, routeNote, patch, seat, attributes
 
+        /// Headers of clue columns are the columns' own Chinese names.
         var chinese: String {
             switch self {
             case .order: return "序号"
-            case .clueID: return "线索编号"
-            case .patchID: return "图斑编号"
-            case .activityType: return "活动类型"
-            case .protectedArea: return "保护地"
-            case .zone: return "功能分区"
-            case .verdict: return "判定"
-            case .severity: return "严重程度"
-            case .rule: return "规则"
-            case .reason: return "判定依据"
-            case .patchM2: return "图斑面积(平方米)"
-            case .overlapM2: return "保护地内面积(平方米)"
-            case .overlapHa: return "保护地内面积(公顷)"
-            case .overlapMu: return "保护地内面积(亩)"
-            case .distanceM: return "距边界(米)"
-            case .lon: return "经度"
-            case .lat: return "纬度"
+            case .clueID: return ClueColumn.clueID.labelZH
+            case .patchID: return ClueColumn.activityID.labelZH
+            case .activityType: return ClueColumn.activityTypeLabel.labelZH
+            case .protectedArea: return ClueColumn.protectedNames.labelZH
+            case .zone: return ClueColumn.strictestZoneLabel.labelZH
+            case .verdict: return ClueColumn.verdictLabel.labelZH
+            case .severity: return ClueColumn.severityLabel.labelZH
+            case .rule: return ClueColumn.ruleID.labelZH
+            case .reason: return ClueColumn.reasonZh.labelZH
+            case .patchM2: return ClueColumn.patchM2.labelZH
+            case .overlapM2: return ClueColumn.overlapM2.labelZH
+            case .overlapHa: return ClueColumn.overlapHa.labelZH
+            case .overlapMu: return ClueColumn.overlapMu.labelZH
+            case .distanceM: return ClueColumn.distanceM.labelZH
+            case .lon: return ClueColumn.centroidLon.labelZH
+            case .lat: return ClueColumn.centroidLat.labelZH
             case .lonDMS: return "经度(度分秒)"
             case .latDMS: return "纬度(度分秒)"
-            case .detected: return "发现日期"
+            case .detected: return ClueColumn.detectedOn.labelZH
             case .imagery: return "影像"
             case .legKm: return "距上一点(公里)"
             case .result: return "核查结果(属实/不属实/部分属实)"

@@ -191,8 +191,37 @@ public func guarded<T>(_ name: String, _ body: () throws -> T) throws -> T {
     }
 }
 
-/// The byte-order mark makes Excel read a CSV as UTF-8, so Chinese text opens right.
-private let csvOptions = ["LINEFORMAT=LF", "STRING_QUOTING=IF_NEEDED", "WRITE_BOM=YES"]
+/// How each clue file is made, for a check and an export alike: its driver, the layer's creation
+/// options, and whether it keeps geometry or only text.
+enum ClueFileFormat {
+    case csv, gpkg, geojson
+
+    var driver: String {
+        switch self {
+        case .csv: "CSV"
+        case .gpkg: "GPKG"
+        case .geojson: "GeoJSON"
+        }
+    }
+
+    var layerOptions: [String] {
+        switch self {
+        // The byte-order mark makes Excel read a CSV as UTF-8, so Chinese text opens right.
+        case .csv: ["LINEFORMAT=LF", "STRING_QUOTING=IF_NEEDED", "WRITE_BOM=YES"]
+        case .gpkg: []
+        // RFC 7946: WGS 84 lon/lat, right-hand winding (GDAL reprojects and orients).
+        case .geojson: ["RFC7946=YES", "COORDINATE_PRECISION=7", "SIGNIFICANT_FIGURES=15", "WRITE_NAME=NO"]
+        }
+    }
+
+    func dataset(_ path: String) throws -> VectorDataset { try VectorDataset.create(path, driver: driver) }
+
+    func table(in dataset: VectorDataset, name: String, columns: [Column], crs: String?, geometry: Bool = true) throws
+        -> TableWriter {
+        try TableWriter(dataset: dataset, name: name, columns: columns, crs: crs, geometry: geometry && self != .csv,
+                        allText: self == .csv, options: layerOptions)
+    }
+}
 
 /// A CSV table: every value as fixed text, one or more rows per clue.
 final class CSVFile: OutputFile {
@@ -204,12 +233,9 @@ final class CSVFile: OutputFile {
     init(path: String, layer: String, columns: [Column], rows: @escaping (Clue) -> [[FieldValue]]) throws {
         name = (path as NSString).lastPathComponent
         self.rows = rows
-        let created = try guarded(name) { try VectorDataset.create(path, driver: "CSV") }
+        let created = try guarded(name) { try ClueFileFormat.csv.dataset(path) }
         dataset = created
-        writer = try guarded(name) {
-            try TableWriter(dataset: created, name: layer, columns: columns, crs: nil, geometry: false, allText: true,
-                            options: csvOptions)
-        }
+        writer = try guarded(name) { try ClueFileFormat.csv.table(in: created, name: layer, columns: columns, crs: nil) }
     }
 
     func append(_ clues: [Clue]) throws {
@@ -230,13 +256,11 @@ final class CluesGeoPackage: OutputFile {
 
     init(path: String, tables: ClueTables, crs: String) throws {
         self.tables = tables
-        let created = try guarded(name) { try VectorDataset.create(path, driver: "GPKG") }
+        let created = try guarded(name) { try ClueFileFormat.gpkg.dataset(path) }
         dataset = created
         (clueWriter, overlapWriter) = try guarded(name) {
-            let clues = try TableWriter(dataset: created, name: "clues", columns: tables.clueSchema, crs: crs,
-                                        geometry: true, allText: false)
-            let overlaps = try TableWriter(dataset: created, name: "overlaps", columns: ClueTables.overlapColumns,
-                                           crs: crs, geometry: true, allText: false)
+            let clues = try ClueFileFormat.gpkg.table(in: created, name: "clues", columns: tables.clueSchema, crs: crs)
+            let overlaps = try ClueFileFormat.gpkg.table(in: created, name: "overlaps", columns: ClueTables.overlapColumns, crs: crs)
             try created.beginTransaction()
             return (clues, overlaps)
         }
@@ -259,7 +283,7 @@ final class CluesGeoPackage: OutputFile {
     func finalize() throws { try dataset.commitTransaction() }
 }
 
-/// clues.geojson, RFC 7946: WGS 84 lon/lat, right-hand winding (GDAL reprojects and orients).
+/// clues.geojson, RFC 7946.
 final class CluesGeoJSON: OutputFile {
     let name = "clues.geojson"
     let dataset: VectorDataset
@@ -268,13 +292,9 @@ final class CluesGeoJSON: OutputFile {
 
     init(path: String, tables: ClueTables, crs: String) throws {
         self.tables = tables
-        let created = try guarded(name) { try VectorDataset.create(path, driver: "GeoJSON") }
+        let created = try guarded(name) { try ClueFileFormat.geojson.dataset(path) }
         dataset = created
-        writer = try guarded(name) {
-            try TableWriter(dataset: created, name: "clues", columns: tables.clueSchema, crs: crs, geometry: true,
-                            allText: false,
-                            options: ["RFC7946=YES", "COORDINATE_PRECISION=7", "SIGNIFICANT_FIGURES=15", "WRITE_NAME=NO"])
-        }
+        writer = try guarded(name) { try ClueFileFormat.geojson.table(in: created, name: "clues", columns: tables.clueSchema, crs: crs) }
     }
 
     func append(_ clues: [Clue]) throws {
@@ -334,5 +354,27 @@ final class FailureBox: @unchecked Sendable {
     var error: Error? {
         get { lock.withLock { stored } }
         set { lock.withLock { if stored == nil { stored = newValue } } }
+    }
+}
+
+/// Rows of clue columns that are not a check's clues (a registry export) written as a check writes
+/// its clues: clues.gpkg, clues.csv and clues.geojson through the same formats, options and figures,
+/// so `redline checklist` reads them like a check's.
+public enum ClueFiles {
+    public static let names = ["clues.gpkg", "clues.csv", "clues.geojson"]
+
+    /// Writes the rows (`values` in `columns` order, polygons in `crs`) into the staging folder.
+    public static func write(_ rows: [(values: [FieldValue], wkb: [UInt8]?)], columns: [Column], crs: String,
+                             into folder: StagedFolder) throws {
+        for (name, format) in zip(names, [ClueFileFormat.gpkg, .csv, .geojson]) {
+            try guarded(name) {
+                let dataset = try format.dataset(folder.path(name))
+                let writer = try format.table(in: dataset, name: "clues", columns: columns, crs: crs)
+                if format == .gpkg { try dataset.beginTransaction() }
+                for row in rows { try writer.write(row.values, wkb: row.wkb) }
+                if format == .gpkg { try dataset.commitTransaction() }
+                try dataset.close()
+            }
+        }
     }
 }

@@ -4,10 +4,14 @@ import RedlineCore
 
 /// A column of an output table. Reals carry their number of decimals, so every format writes the
 /// same fixed figures and reruns compare byte for byte.
-struct Column {
-    enum Kind { case text, integer, real(decimals: Int) }
-    let name: String
-    let kind: Kind
+public struct Column: Sendable {
+    public enum Kind: Sendable { case text, integer, real(decimals: Int) }
+    public let name: String
+    public let kind: Kind
+    public init(name: String, kind: Kind) {
+        self.name = name
+        self.kind = kind
+    }
 
     /// The value as fixed text: reals with the column's decimals, integers in digits, text as it is.
     func text(_ value: FieldValue) -> FieldValue {
@@ -59,6 +63,51 @@ public enum ClueColumn: String, CaseIterable, Sendable {
     case otherCounties = "other_counties"
     case repaired = "repaired"
 
+    /// The column as the writers make it.
+    public var column: Column { Column(name: rawValue, kind: kind) }
+
+    /// The column's name as analysts and field teams read it (the checklists' headers).
+    public var labelZH: String {
+        switch self {
+        case .clueID: "线索编号"
+        case .activityID: "图斑编号"
+        case .sourceLayer: "来源图层"
+        case .countyCode: "区县代码"
+        case .countyName: "区县名称"
+        case .period: "监测期次"
+        case .detectedOn: "发现日期"
+        case .activityType: "活动类型代码"
+        case .activityTypeLabel: "活动类型"
+        case .activityTypeInData: "原始活动类型"
+        case .verdict: "判定代码"
+        case .verdictLabel: "判定"
+        case .severity: "严重程度代码"
+        case .severityLabel: "严重程度"
+        case .ruleID: "规则"
+        case .reasonZh: "判定依据"
+        case .reasonEn: "判定依据(英文)"
+        case .placement: "位置关系"
+        case .distanceM: "距边界(米)"
+        case .overlapM2: "保护地内面积(平方米)"
+        case .overlapHa: "保护地内面积(公顷)"
+        case .overlapMu: "保护地内面积(亩)"
+        case .patchM2: "图斑面积(平方米)"
+        case .patchHa: "图斑面积(公顷)"
+        case .shareInside: "保护地内占比"
+        case .strictestZone: "功能分区代码"
+        case .strictestZoneLabel: "功能分区"
+        case .protectedCount: "涉及保护地数"
+        case .protectedIDs: "保护地编号"
+        case .protectedNames: "保护地"
+        case .centroidLon: "经度"
+        case .centroidLat: "纬度"
+        case .countyShare: "本县占比"
+        case .straddlesBorder: "跨县"
+        case .otherCounties: "涉及其他区县"
+        case .repaired: "几何已修复"
+        }
+    }
+
     var kind: Column.Kind {
         switch self {
         case .distanceM: .real(decimals: 1)
@@ -80,7 +129,7 @@ public struct ClueTables {
     /// For each activity layer, the attribute column each of its fields goes to.
     private let attributeSlots: [[Int]]
 
-    static let clueColumns: [Column] = ClueColumn.allCases.map { Column(name: $0.rawValue, kind: $0.kind) }
+    static let clueColumns: [Column] = ClueColumn.allCases.map(\.column)
 
     static let overlapColumns: [Column] = [
         Column(name: "clue_id", kind: .text), Column(name: "activity_id", kind: .text),
@@ -116,41 +165,26 @@ public struct ClueTables {
 
     var clueSchema: [Column] { Self.clueColumns + attributeColumns.map { Column(name: $0, kind: .text) } }
 
-    func clueRow(_ clue: Clue) -> [FieldValue] {
+    /// The clue's record: what every clue file holds of it, apart from the patch's own attributes.
+    public func record(_ clue: Clue) -> ClueRecord {
         let areas = (clue.nearBoundary.map { [$0.area] } ?? clue.overlaps.map(\.area)).map { plan.index.areas[$0] }
-        let judgement = clue.judgement
-        let county = clue.county
-        var row: [FieldValue] = [
-            .string(clue.clueID), .string(clue.patch.activityID), .string(plan.activityLayers[clue.patch.layer].label),
-            .string(clue.countyCode), county.map { .string($0.county.name) } ?? .null,
-            .string(clue.period), clue.detectedOn.map { .string("\($0)") } ?? .null,
-            .string(clue.activityType), .string(plan.settings.rules.label(ofActivity: clue.activityType)),
-            clue.patch.activityTypeText.map(FieldValue.string) ?? .null,
-            .string(judgement.verdict.rawValue), .string(judgement.verdict.label),
-            .string(judgement.severity.rawValue), .string(judgement.severity.label),
-            .string(judgement.ruleID), .string(judgement.reasonZH), .string(judgement.reasonEN),
-            .string(clue.nearBoundary == nil ? "inside" : "near"), clue.nearBoundary.map { .real($0.distanceM) } ?? .null,
-            .real(clue.overlapM2), .real(clue.overlapHectares), .real(clue.overlapMu),
-            .real(clue.patchAreaM2), .real(clue.patchAreaM2 / 10_000), .real(clue.share),
-            .string(clue.strictestZone.rawValue), .string(clue.strictestZone.label),
-            .integer(Int64(areas.count)), .string(areas.map(\.protectedID).joined(separator: "; ")),
-            .string(uniqueInOrder(areas.map(\.name)).joined(separator: "; ")),
-            .real(clue.centroidLon), .real(clue.centroidLat),
-            county.map { .real($0.share) } ?? .null, .integer(county?.straddles == true ? 1 : 0),
-            .string(county?.others.joined(separator: "; ") ?? ""),
-            .integer(clue.repaired ? 1 : 0),
-        ]
+        return ClueRecord(
+            clueID: clue.clueID, activityID: clue.patch.activityID, sourceLayer: plan.activityLayers[clue.patch.layer].label,
+            countyCode: clue.countyCode, countyName: clue.county?.county.name, period: clue.period, detectedOn: clue.detectedOn,
+            activityType: clue.activityType, activityTypeLabel: plan.settings.rules.label(ofActivity: clue.activityType),
+            activityTypeInData: clue.patch.activityTypeText, judgement: clue.judgement,
+            placement: clue.nearBoundary == nil ? .inside : .near, distanceM: clue.nearBoundary?.distanceM,
+            overlapM2: clue.overlapM2, patchM2: clue.patchAreaM2, strictestZone: clue.strictestZone,
+            protectedIDs: areas.map(\.protectedID), protectedNames: uniqueInOrder(areas.map(\.name)),
+            centroidLon: clue.centroidLon, centroidLat: clue.centroidLat, county: clue.county, repaired: clue.repaired)
+    }
+
+    func clueRow(_ clue: Clue) -> [FieldValue] {
         var attributes = [FieldValue](repeating: .null, count: attributeColumns.count)
         for (field, value) in clue.patch.attributes.enumerated() {
             if let value { attributes[attributeSlots[clue.patch.layer][field]] = .string(value) }
         }
-        row += attributes
-        return row
-    }
-
-    /// The clue columns (not the patch's attributes) by name, as clues.csv writes them.
-    public func clueTextRow(_ clue: Clue) -> [(String, FieldValue)] {
-        zip(Self.clueColumns, clueRow(clue)).map { ($0.name, $0.text($1)) }
+        return record(clue).values + attributes
     }
 
     func overlapRows(_ clue: Clue) -> [(row: [FieldValue], wkb: [UInt8])] {

@@ -282,48 +282,45 @@ public final class NightlyRun {
     /// closed site, or a new clue. Returns what happened and the registry's ID for it.
     private func register(_ clue: Clue, in layer: VectorLayer, sha: String, tables: ClueTables) throws -> (Decision, String) {
         let patch = try geos.geometry(wkb: clue.patchWKB)
-        let box = try patch.envelope()
         var best: (clue: RegisteredClue, share: Double)?
-        for candidate in try registry.candidates(near: (box.minX, box.minY, box.maxX, box.maxY))
-        where candidate["superseded_by"].isEmpty {
+        for candidate in try registry.candidates(near: try patch.envelope()) where candidate.lifecycle.supersededBy == nil {
             guard let wkb = candidate.wkb, let share = try overlapShare(patch, wkb), share >= options.matchOverlap else { continue }
             if best == nil || share > best!.share + 1e-12 { best = (candidate, share) }
         }
-        let detected = clue.detectedOn.map { "\($0)" } ?? ""
-        if let match = best?.clue {
-            // The day of the team's finding that rectified or closed the site.
-            let dealtWith = CalendarDay(text: match["verified_on"])
-            if match.status.redetection(result: match.result, detected: clue.detectedOn, dealtWithOn: dealtWith) == .merged {
-                var changes: [(String, FieldValue)] = [
-                    ("detections", .integer(Int64((Int(match["detections"]) ?? 1) + 1))), ("last_extract", .string(sha)),
-                    ("last_detected", .string(max(detected, match["last_detected"]))), ("updated_at", .string(Registry.timestamp())),
-                ]
-                // A worse activity on the same site raises the clue to the worse verdict: the
-                // registry must never show a milder judgement than its latest detection.
-                let escalated = Severity(rawValue: match[.severity]).map { clue.judgement.severity > $0 } ?? false
-                if escalated {
-                    let judged: Set<ClueColumn> = [.activityType, .activityTypeLabel, .activityTypeInData, .verdict, .verdictLabel,
-                                                   .severity, .severityLabel, .ruleID, .reasonZh, .reasonEn]
-                    changes += tables.clueTextRow(clue).filter { ClueColumn(rawValue: $0.0).map(judged.contains) ?? false }
-                }
-                try layer.update(fid: match.fid, changes)
-                try registry.addEvent(clue: match.clueID, kind: escalated ? "escalated" : "redetected", from: nil, to: nil,
-                                      source: sha, actor: options.actor,
-                                      detail: escalated ? "\(clue.patch.activityID): \(match[.severity]) → \(clue.judgement.severity.rawValue)"
-                                          : clue.patch.activityID)
-                return (.merged, match.clueID)
-            }
+        guard let match = best?.clue else {
             let id = try freeID(clue.clueID)
-            try insert(clue, id: id, kind: "rebound", reboundOf: match.clueID, sha: sha, in: layer, tables: tables)
-            try layer.update(fid: match.fid, [("status", .string(ClueStatus.reopened.rawValue)), ("superseded_by", .string(id)),
-                                              ("updated_at", .string(Registry.timestamp()))])
+            try insert(clue, id: id, origin: .new, reboundOf: nil, sha: sha, in: layer, tables: tables)
+            return (.new, id)
+        }
+        // `verified_on` is the day of the team's finding that rectified or closed the site.
+        let seen = match.status.redetection(result: match.result, detected: clue.detectedOn,
+                                            dealtWithOn: match.lifecycle.verifiedOn)
+        guard seen == .merged else {
+            let id = try freeID(clue.clueID)
+            try insert(clue, id: id, origin: .rebound, reboundOf: match.clueID, sha: sha, in: layer, tables: tables)
+            var reopened = match.lifecycle
+            reopened.status = .reopened
+            reopened.supersededBy = id
+            reopened.updatedAt = Registry.timestamp()
+            try registry.update(match, lifecycle: reopened)
             try registry.addEvent(clue: match.clueID, kind: "rebound", from: match.status.rawValue, to: ClueStatus.reopened.rawValue,
                                   source: sha, actor: options.actor, detail: id)
             return (.rebound, id)
         }
-        let id = try freeID(clue.clueID)
-        try insert(clue, id: id, kind: "new", reboundOf: nil, sha: sha, in: layer, tables: tables)
-        return (.new, id)
+        var merged = match.lifecycle
+        merged.detections += 1
+        merged.lastExtract = sha
+        merged.lastDetected = [merged.lastDetected, clue.detectedOn].compactMap { $0 }.max()
+        merged.updatedAt = Registry.timestamp()
+        // A worse activity on the same site raises the clue to the worse verdict: the registry
+        // must never show a milder judgement than its latest detection.
+        let escalated = clue.judgement.severity > match.record.severity
+        try registry.update(match, lifecycle: merged, record: escalated ? match.record.judged(as: tables.record(clue)) : nil)
+        try registry.addEvent(clue: match.clueID, kind: escalated ? "escalated" : "redetected", from: nil, to: nil,
+                              source: sha, actor: options.actor,
+                              detail: escalated ? "\(clue.patch.activityID): \(match.record.severity.rawValue) → \(clue.judgement.severity.rawValue)"
+                                  : clue.patch.activityID)
+        return (.merged, match.clueID)
     }
 
     /// The check's ID, or the next number not yet in the registry.
@@ -338,20 +335,16 @@ public final class NightlyRun {
         return id
     }
 
-    private func insert(_ clue: Clue, id: String, kind: String, reboundOf: String?, sha: String, in layer: VectorLayer,
+    private func insert(_ clue: Clue, id: String, origin: ClueOrigin, reboundOf: String?, sha: String, in layer: VectorLayer,
                         tables: ClueTables) throws {
+        let record = tables.record(clue.withID(id))
+        let lifecycle = ClueLifecycle(origin: origin, reboundOf: reboundOf, extract: sha, detected: clue.detectedOn,
+                                      at: Registry.timestamp())
         // The check's clue columns as text, as clues.csv has them.
-        let row = tables.clueTextRow(clue.withID(id)).filter { $0.0 != "clue_id" }
-        let detected = clue.detectedOn.map { "\($0)" } ?? ""
-        let now = Registry.timestamp()
-        let values: [(String, FieldValue)] = [
-            ("clue_id", .string(id)), ("status", .string(ClueStatus.issued.rawValue)), ("kind", .string(kind)),
-            ("rebound_of", reboundOf.map(FieldValue.string) ?? .null), ("detections", .integer(1)),
-            ("first_extract", .string(sha)), ("last_extract", .string(sha)), ("first_detected", .string(detected)),
-            ("last_detected", .string(detected)), ("opened_at", .string(now)), ("updated_at", .string(now)),
-        ] + row
+        let values = [("clue_id", FieldValue.string(id))] + LifecycleColumn.allCases.map { ($0.rawValue, lifecycle.value($0)) }
+            + ClueColumn.allCases.filter { $0 != .clueID }.map { ($0.rawValue, FieldValue.string(record.text($0))) }
         try layer.write(named: values, wkb: clue.patchWKB, promoteToMulti: true)
-        try registry.addEvent(clue: id, kind: kind == "rebound" ? "rebound_issued" : "issued", from: nil,
+        try registry.addEvent(clue: id, kind: origin == .rebound ? "rebound_issued" : "issued", from: nil,
                               to: ClueStatus.issued.rawValue, source: sha, actor: options.actor, detail: reboundOf ?? "")
     }
 

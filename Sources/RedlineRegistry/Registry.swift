@@ -4,6 +4,7 @@
 /// hash), and is changed one transaction per extract or per verification file.
 import Foundation
 import GDALKit
+import GEOSKit
 import RedlineCore
 import RedlineOutputs
 
@@ -22,18 +23,11 @@ public enum VerificationResult: String, Sendable, CaseIterable {
     }
 }
 
-/// One clue as the registry holds it.
-public struct RegisteredClue: Sendable {
+/// A row of one of the registry's small tables (meta, events, extracts): its values by column.
+public struct TableRow: Sendable {
     public let fid: Int64
     public let values: [String: String]
-    public let wkb: [UInt8]?
-
     public subscript(_ field: String) -> String { values[field] ?? "" }
-    /// One of the check's clue columns, kept with the registered clue.
-    public subscript(_ column: ClueColumn) -> String { values[column.rawValue] ?? "" }
-    public var clueID: String { self[.clueID] }
-    public var status: ClueStatus { ClueStatus(rawValue: self["status"]) ?? .issued }
-    public var result: VerificationResult? { VerificationResult(rawValue: self["result"]) }
 }
 
 /// An error of the registry itself (the data's errors are `RedlineError`s).
@@ -63,10 +57,7 @@ public final class Registry {
     let isDatabase: Bool
     private var lockDescriptor: Int32 = -1
 
-    static let registryColumns = ["clue_id", "status", "result", "kind", "rebound_of", "superseded_by", "detections",
-                                  "first_extract", "last_extract", "first_detected", "last_detected", "opened_at", "updated_at",
-                                  "verified_on", "inspector", "actual_activity", "responsible_party", "rectification",
-                                  "photos", "remarks"]
+    static let registryColumns = ["clue_id"] + LifecycleColumn.allCases.map(\.rawValue)
     /// The check's clue columns kept with each clue (so exports look like a check's clues).
     static var checkColumns: [String] { ClueTables.clueColumnNames.filter { $0 != "clue_id" } }
     static let eventColumns = ["seq", "clue_id", "kind", "from_status", "to_status", "source", "actor", "detail", "at"]
@@ -165,7 +156,7 @@ public final class Registry {
         }
         if let clues = try dataset.layer(named: "registry_clues") {
             let present = Set(clues.fields.map { $0.name.lowercased() })
-            let missing = Self.registryColumns.filter { !present.contains($0) }
+            let missing = (Self.registryColumns + Self.checkColumns).filter { !present.contains($0) }
             guard missing.isEmpty else {
                 throw RegistryError.notARegistry(location: displayLocation, reason: "registry_clues lacks the column(s) "
                                                  + "\(missing.joined(separator: ", ")) — restore it from a backup")
@@ -247,39 +238,57 @@ public final class Registry {
 
     // MARK: Reading
 
-    static func rows(_ layer: VectorLayer, filter: String? = nil,
-                     box: (Double, Double, Double, Double)? = nil) throws -> [RegisteredClue] {
+    /// Runs `read` on the layer with the filters set, and clears them after.
+    private static func filtered<T>(_ layer: VectorLayer, filter: String?, box: Envelope?,
+                                    _ read: () throws -> T) throws -> T {
         try layer.setAttributeFilter(filter)
-        if let box { layer.setSpatialFilter(minX: box.0, minY: box.1, maxX: box.2, maxY: box.3) } else { layer.clearSpatialFilter() }
+        if let box { layer.setSpatialFilter(minX: box.minX, minY: box.minY, maxX: box.maxX, maxY: box.maxY) } else { layer.clearSpatialFilter() }
         defer {
             try? layer.setAttributeFilter(nil)
             layer.clearSpatialFilter()
         }
         layer.resetReading()
-        let names = layer.fields.map(\.name)
-        var rows: [RegisteredClue] = []
-        while let feature = try layer.nextFeature() {
-            var values: [String: String] = [:]
-            for (index, name) in names.enumerated() { values[name] = feature.text(index) ?? "" }
-            var wkb: [UInt8]?
-            if case .polygonal(let bytes) = feature.geometry() { wkb = bytes }
-            rows.append(RegisteredClue(fid: feature.fid ?? -1, values: values, wkb: wkb))
+        return try read()
+    }
+
+    static func rows(_ layer: VectorLayer, filter: String? = nil) throws -> [TableRow] {
+        try filtered(layer, filter: filter, box: nil) {
+            let names = layer.fields.map(\.name)
+            var rows: [TableRow] = []
+            while let feature = try layer.nextFeature() {
+                var values: [String: String] = [:]
+                for (index, name) in names.enumerated() { values[name] = feature.text(index) ?? "" }
+                rows.append(TableRow(fid: feature.fid ?? -1, values: values))
+            }
+            return rows
         }
-        return rows
+    }
+
+    /// The clues matching the filters, sorted by ID.
+    func clueRows(filter: String? = nil, box: Envelope? = nil) throws -> [RegisteredClue] {
+        let layer = try clues()
+        return try Self.filtered(layer, filter: filter, box: box) {
+            try ClueRow.all(in: layer, table: "registry_clues of \(displayLocation)")
+                .map { try RegisteredClue($0, registry: displayLocation) }
+        }.sorted { $0.clueID < $1.clueID }
     }
 
     static func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 
     public func clue(_ id: String) throws -> RegisteredClue? {
-        try Self.rows(try clues(), filter: "clue_id = \(Self.quoted(id))").first
+        try clueRows(filter: "clue_id = \(Self.quoted(id))").first
     }
 
-    public func allClues() throws -> [RegisteredClue] {
-        try Self.rows(try clues()).sorted { $0.clueID < $1.clueID }
-    }
+    public func allClues() throws -> [RegisteredClue] { try clueRows() }
 
-    func candidates(near box: (Double, Double, Double, Double)) throws -> [RegisteredClue] {
-        try Self.rows(try clues(), box: box).sorted { $0.clueID < $1.clueID }
+    func candidates(near box: Envelope) throws -> [RegisteredClue] { try clueRows(box: box) }
+
+    /// Writes what changed in a clue's life (and, when given, its record) since it was read.
+    func update(_ clue: RegisteredClue, lifecycle: ClueLifecycle, record: ClueRecord? = nil) throws {
+        let changedRecord = record.map { new in
+            ClueColumn.allCases.filter { new.text($0) != clue.record.text($0) }.map { ($0.rawValue, FieldValue.string(new.text($0))) }
+        } ?? []
+        try clues().update(fid: clue.fid, lifecycle.changes(from: clue.lifecycle).map { ($0.rawValue, $1) } + changedRecord)
     }
 
     public func isProcessed(sha256: String) throws -> Bool {

@@ -23,7 +23,7 @@ public struct StatusReport: Sendable {
             byStatus[clue.status.rawValue, default: 0] += 1
             byCounty["\(clue[.countyCode]) \(clue[.countyName])".trimmingCharacters(in: .whitespaces), default: 0] += 1
             bySeverity[clue[.severity], default: 0] += 1
-            guard clue.status.isOpen, let opened = CalendarDay(text: clue["opened_at"]) else { continue }
+            guard clue.status.isOpen, let opened = CalendarDay(text: clue.lifecycle.openedAt) else { continue }
             let days = today.days(since: opened)
             if let bucket = Self.ageBuckets.first(where: { $0.1.contains(max(0, days)) }) { ages[bucket.0, default: 0] += 1 }
             if days > dueDays { overdue.append((clue.clueID, clue[.countyCode], clue.status.rawValue, days)) }
@@ -58,40 +58,27 @@ public struct RegistryExport {
                 && (periods.isEmpty || periods.contains(clue[.period]))
         }
         let folder = try StagedFolder(destination: destination)
-        let columns = ["clue_id"] + Registry.checkColumns + Registry.registryColumns.filter { $0 != "clue_id" }
-        let crs = try registry.meta("crs") ?? "EPSG:4490"
-        for (file, driver, options) in [("clues.gpkg", "GPKG", [String]()), ("clues.csv", "CSV", ["WRITE_BOM=YES"]),
-                                        ("clues.geojson", "GeoJSON", ["RFC7946=YES"])] {
-            let dataset = try VectorDataset.create(folder.path(file), driver: driver)
-            let geometry = driver != "CSV"
-            let layer = try dataset.createLayer("clues", crs: geometry ? crs : nil, geometry: geometry ? .multiPolygon : .none,
-                                                options: options)
-            for column in columns { try layer.createField(column, kind: .string) }
-            for clue in selected {
-                let values = columns.map { name -> FieldValue in
-                    let text = clue[name]
-                    return .string(driver == "CSV" ? SafeText.cell(text) : text)
-                }
-                try layer.write(values, wkb: geometry ? clue.wkb : nil, promoteToMulti: geometry)
-            }
-            try dataset.close()
-        }
+        let columns = ClueColumn.allCases.map(\.column) + LifecycleColumn.allCases.map(\.column)
+        try ClueFiles.write(selected.map { clue in
+            (clue.record.values + LifecycleColumn.allCases.map(clue.lifecycle.value), clue.wkb)
+        }, columns: columns, crs: try registry.meta("crs") ?? "EPSG:4490", into: folder)
         try Self.rememberedRecord(in: registry)
             .exportSummaryJSON(exportOf: registry.displayLocation, clues: selected.count,
                                filters: ["status": status.sorted(), "county": counties.sorted(), "period": periods.sorted()])
             .write(to: URL(fileURLWithPath: folder.path("summary.json")))
-        try folder.commit(["clues.gpkg", "clues.csv", "clues.geojson", "summary.json"])
+        try folder.commit(ClueFiles.names + ["summary.json"])
         if dispatch { try markDispatched(selected, to: destination.lastPathComponent) }
         return selected.count
     }
 
     private func markDispatched(_ clues: [RegisteredClue], to name: String) throws {
-        let layer = try registry.clues()
         try registry.begin()
         do {
             for clue in clues where clue.status.dispatched != clue.status {
-                try layer.update(fid: clue.fid, [("status", .string(clue.status.dispatched.rawValue)),
-                                                 ("updated_at", .string(Registry.timestamp()))])
+                var dispatched = clue.lifecycle
+                dispatched.status = clue.status.dispatched
+                dispatched.updatedAt = Registry.timestamp()
+                try registry.update(clue, lifecycle: dispatched)
                 try registry.addEvent(clue: clue.clueID, kind: "dispatched", from: clue.status.rawValue,
                                       to: clue.status.dispatched.rawValue, source: name, actor: "redline export")
             }

@@ -34,13 +34,25 @@ public struct VerificationImport {
     ]
 
 
-    /// One accepted row: the clue, its new values, and the move it makes.
+    /// One accepted row: the clue as read and its life after the row.
     struct Change {
         let clue: RegisteredClue
-        let values: [(String, FieldValue)]
-        let from: ClueStatus, to: ClueStatus
-        let result: VerificationResult
+        let lifecycle: ClueLifecycle
         let actor: String
+    }
+
+    /// What one row comes to.
+    enum RowOutcome {
+        case blank, unchanged, rejected(String), change(Change)
+    }
+
+    /// What a row says the team found, read and checked on its own (before the clue is looked at).
+    struct Finding {
+        let result: VerificationResult
+        let date: CalendarDay
+        /// 已整改 / 已销号 / 已核查 when the row states it.
+        let stated: ClueStatus?
+        let findings: FieldFindings
     }
 
     struct Row {
@@ -121,87 +133,111 @@ public struct VerificationImport {
 
     public func run(dryRun: Bool) throws -> ImportReport {
         var report = ImportReport()
-        let rows = try readRows()
         var seen: [String: Int] = [:]
         var changes: [Change] = []
-        for row in rows {
+        for row in try readRows() {
             let id = SafeID.strip(row["clue"])
-            func reject(_ reason: String) { report.rejected.append((row.number, id, reason)) }
-            if row.unsavedFormula {
-                reject("a cell holds a formula whose value was never saved — open the file in Excel or LibreOffice and "
-                       + "save it, or type the values"); continue
+            switch try outcome(of: row, id: id, seen: &seen) {
+            case .blank: report.blank += 1
+            case .unchanged: report.unchanged += 1
+            case .rejected(let reason): report.rejected.append((row.number, id, reason))
+            case .change(let change):
+                changes.append(change)
+                report.applied.append(id)
             }
-            if id.isEmpty && row["result"].isEmpty && row["status"].isEmpty { report.blank += 1; continue }
-            guard !id.isEmpty else { reject("no clue ID"); continue }
-            if let earlier = seen[id] { reject("clue \(id) already appears on row \(earlier)"); continue }
-            seen[id] = row.number
-            guard let clue = try registry.clue(id) else { reject("unknown clue ID \(id)"); continue }
-            if row["result"].isEmpty && row["status"].isEmpty { report.blank += 1; continue }
-            var result = clue.result
-            if !row["result"].isEmpty {
-                guard let given = VerificationResult(text: row["result"]) else {
-                    reject("result “\(row["result"])” is not 属实, 不属实 or 部分属实 (confirmed, not confirmed, partly)"); continue
-                }
-                result = given
-            }
-            guard !row["date"].isEmpty else { reject("no 核查日期 (date checked)"); continue }
-            guard let date = CalendarDay(text: row["date"]) else { reject("“\(row["date"])” is not a date (YYYY-MM-DD)"); continue }
-            guard date <= today else { reject("date \(date) is in the future"); continue }
-            guard let result else { reject("a status without a result: give 核查结果 first"); continue }
-            var stated: ClueStatus?
-            if !row["status"].isEmpty {
-                switch Zone.normalise(row["status"]) {
-                case "已整改", "整改完成", "rectified": stated = .rectified
-                case "已销号", "销号", "closed": stated = .closed
-                case "已核查", "verified": stated = .verified
-                default: reject("status “\(row["status"])” is not 已整改 (rectified) or 已销号 (closed)"); continue
-                }
-            }
-            let target: ClueStatus
-            switch ClueStatus.verified(result: result, stated: stated) {
-            case .success(let status): target = status
-            case .failure(let refusal): reject(refusal.reason); continue
-            }
-            let values: [(String, FieldValue)] = [
-                ("status", .string(target.rawValue)), ("result", .string(result.rawValue)), ("verified_on", .string("\(date)")),
-                ("inspector", .string(row["inspector"])), ("actual_activity", .string(row["actual"])),
-                ("responsible_party", .string(row["responsible"])), ("rectification", .string(row["rectification"])),
-                ("photos", .string(row["photos"])), ("remarks", .string(row["remarks"])),
-            ]
-            let same = values.allSatisfy { name, value in
-                if case .string(let text) = value { return clue[name] == text }
-                return false
-            }
-            if same { report.unchanged += 1; continue }
-            if let refusal = clue.status.accepts(target) { reject("clue \(id) is \(refusal.reason)"); continue }
-            let detected = CalendarDay(text: clue["first_detected"]) ?? CalendarDay(text: clue[.detectedOn])
-            if let detected, date < detected {
-                reject("date \(date) is before the clue's patch was detected (\(detected)) — check the date"); continue
-            }
-            if let last = CalendarDay(text: clue["verified_on"]), date < last {
-                reject("date \(date) is earlier than the clue's last verification (\(last)) — the later finding stands; "
-                       + "fix the date if this one is newer"); continue
-            }
-            changes.append(Change(clue: clue, values: values + [("updated_at", .string(Registry.timestamp()))], from: clue.status,
-                                  to: target, result: result, actor: row["inspector"].isEmpty ? "field team" : row["inspector"]))
-            report.applied.append(id)
         }
-        guard !dryRun, !changes.isEmpty else { return report }
-        let layer = try registry.clues()
+        if !dryRun && !changes.isEmpty { try apply(changes) }
+        return report
+    }
+
+    private func outcome(of row: Row, id: String, seen: inout [String: Int]) throws -> RowOutcome {
+        if row.unsavedFormula {
+            return .rejected("a cell holds a formula whose value was never saved — open the file in Excel or LibreOffice "
+                             + "and save it, or type the values")
+        }
+        let empty = row["result"].isEmpty && row["status"].isEmpty
+        if id.isEmpty && empty { return .blank }
+        guard !id.isEmpty else { return .rejected("no clue ID") }
+        if let earlier = seen[id] { return .rejected("clue \(id) already appears on row \(earlier)") }
+        seen[id] = row.number
+        guard let clue = try registry.clue(id) else { return .rejected("unknown clue ID \(id)") }
+        if empty { return .blank }
+        switch finding(in: row, earlierResult: clue.result) {
+        case .failure(let refusal): return .rejected(refusal.reason)
+        case .success(let finding): return outcome(of: finding, for: clue, actor: row["inspector"])
+        }
+    }
+
+    /// The row's finding, or why it is none. A row giving only a status keeps the clue's result.
+    private func finding(in row: Row, earlierResult: VerificationResult?) -> Result<Finding, ClueStatus.Refusal> {
+        var result = earlierResult
+        if !row["result"].isEmpty {
+            guard let given = VerificationResult(text: row["result"]) else {
+                return .failure(.init("result “\(row["result"])” is not 属实, 不属实 or 部分属实 (confirmed, not confirmed, partly)"))
+            }
+            result = given
+        }
+        guard !row["date"].isEmpty else { return .failure(.init("no 核查日期 (date checked)")) }
+        guard let date = CalendarDay(text: row["date"]) else { return .failure(.init("“\(row["date"])” is not a date (YYYY-MM-DD)")) }
+        guard date <= today else { return .failure(.init("date \(date) is in the future")) }
+        guard let result else { return .failure(.init("a status without a result: give 核查结果 first")) }
+        var stated: ClueStatus?
+        if !row["status"].isEmpty {
+            switch Zone.normalise(row["status"]) {
+            case "已整改", "整改完成", "rectified": stated = .rectified
+            case "已销号", "销号", "closed": stated = .closed
+            case "已核查", "verified": stated = .verified
+            default: return .failure(.init("status “\(row["status"])” is not 已整改 (rectified) or 已销号 (closed)"))
+            }
+        }
+        let findings = FieldFindings(inspector: row["inspector"], actualActivity: row["actual"], responsibleParty: row["responsible"],
+                                     rectification: row["rectification"], photos: row["photos"], remarks: row["remarks"])
+        return .success(Finding(result: result, date: date, stated: stated, findings: findings))
+    }
+
+    /// What the finding does to the clue: nothing (imported before), a move the status machine
+    /// allows on dates that fit the clue's history, or a refusal.
+    private func outcome(of finding: Finding, for clue: RegisteredClue, actor: String) -> RowOutcome {
+        let target: ClueStatus
+        switch ClueStatus.verified(result: finding.result, stated: finding.stated) {
+        case .success(let status): target = status
+        case .failure(let refusal): return .rejected(refusal.reason)
+        }
+        var after = clue.lifecycle
+        after.status = target
+        after.result = finding.result
+        after.verifiedOn = finding.date
+        after.findings = finding.findings
+        if after.changes(from: clue.lifecycle).isEmpty { return .unchanged }
+        if let refusal = clue.status.accepts(target) { return .rejected("clue \(clue.clueID) is \(refusal.reason)") }
+        let date = finding.date
+        if let detected = clue.lifecycle.firstDetected ?? clue.record.detectedOn, date < detected {
+            return .rejected("date \(date) is before the clue's patch was detected (\(detected)) — check the date")
+        }
+        if let last = clue.lifecycle.verifiedOn, date < last {
+            return .rejected("date \(date) is earlier than the clue's last verification (\(last)) — the later finding stands; "
+                             + "fix the date if this one is newer")
+        }
+        after.updatedAt = Registry.timestamp()
+        return .change(Change(clue: clue, lifecycle: after, actor: actor.isEmpty ? "field team" : actor))
+    }
+
+    /// Applies the accepted rows in one transaction, each with its event.
+    private func apply(_ changes: [Change]) throws {
         try registry.begin()
         do {
             let source = (file as NSString).lastPathComponent
             for change in changes {
-                try layer.update(fid: change.clue.fid, change.values)
-                try registry.addEvent(clue: change.clue.clueID, kind: change.to.rawValue, from: change.from.rawValue,
-                                      to: change.to.rawValue, source: source, actor: change.actor, detail: change.result.rawValue)
+                try registry.update(change.clue, lifecycle: change.lifecycle)
+                let to = change.lifecycle.status.rawValue
+                try registry.addEvent(clue: change.clue.clueID, kind: to, from: change.clue.status.rawValue, to: to, source: source,
+                                      actor: change.actor, detail: change.lifecycle.result?.rawValue ?? "")
             }
             try registry.commit()
         } catch {
             registry.rollback()
             throw RedlineError.outputFailed(path: registry.displayLocation, reason: "\(error)")
         }
-        return report
     }
 }
 

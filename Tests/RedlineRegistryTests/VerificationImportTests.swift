@@ -1,6 +1,7 @@
 import Foundation
 import GDALKit
 import RedlineCore
+import RedlineOutputs
 @testable import RedlineRegistry
 import Testing
 import TestSupport
@@ -20,9 +21,23 @@ import TestSupport
         let layer = try registry.clues(crs: "EPSG:4490")
         for (index, (id, status, detected, verified)) in Self.clues.enumerated() {
             let x = 89.3 + Double(index) * 0.01
-            try layer.write(named: [("clue_id", .string(id)), ("status", .string(status.rawValue)),
-                                    ("first_detected", .string(detected)), ("verified_on", .string(verified)),
-                                    ("result", .string(verified.isEmpty ? "" : "confirmed"))],
+            let record = try ClueRecord(table: "fixture") { column in
+                switch column {
+                case .clueID: id
+                case .verdict: "prohibited"
+                case .severity: "high"
+                case .placement: "inside"
+                case .strictestZone: "core"
+                case .overlapM2, .overlapHa, .overlapMu, .patchM2, .patchHa, .shareInside: "1"
+                case .centroidLon: "\(x)"
+                case .centroidLat: "45.3"
+                default: nil
+                }
+            }
+            try layer.write(named: ClueColumn.allCases.map { ($0.rawValue, FieldValue.string(record.text($0))) } + [
+                ("status", .string(status.rawValue)), ("first_detected", .string(detected)), ("verified_on", .string(verified)),
+                ("result", .string(verified.isEmpty ? "" : "confirmed")),
+            ],
                             wkb: Fixture.polygon([Fixture.box(x, 45.3, x + 0.004, 45.303)]), promoteToMulti: true)
         }
         return registry
@@ -60,7 +75,7 @@ import TestSupport
         #expect(reasons[11] == "clue C6 already appears on row 9", "one row per clue, whatever it says")
         #expect(reasons.count == 8, "\(report.rejected)")
         let after = Dictionary(uniqueKeysWithValues: try store.allClues().map { ($0.clueID, $0) })
-        #expect(after["C1"]?.status == .verified && after["C1"]?.result == .confirmed && after["C1"]?["verified_on"] == "2026-11-10")
+        #expect(after["C1"]?.status == .verified && after["C1"]?.result == .confirmed && after["C1"]?.lifecycle.verifiedOn == CalendarDay(text: "2026-11-10"))
         #expect(after.filter { $0.key != "C1" }.allSatisfy { id, clue in
             clue.status == Self.clues.first { $0.0 == id }!.1
         }, "rejected rows change nothing")
@@ -75,5 +90,15 @@ import TestSupport
         try Data("线索编号,核查结果,核查日期,核查结果 2\nC1,属实,2026-11-10,不属实\n".utf8).write(to: URL(fileURLWithPath: file))
         #expect(throws: RedlineError.self) { try VerificationImport(registry: store, file: file).run(dryRun: true) }
         #expect(try store.clue("C1")?.status == .issued)
+    }
+
+    @Test func aHandEditedStatusIsRefusedByNameNotReadAsIssued() throws {
+        let folder = TemporaryFolder("redline-verify-damaged")
+        let store = try registry(in: folder)
+        let layer = try store.clues()
+        let fid = try #require(try store.clue("C3")?.fid)
+        try layer.update(fid: fid, [("status", .string("half-done"))])
+        let error = try #require(throws: RegistryError.self) { try store.allClues() }
+        #expect("\(error)".contains("clue C3 has status “half-done”"), "\(error)")
     }
 }

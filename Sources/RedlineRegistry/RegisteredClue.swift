@@ -1,0 +1,170 @@
+import Foundation
+import GDALKit
+import RedlineCore
+import RedlineOutputs
+
+/// A column of a clue's life in registry_clues (beside `clue_id` and the check's `ClueColumn`s).
+public enum LifecycleColumn: String, CaseIterable, Sendable {
+    case status, result, kind
+    case reboundOf = "rebound_of"
+    case supersededBy = "superseded_by"
+    case detections
+    case firstExtract = "first_extract"
+    case lastExtract = "last_extract"
+    case firstDetected = "first_detected"
+    case lastDetected = "last_detected"
+    case openedAt = "opened_at"
+    case updatedAt = "updated_at"
+    case verifiedOn = "verified_on"
+    case inspector
+    case actualActivity = "actual_activity"
+    case responsibleParty = "responsible_party"
+    case rectification, photos, remarks
+
+    /// The column as an export writes it.
+    var column: Column { Column(name: rawValue, kind: self == .detections ? .integer : .text) }
+}
+
+/// How a clue came into the registry.
+public enum ClueOrigin: String, Sendable {
+    /// A patch on a site the registry did not know.
+    case new
+    /// Activity again on a site that was rectified or closed.
+    case rebound
+}
+
+/// What the field team wrote about a clue.
+public struct FieldFindings: Sendable, Equatable {
+    public var inspector = ""
+    public var actualActivity = ""
+    public var responsibleParty = ""
+    public var rectification = ""
+    public var photos = ""
+    public var remarks = ""
+}
+
+/// Where a clue is in its life, typed: status, result, detections, extracts, days and the team's findings.
+public struct ClueLifecycle: Sendable, Equatable {
+    public var status: ClueStatus
+    public var result: VerificationResult?
+    public var origin: ClueOrigin
+    public var reboundOf: String?
+    public var supersededBy: String?
+    public var detections: Int
+    /// SHA-256 of the extracts that first and last showed the site.
+    public var firstExtract: String
+    public var lastExtract: String
+    public var firstDetected: CalendarDay?
+    public var lastDetected: CalendarDay?
+    /// ISO 8601 UTC timestamps.
+    public var openedAt: String
+    public var updatedAt: String
+    public var verifiedOn: CalendarDay?
+    public var findings: FieldFindings
+
+    /// A clue issued now from an extract.
+    init(origin: ClueOrigin, reboundOf: String?, extract: String, detected: CalendarDay?, at now: String) {
+        status = .issued
+        self.origin = origin
+        self.reboundOf = reboundOf
+        detections = 1
+        firstExtract = extract
+        lastExtract = extract
+        firstDetected = detected
+        lastDetected = detected
+        openedAt = now
+        updatedAt = now
+        findings = FieldFindings()
+    }
+
+    /// Reads the lifecycle of registry row `clueID`; a value its column cannot hold is refused by name.
+    init(registry: String, clueID: String, text: (LifecycleColumn) -> String) throws {
+        func bad(_ column: LifecycleColumn, _ value: String, _ expected: String) -> RegistryError {
+            .notARegistry(location: registry, reason: "clue \(clueID) has \(column.rawValue) “\(value)”, not \(expected) "
+                          + "— the registry was edited by hand; restore it from a backup")
+        }
+        func optional(_ column: LifecycleColumn) -> String? { text(column).isEmpty ? nil : text(column) }
+        func parsed<T>(_ column: LifecycleColumn, _ expected: String, _ parse: (String) -> T?) throws -> T? {
+            guard let value = optional(column) else { return nil }
+            guard let result = parse(value) else { throw bad(column, value, expected) }
+            return result
+        }
+        func day(_ column: LifecycleColumn) throws -> CalendarDay? { try parsed(column, "a date", CalendarDay.init(text:)) }
+        let statuses = ClueStatus.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let status = try parsed(.status, "one of \(statuses)", ClueStatus.init(rawValue:)) else {
+            throw bad(.status, "", "one of \(statuses)")
+        }
+        self.status = status
+        result = try parsed(.result, "a verification result", VerificationResult.init(rawValue:))
+        origin = try parsed(.kind, "new or rebound", ClueOrigin.init(rawValue:)) ?? .new
+        reboundOf = optional(.reboundOf)
+        supersededBy = optional(.supersededBy)
+        detections = try parsed(.detections, "a whole number", { Int($0) }) ?? 1
+        firstExtract = text(.firstExtract)
+        lastExtract = text(.lastExtract)
+        firstDetected = try day(.firstDetected)
+        lastDetected = try day(.lastDetected)
+        openedAt = text(.openedAt)
+        updatedAt = text(.updatedAt)
+        verifiedOn = try day(.verifiedOn)
+        findings = FieldFindings(inspector: text(.inspector), actualActivity: text(.actualActivity),
+                                 responsibleParty: text(.responsibleParty), rectification: text(.rectification),
+                                 photos: text(.photos), remarks: text(.remarks))
+    }
+
+    public func value(_ column: LifecycleColumn) -> FieldValue {
+        func text(_ value: String?) -> FieldValue { value.map(FieldValue.string) ?? .null }
+        switch column {
+        case .status: return .string(status.rawValue)
+        case .result: return text(result?.rawValue)
+        case .kind: return .string(origin.rawValue)
+        case .reboundOf: return text(reboundOf)
+        case .supersededBy: return text(supersededBy)
+        case .detections: return .integer(Int64(detections))
+        case .firstExtract: return .string(firstExtract)
+        case .lastExtract: return .string(lastExtract)
+        case .firstDetected: return text(firstDetected.map { "\($0)" })
+        case .lastDetected: return text(lastDetected.map { "\($0)" })
+        case .openedAt: return .string(openedAt)
+        case .updatedAt: return .string(updatedAt)
+        case .verifiedOn: return text(verifiedOn.map { "\($0)" })
+        case .inspector: return .string(findings.inspector)
+        case .actualActivity: return .string(findings.actualActivity)
+        case .responsibleParty: return .string(findings.responsibleParty)
+        case .rectification: return .string(findings.rectification)
+        case .photos: return .string(findings.photos)
+        case .remarks: return .string(findings.remarks)
+        }
+    }
+
+    /// The columns whose values differ from `other`'s, with this lifecycle's values: what an
+    /// update writes.
+    func changes(from other: ClueLifecycle) -> [(LifecycleColumn, FieldValue)] {
+        LifecycleColumn.allCases.compactMap { column in
+            let mine = value(column)
+            return mine == other.value(column) ? nil : (column, mine)
+        }
+    }
+}
+
+/// One clue as the registry holds it: the check's record of its latest judgement, its life, and
+/// the outline of its first detection.
+public struct RegisteredClue: Sendable {
+    public let fid: Int64
+    public var record: ClueRecord
+    public var lifecycle: ClueLifecycle
+    public let wkb: [UInt8]?
+
+    public var clueID: String { record.clueID }
+    public var status: ClueStatus { lifecycle.status }
+    public var result: VerificationResult? { lifecycle.result }
+    /// One of the check's clue columns as clues.csv shows it.
+    public subscript(_ column: ClueColumn) -> String { record.text(column) }
+
+    init(_ row: ClueRow, registry: String) throws {
+        fid = row.fid
+        record = row.record
+        wkb = row.wkb
+        lifecycle = try ClueLifecycle(registry: registry, clueID: row.clueID) { row[other: $0.rawValue] }
+    }
+}
