@@ -1,5 +1,5 @@
 import Foundation
-import GDALKit
+@testable import GDALKit
 import GEOSKit
 import Testing
 import TestSupport
@@ -90,6 +90,17 @@ import TestSupport
         #expect(try #require(try layer.nextFeature()).geometry() == .missing)
         #expect(try #require(try layer.nextFeature()).geometry() == .other(typeName: "POINT"))
         #expect(try layer.nextFeature() == nil)
+    }
+
+    /// GDAL 3.6's words on a GeoPackage 1.4 file, as it printed them for one pyogrio wrote.
+    @Test func geoPackageOneFourIsNoWarningButLaterVersionsAre() {
+        let message = { (hex: String, number: Int, version: String) in
+            "This version of GeoPackage user_version=0x\(hex) (\(number), v\(version)) on 'data/a.gpkg' may only be partially supported"
+        }
+        #expect(GDALDiagnostics.isNoise(message("000028A0", 10400, "1.4.0")))
+        #expect(GDALDiagnostics.isNoise(message("000028A1", 10401, "1.4.1")))
+        #expect(!GDALDiagnostics.isNoise(message("00002904", 10500, "1.5.0")))
+        #expect(!GDALDiagnostics.isNoise("GPKG: bad application_id 0x00000000 on 'x.gpkg'"))
     }
 
     @Test func openingAMissingFileNamesItAndCarriesGDALsMessage() {
