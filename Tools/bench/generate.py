@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Deterministic synthetic data for the benchmark (seeded; same files every run).
 
-protection.gpkg (EPSG:4490), about 2 million vertices like a real province's layers:
+Two protection layouts (EPSG:4490), each about 2 million vertices like a real province's layers:
+protection.gpkg, a giant reserve:
   reserve_zones  one large Kalamaili-like reserve (core / buffer / experimental zones, the outer
                  zones with holes, enclaves cut out of the experimental zone) and four smaller
                  reserves with core and experimental zones;
   red_lines      several thousand fragmented red-line patches of ~250 vertices, some over reserves.
+protection_redlines.gpkg, no giant polygon:
+  reserve_zones  four moderate reserves (core and experimental zones of at most 12k vertices);
+  red_lines      6,000 red-line polygons of 40 to 12,000 vertices.
 activities_N.gpkg (EPSG:4539, CGCS2000 3-degree GK CM 90E, as change-detection extracts come):
   N patches of 5-40 vertices, 100 m2 to 50 ha, clustered like mining areas and strung along roads,
   with 0.1 % self-intersecting.
@@ -83,6 +87,25 @@ def protection(rng):
     return zones, red
 
 
+def moderate_protection(rng):
+    """The second layout: thousands of moderate polygons, none over 12k vertices."""
+    zones = []
+    for index, (rx, ry) in enumerate([(87.2, 44.4), (91.6, 46.5), (92.0, 44.3), (89.5, 45.6)]):
+        outer = wobbly_ring(rng, rx, ry, 16, 12, 8_000, roughness=0.06)
+        inner = scaled(wobbly_ring(rng, rx, ry, 16, 12, 4_000, roughness=0.02), rx, ry, 0.45)
+        name = f"保护区{index + 1}（合成）"
+        zones.append((f"MR{index + 1}-HX", name, "自然保护区", "核心区", polygon(inner)))
+        zones.append((f"MR{index + 1}-SY", name, "自然保护区", "实验区", polygon(outer, [inner[::-1]])))
+    vertices = np.clip(rng.lognormal(math.log(220), 0.9, 6_000), 40, 12_000).astype(int)
+    red = []
+    for index, n in enumerate(vertices):
+        x, y = rng.uniform(REGION[0], REGION[2]), rng.uniform(REGION[1], REGION[3])
+        r = 0.22 * n ** 0.3 * rng.uniform(0.7, 1.3)
+        ring = wobbly_ring(rng, x, y, r * rng.uniform(0.6, 1.4), r, int(n), roughness=0.12, harmonics=10)
+        red.append((f"RL-{index + 1:05d}", "生态保护红线（合成）", "生态保护红线", "", polygon(ring)))
+    return zones, red
+
+
 def activities(rng, count):
     """count patches: 60 % in mining clusters, 25 % along roads, 15 % anywhere."""
     clusters = np.column_stack([rng.uniform(REGION[0], REGION[2], 300), rng.uniform(REGION[1], REGION[3], 300)])
@@ -134,22 +157,29 @@ def write(path, layer, crs, geometries, fields):
                       append=os.path.exists(path), encoding="UTF-8")
 
 
+def write_protection(target, layout):
+    if os.path.exists(target):
+        return
+    zones, red = layout(np.random.default_rng(SEED))
+    partial = target.replace(".gpkg", ".partial.gpkg")
+    if os.path.exists(partial):
+        os.remove(partial)
+    for layer, rows in (("reserve_zones", zones), ("red_lines", red)):
+        write(partial, layer, "EPSG:4490", [r[4] for r in rows],
+              {"protected_id": [r[0] for r in rows], "name": [r[1] for r in rows], "kind": [r[2] for r in rows],
+               "zone": [r[3] for r in rows]})
+    os.replace(partial, target)
+    vertices = sum(shapely.get_num_coordinates(r[4]) for r in zones + red)
+    largest = max(shapely.get_num_coordinates(r[4]) for r in zones + red)
+    print(f"generate: {target}: {len(zones)} reserve zones, {len(red)} red-line patches, {vertices} vertices "
+          f"(largest polygon {largest})")
+
+
 def main():
     folder, counts = sys.argv[1], [int(n) for n in sys.argv[2:]]
     os.makedirs(folder, exist_ok=True)
-    target = os.path.join(folder, "protection.gpkg")
-    if not os.path.exists(target):
-        zones, red = protection(np.random.default_rng(SEED))
-        partial = target.replace(".gpkg", ".partial.gpkg")
-        if os.path.exists(partial):
-            os.remove(partial)
-        for layer, rows in (("reserve_zones", zones), ("red_lines", red)):
-            write(partial, layer, "EPSG:4490", [r[4] for r in rows],
-                  {"protected_id": [r[0] for r in rows], "name": [r[1] for r in rows], "kind": [r[2] for r in rows],
-                   "zone": [r[3] for r in rows]})
-        os.replace(partial, target)
-        vertices = sum(shapely.get_num_coordinates(r[4]) for r in zones + red)
-        print(f"generate: {target}: {len(zones)} reserve zones, {len(red)} red-line patches, {vertices} vertices")
+    write_protection(os.path.join(folder, "protection.gpkg"), protection)
+    write_protection(os.path.join(folder, "protection_redlines.gpkg"), moderate_protection)
     for count in counts:
         target = os.path.join(folder, f"activities_{count}.gpkg")
         if os.path.exists(target):
