@@ -32,6 +32,47 @@ public enum WKB {
         return Envelope(covering: xy)
     }
 
+    /// The polygons of polygonal WKB (a polygon, a multi-polygon, or a collection of them), each
+    /// as its rings of interleaved x,y (any z or m dropped), exterior ring first.
+    public static func polygons(of wkb: [UInt8]) throws -> [[[Double]]] {
+        try wkb.withUnsafeBytes { bytes in
+            var cursor = 0, polygons: [[[Double]]] = []
+            try collectPolygons(bytes, &cursor, into: &polygons)
+            return polygons
+        }
+    }
+
+    private static func collectPolygons(_ wkb: UnsafeRawBufferPointer, _ cursor: inout Int,
+                                        into polygons: inout [[[Double]]]) throws {
+        guard cursor + 9 <= wkb.count else { throw Malformed() }
+        let little = wkb[cursor] == 1
+        let rawType = readUInt32(wkb, cursor + 1, little)
+        let count = Int(readUInt32(wkb, cursor + 5, little))
+        cursor += 9
+        let stride = 8 * (2 + ((rawType / 1000) == 1 || (rawType / 1000) == 2 ? 1 : (rawType / 1000) == 3 ? 2 : 0))
+        switch rawType % 1000 {
+        case 3:
+            var rings: [[Double]] = []
+            for _ in 0..<count {
+                guard cursor + 4 <= wkb.count else { throw Malformed() }
+                let points = Int(readUInt32(wkb, cursor, little))
+                cursor += 4
+                guard points >= 0, cursor + points * stride <= wkb.count else { throw Malformed() }
+                var ring = [Double](repeating: 0, count: 2 * points)
+                for point in 0..<points {
+                    ring[2 * point] = read(wkb, cursor, little)
+                    ring[2 * point + 1] = read(wkb, cursor + 8, little)
+                    cursor += stride
+                }
+                rings.append(ring)
+            }
+            polygons.append(rings)
+        case 6, 7:
+            for _ in 0..<count { try collectPolygons(wkb, &cursor, into: &polygons) }
+        default: throw Malformed()
+        }
+    }
+
     private static func read(_ wkb: [UInt8]) throws -> (Layout, [Double]) {
         try wkb.withUnsafeBytes { bytes in
             var layout = Layout()

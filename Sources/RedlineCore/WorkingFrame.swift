@@ -103,8 +103,17 @@ public final class WGS84Converter {
     private let context = ProjContext()
     private let transformer: Transformer?
 
-    public init(frame: WorkingFrame) throws {
-        let source = try context.crs(frame.crs), target = try context.crs(.wgs84)
+    public convenience init(frame: WorkingFrame) throws {
+        try self.init(crs: frame.crs)
+    }
+
+    /// From lon/lat in the CRS `definition` (an EPSG code, WKT or PROJ string) names.
+    public convenience init(crsText definition: String) throws {
+        try self.init(crs: CRSDefinition(definition))
+    }
+
+    private init(crs: CRSDefinition) throws {
+        let source = try context.crs(crs), target = try context.crs(.wgs84)
         transformer = source.isEquivalent(to: target) ? nil : try context.transformer(from: source, to: target)
     }
 

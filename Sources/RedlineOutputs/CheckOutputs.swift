@@ -157,26 +157,20 @@ public final class CheckOutputs: ClueSink {
 
 /// One output file and how clues go into it.
 protocol OutputFile: AnyObject {
-    var dataset: VectorDataset { get }
     var name: String { get }
     /// Writes the clues.
     func append(_ clues: [Clue]) throws
-    /// Work before the dataset closes (committing a transaction, say).
-    func finalize() throws
+    /// Completes the file.
+    func complete() throws
 }
 
 extension OutputFile {
-    func finalize() throws {}
-
     func write(_ clues: [Clue]) throws {
         try guarded(name) { try append(clues) }
     }
 
     func close() throws {
-        try guarded(name) {
-            try finalize()
-            try dataset.close()
-        }
+        try guarded(name) { try complete() }
     }
 }
 
@@ -191,27 +185,17 @@ public func guarded<T>(_ name: String, _ body: () throws -> T) throws -> T {
     }
 }
 
-/// How each clue file is made, for a check and an export alike: its driver, the layer's creation
-/// options, and whether it keeps geometry or only text.
+/// How the clue files GDAL writes are made, for a check and an export alike: the driver, the
+/// layer's creation options, and whether it keeps geometry or only text. (clues.geojson is
+/// streamed by `GeoJSONWriter`.)
 enum ClueFileFormat {
-    case csv, gpkg, geojson
+    case csv, gpkg
 
-    var driver: String {
-        switch self {
-        case .csv: "CSV"
-        case .gpkg: "GPKG"
-        case .geojson: "GeoJSON"
-        }
-    }
+    var driver: String { self == .csv ? "CSV" : "GPKG" }
 
     var layerOptions: [String] {
-        switch self {
         // The byte-order mark makes Excel read a CSV as UTF-8, so Chinese text opens right.
-        case .csv: ["LINEFORMAT=LF", "STRING_QUOTING=IF_NEEDED", "WRITE_BOM=YES"]
-        case .gpkg: []
-        // RFC 7946: WGS 84 lon/lat, right-hand winding (GDAL reprojects and orients).
-        case .geojson: ["RFC7946=YES", "COORDINATE_PRECISION=7", "SIGNIFICANT_FIGURES=15", "WRITE_NAME=NO"]
-        }
+        self == .csv ? ["LINEFORMAT=LF", "STRING_QUOTING=IF_NEEDED", "WRITE_BOM=YES"] : []
     }
 
     func dataset(_ path: String) throws -> VectorDataset { try VectorDataset.create(path, driver: driver) }
@@ -243,6 +227,8 @@ final class CSVFile: OutputFile {
             for row in rows(clue) { try writer.write(row) }
         }
     }
+
+    func complete() throws { try dataset.close() }
 }
 
 /// clues.gpkg: the patches and the overlap polygons, in transactions of bounded size.
@@ -280,26 +266,28 @@ final class CluesGeoPackage: OutputFile {
         }
     }
 
-    func finalize() throws { try dataset.commitTransaction() }
+    func complete() throws {
+        try dataset.commitTransaction()
+        try dataset.close()
+    }
 }
 
-/// clues.geojson, RFC 7946.
+/// clues.geojson, RFC 7946, streamed (`GeoJSONWriter`).
 final class CluesGeoJSON: OutputFile {
     let name = "clues.geojson"
-    let dataset: VectorDataset
     private let tables: ClueTables
-    private let writer: TableWriter
+    private let writer: GeoJSONWriter
 
     init(path: String, tables: ClueTables, crs: String) throws {
         self.tables = tables
-        let created = try guarded(name) { try ClueFileFormat.geojson.dataset(path) }
-        dataset = created
-        writer = try guarded(name) { try ClueFileFormat.geojson.table(in: created, name: "clues", columns: tables.clueSchema, crs: crs) }
+        writer = try guarded(name) { try GeoJSONWriter(path: path, columns: tables.clueSchema, crs: crs) }
     }
 
     func append(_ clues: [Clue]) throws {
         for clue in clues { try writer.write(tables.clueRow(clue), wkb: clue.patchWKB) }
     }
+
+    func complete() throws { try writer.finish() }
 }
 
 /// A thread that writes one output file from a bounded queue of clue batches. The file is used
@@ -366,7 +354,7 @@ public enum ClueFiles {
     /// Writes the rows (`values` in `columns` order, polygons in `crs`) into the staging folder.
     public static func write(_ rows: [(values: [FieldValue], wkb: [UInt8]?)], columns: [Column], crs: String,
                              into folder: StagedFolder) throws {
-        for (name, format) in zip(names, [ClueFileFormat.gpkg, .csv, .geojson]) {
+        for (name, format) in zip(names, [ClueFileFormat.gpkg, .csv]) {
             try guarded(name) {
                 let dataset = try format.dataset(folder.path(name))
                 let writer = try format.table(in: dataset, name: "clues", columns: columns, crs: crs)
@@ -375,6 +363,11 @@ public enum ClueFiles {
                 if format == .gpkg { try dataset.commitTransaction() }
                 try dataset.close()
             }
+        }
+        try guarded(names[2]) {
+            let geojson = try GeoJSONWriter(path: folder.path(names[2]), columns: columns, crs: crs)
+            for row in rows { try geojson.write(row.values, wkb: row.wkb) }
+            try geojson.finish()
         }
     }
 }

@@ -1,0 +1,214 @@
+import Foundation
+import GDALKit
+import GEOSKit
+import RedlineCore
+
+/// A file written through a buffer of its own: bytes in, `write(2)` per megabyte. A failed write
+/// (a full disk) is an error of the file, never a short file that looks whole.
+final class StreamedFile {
+    let path: String
+    private var descriptor: Int32
+    private var buffer: [UInt8] = []
+    private static let flushAt = 1 << 20
+
+    init(path: String) throws {
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw RedlineError.outputFailed(path: path, reason: String(cString: strerror(errno))) }
+        buffer.reserveCapacity(Self.flushAt + 64 * 1024)
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    func append(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer.append(contentsOf: $0) }
+    }
+
+    func append(_ bytes: [UInt8]) { buffer.append(contentsOf: bytes) }
+    func append(byte: UInt8) { buffer.append(byte) }
+
+    /// Writes the buffer out once it is full.
+    func flushIfFull() throws {
+        if buffer.count >= Self.flushAt { try flush() }
+    }
+
+    func flush() throws {
+        var written = 0
+        try buffer.withUnsafeBytes { bytes in
+            while written < bytes.count {
+                let result = Foundation.write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    throw RedlineError.outputFailed(path: path, reason: String(cString: strerror(errno)))
+                }
+                written += result
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is left and closes the file: it is complete when this returns.
+    func finish() throws {
+        try flush()
+        let result = close(descriptor)
+        descriptor = -1
+        guard result == 0 else { throw RedlineError.outputFailed(path: path, reason: String(cString: strerror(errno))) }
+    }
+}
+
+/// An RFC 7946 GeoJSON FeatureCollection streamed straight to its file: GDAL's driver built an
+/// OGR feature per row and formatted every coordinate with printf, which made clues.geojson the
+/// costliest of a check's files. The file is laid out as GDAL lays it out (one feature per line),
+/// with WGS 84 lon/lat, shells counter-clockwise and holes clockwise, a one-part multi-polygon
+/// written as a polygon, coordinates to 7 decimals without trailing zeros, reals at the
+/// column's decimals; tests read it back with GDAL.
+final class GeoJSONWriter {
+    private let file: StreamedFile
+    private let columns: [Column]
+    /// `"name": ` of each column, escaped once.
+    private let keys: [[UInt8]]
+    private let converter: WGS84Converter
+    private var written = 0
+
+    init(path: String, columns: [Column], crs: String) throws {
+        file = try StreamedFile(path: path)
+        self.columns = columns
+        keys = columns.map { Array(("\"" + Self.escaped($0.name) + "\": ").utf8) }
+        converter = try WGS84Converter(crsText: crs)
+        file.append("{\n\"type\": \"FeatureCollection\",\n\"features\": [\n")
+    }
+
+    /// One feature: `values` in column order, the polygon as WKB in the writer's CRS (nil: no geometry).
+    func write(_ values: [FieldValue], wkb: [UInt8]?) throws {
+        file.append(written == 0 ? "{ \"type\": \"Feature\", \"properties\": { " : ",\n{ \"type\": \"Feature\", \"properties\": { ")
+        for (index, (column, value)) in zip(columns, values).enumerated() {
+            if index > 0 { file.append(", ") }
+            file.append(keys[index])
+            property(value, column: column)
+        }
+        file.append(" }, \"geometry\": ")
+        if let wkb { try geometry(wkb) } else { file.append("null") }
+        file.append(" }")
+        written += 1
+        try file.flushIfFull()
+    }
+
+    func finish() throws {
+        file.append("\n]\n}\n")
+        try file.finish()
+    }
+
+    private func property(_ value: FieldValue, column: Column) {
+        switch value {
+        case .null: file.append("null")
+        case .integer(let number): file.append(String(number))
+        case .string(let text):
+            file.append(byte: UInt8(ascii: "\""))
+            file.append(Self.escaped(text))
+            file.append(byte: UInt8(ascii: "\""))
+        case .real(let number):
+            guard number.isFinite else { file.append("null"); return }
+            if case .real(let decimals) = column.kind {
+                file.append(Self.number(TableWriter.round(number, decimals)))
+            } else {
+                file.append(Self.number(number))
+            }
+        }
+    }
+
+    /// A real as GDAL writes it with 15 significant figures: the shortest text that reads back
+    /// the same (reals are rounded to their column's decimals first), with ".0" on whole numbers.
+    static func number(_ value: Double) -> String { "\(value)" }
+
+    private func geometry(_ wkb: [UInt8]) throws {
+        var polygons = try WKB.polygons(of: wkb)
+        for polygon in polygons.indices {
+            for ring in polygons[polygon].indices {
+                try converter.convert(&polygons[polygon][ring])
+                // RFC 7946 §3.1.6: exterior rings counter-clockwise, holes clockwise.
+                let counterClockwise = Self.signedArea(polygons[polygon][ring]) > 0
+                if counterClockwise != (ring == 0) { Self.reverse(&polygons[polygon][ring]) }
+            }
+        }
+        if polygons.count == 1 {
+            file.append("{ \"type\": \"Polygon\", \"coordinates\": ")
+            rings(polygons[0])
+        } else {
+            file.append("{ \"type\": \"MultiPolygon\", \"coordinates\": [ ")
+            for (index, polygon) in polygons.enumerated() {
+                if index > 0 { file.append(", ") }
+                rings(polygon)
+            }
+            file.append(" ]")
+        }
+        file.append(" }")
+    }
+
+    private func rings(_ rings: [[Double]]) {
+        file.append("[ ")
+        for (index, ring) in rings.enumerated() {
+            if index > 0 { file.append(", ") }
+            file.append("[ ")
+            for point in stride(from: 0, to: ring.count - 1, by: 2) {
+                if point > 0 { file.append(", ") }
+                file.append("[ ")
+                coordinate(ring[point])
+                file.append(", ")
+                coordinate(ring[point + 1])
+                file.append(" ]")
+            }
+            file.append(" ]")
+        }
+        file.append(" ]")
+    }
+
+    /// A coordinate to 7 decimals, trailing zeros cut but one decimal kept (89.0, 45.1234568).
+    private func coordinate(_ value: Double) {
+        var digits = Array(TableWriter.fixed(value, 7).utf8)
+        while digits.count > 2, digits[digits.count - 1] == UInt8(ascii: "0"), digits[digits.count - 2] != UInt8(ascii: ".") {
+            digits.removeLast()
+        }
+        file.append(digits)
+    }
+
+    private static func signedArea(_ ring: [Double]) -> Double {
+        var twice = 0.0
+        var point = 0
+        while point + 3 < ring.count {
+            twice += ring[point] * ring[point + 3] - ring[point + 2] * ring[point + 1]
+            point += 2
+        }
+        return twice / 2
+    }
+
+    private static func reverse(_ ring: inout [Double]) {
+        var low = 0, high = ring.count - 2
+        while low < high {
+            ring.swapAt(low, high)
+            ring.swapAt(low + 1, high + 1)
+            low += 2
+            high -= 2
+        }
+    }
+
+    /// JSON string content: quotes, backslashes and control characters escaped; the rest as is.
+    static func escaped(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
