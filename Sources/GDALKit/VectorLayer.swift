@@ -102,9 +102,6 @@ public final class VectorLayer {
         }
     }
 
-    /// Writes one feature: `values` in field order, geometry as WKB in the layer's CRS. With
-    /// `promoteToMulti`, a polygon is written as a one-part multi-polygon, as a MultiPolygon
-    /// layer of a GeoPackage requires.
     /// Only features whose attributes match this OGR SQL WHERE clause are read (nil: all).
     public func setAttributeFilter(_ clause: String?) throws {
         CPLErrorReset()
@@ -156,6 +153,9 @@ public final class VectorLayer {
         try write(row, wkb: wkb, promoteToMulti: promoteToMulti)
     }
 
+    /// Writes one feature: `values` in field order, geometry as WKB in the layer's CRS. With
+    /// `promoteToMulti`, a polygon is written as a one-part multi-polygon, as a MultiPolygon
+    /// layer of a GeoPackage requires.
     /// `style` is an OGR feature style string (`PEN(c:#FF0000,w:2px)`), which KML drivers turn
     /// into KML styles.
     public func write(_ values: [FieldValue], wkb: [UInt8]? = nil, promoteToMulti: Bool = false,

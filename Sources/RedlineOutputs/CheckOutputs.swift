@@ -76,10 +76,9 @@ public final class CheckOutputs: ClueSink {
         let crs = plan.index.frame.crsIdentifier ?? plan.index.frame.crs.text
         files = []
         if formats.contains(.csv) {
-            files.append(try CSVFile(path: folder.path("overlaps.csv"), layer: "overlaps",
-                                     columns: ClueTables.overlapColumns, rows: { tables.overlapRows($0).map(\.row) }))
-            files.append(try CSVFile(path: folder.path("clues.csv"), layer: "clues", columns: tables.clueSchema,
-                                     rows: { [tables.clueRow($0)] }))
+            files.append(try CSVFile(path: folder.path("overlaps.csv"), columns: ClueTables.overlapColumns,
+                                     rows: { tables.overlapRows($0).map(\.row) }))
+            files.append(try CSVFile(path: folder.path("clues.csv"), columns: tables.clueSchema, rows: { [tables.clueRow($0)] }))
         }
         if formats.contains(.gpkg) { files.append(try CluesGeoPackage(path: folder.path("clues.gpkg"), tables: tables, crs: crs)) }
         if formats.contains(.geojson) {
@@ -185,41 +184,16 @@ public func guarded<T>(_ name: String, _ body: () throws -> T) throws -> T {
     }
 }
 
-/// How the clue files GDAL writes are made, for a check and an export alike: the driver, the
-/// layer's creation options, and whether it keeps geometry or only text. (clues.geojson is
-/// streamed by `GeoJSONWriter`.)
-enum ClueFileFormat {
-    case csv, gpkg
-
-    var driver: String { self == .csv ? "CSV" : "GPKG" }
-
-    var layerOptions: [String] {
-        // The byte-order mark makes Excel read a CSV as UTF-8, so Chinese text opens right.
-        self == .csv ? ["LINEFORMAT=LF", "STRING_QUOTING=IF_NEEDED", "WRITE_BOM=YES"] : []
-    }
-
-    func dataset(_ path: String) throws -> VectorDataset { try VectorDataset.create(path, driver: driver) }
-
-    func table(in dataset: VectorDataset, name: String, columns: [Column], crs: String?, geometry: Bool = true) throws
-        -> TableWriter {
-        try TableWriter(dataset: dataset, name: name, columns: columns, crs: crs, geometry: geometry && self != .csv,
-                        allText: self == .csv, options: layerOptions)
-    }
-}
-
-/// A CSV table: every value as fixed text, one or more rows per clue.
+/// A CSV table streamed by `CSVWriter`, one or more rows per clue.
 final class CSVFile: OutputFile {
     let name: String
-    let dataset: VectorDataset
-    private let writer: TableWriter
+    private let writer: CSVWriter
     private let rows: (Clue) -> [[FieldValue]]
 
-    init(path: String, layer: String, columns: [Column], rows: @escaping (Clue) -> [[FieldValue]]) throws {
+    init(path: String, columns: [Column], rows: @escaping (Clue) -> [[FieldValue]]) throws {
         name = (path as NSString).lastPathComponent
         self.rows = rows
-        let created = try guarded(name) { try ClueFileFormat.csv.dataset(path) }
-        dataset = created
-        writer = try guarded(name) { try ClueFileFormat.csv.table(in: created, name: layer, columns: columns, crs: nil) }
+        writer = try guarded(name) { try CSVWriter(path: path, columns: columns) }
     }
 
     func append(_ clues: [Clue]) throws {
@@ -228,7 +202,7 @@ final class CSVFile: OutputFile {
         }
     }
 
-    func complete() throws { try dataset.close() }
+    func complete() throws { try writer.finish() }
 }
 
 /// clues.gpkg: the patches and the overlap polygons, in transactions of bounded size.
@@ -242,11 +216,11 @@ final class CluesGeoPackage: OutputFile {
 
     init(path: String, tables: ClueTables, crs: String) throws {
         self.tables = tables
-        let created = try guarded(name) { try ClueFileFormat.gpkg.dataset(path) }
+        let created = try guarded(name) { try VectorDataset.create(path, driver: "GPKG") }
         dataset = created
         (clueWriter, overlapWriter) = try guarded(name) {
-            let clues = try ClueFileFormat.gpkg.table(in: created, name: "clues", columns: tables.clueSchema, crs: crs)
-            let overlaps = try ClueFileFormat.gpkg.table(in: created, name: "overlaps", columns: ClueTables.overlapColumns, crs: crs)
+            let clues = try TableWriter(dataset: created, name: "clues", columns: tables.clueSchema, crs: crs)
+            let overlaps = try TableWriter(dataset: created, name: "overlaps", columns: ClueTables.overlapColumns, crs: crs)
             try created.beginTransaction()
             return (clues, overlaps)
         }
@@ -354,15 +328,18 @@ public enum ClueFiles {
     /// Writes the rows (`values` in `columns` order, polygons in `crs`) into the staging folder.
     public static func write(_ rows: [(values: [FieldValue], wkb: [UInt8]?)], columns: [Column], crs: String,
                              into folder: StagedFolder) throws {
-        for (name, format) in zip(names, [ClueFileFormat.gpkg, .csv]) {
-            try guarded(name) {
-                let dataset = try format.dataset(folder.path(name))
-                let writer = try format.table(in: dataset, name: "clues", columns: columns, crs: crs)
-                if format == .gpkg { try dataset.beginTransaction() }
-                for row in rows { try writer.write(row.values, wkb: row.wkb) }
-                if format == .gpkg { try dataset.commitTransaction() }
-                try dataset.close()
-            }
+        try guarded(names[0]) {
+            let dataset = try VectorDataset.create(folder.path(names[0]), driver: "GPKG")
+            let writer = try TableWriter(dataset: dataset, name: "clues", columns: columns, crs: crs)
+            try dataset.beginTransaction()
+            for row in rows { try writer.write(row.values, wkb: row.wkb) }
+            try dataset.commitTransaction()
+            try dataset.close()
+        }
+        try guarded(names[1]) {
+            let csv = try CSVWriter(path: folder.path(names[1]), columns: columns)
+            for row in rows { try csv.write(row.values) }
+            try csv.finish()
         }
         try guarded(names[2]) {
             let geojson = try GeoJSONWriter(path: folder.path(names[2]), columns: columns, crs: crs)

@@ -210,41 +210,29 @@ public struct ClueTables {
     }
 }
 
-/// A layer being written, with its columns: rounds reals to their decimals, and for text-only
-/// formats (CSV) writes every value as fixed text.
+/// A GeoPackage table being written, with its columns: reals are rounded to their decimals.
 final class TableWriter {
     let layer: VectorLayer
     let columns: [Column]
-    let allText: Bool
-    let geometry: Bool
 
-    init(dataset: VectorDataset, name: String, columns: [Column], crs: String?, geometry: Bool, allText: Bool,
-         options: [String] = []) throws {
-        layer = try dataset.createLayer(name, crs: geometry ? crs : nil,
-                                        geometry: geometry ? .multiPolygon : .none, options: options)
+    init(dataset: VectorDataset, name: String, columns: [Column], crs: String) throws {
+        layer = try dataset.createLayer(name, crs: crs, geometry: .multiPolygon)
         self.columns = columns
-        self.allText = allText
-        self.geometry = geometry
         for column in columns {
-            switch (column.kind, allText) {
-            case (.text, _), (_, true): try layer.createField(column.name, kind: .string)
-            case (.integer, false): try layer.createField(column.name, kind: .integer)
-            case (.real(let decimals), false): try layer.createField(column.name, kind: .real, width: 24, precision: decimals)
+            switch column.kind {
+            case .text: try layer.createField(column.name, kind: .string)
+            case .integer: try layer.createField(column.name, kind: .integer)
+            case .real(let decimals): try layer.createField(column.name, kind: .real, width: 24, precision: decimals)
             }
         }
     }
 
-    func write(_ row: [FieldValue], wkb: [UInt8]? = nil) throws {
+    func write(_ row: [FieldValue], wkb: [UInt8]?) throws {
         let values = zip(columns, row).map { column, value -> FieldValue in
-            guard allText else {
-                guard case .real(let decimals) = column.kind, case .real(let number) = value else { return value }
-                return .real(Self.round(number, decimals))
-            }
-            // Text for a spreadsheet must not start a formula.
-            if case .string(let text) = value { return .string(SafeText.cell(text)) }
-            return column.text(value)
+            guard case .real(let decimals) = column.kind, case .real(let number) = value else { return value }
+            return .real(Self.round(number, decimals))
         }
-        try layer.write(values, wkb: geometry ? wkb : nil, promoteToMulti: geometry)
+        try layer.write(values, wkb: wkb, promoteToMulti: true)
     }
 
     static func round(_ value: Double, _ decimals: Int) -> Double {

@@ -212,3 +212,53 @@ final class GeoJSONWriter {
         return out
     }
 }
+
+/// A CSV table streamed straight to its file, as GDAL's CSV driver wrote it with the options the
+/// check gave it (UTF-8 with a byte-order mark so Excel reads Chinese right, LF line ends, a value
+/// quoted only when it holds `,` `;` `"` a tab or a line break): GDAL's driver copied every row
+/// through an OGR feature. Every value is fixed text (reals at their column's decimals), and
+/// text that could start a spreadsheet formula is neutralised. Tests compare it with GDAL's output.
+final class CSVWriter {
+    private let file: StreamedFile
+    private let columns: [Column]
+
+    init(path: String, columns: [Column]) throws {
+        file = try StreamedFile(path: path)
+        self.columns = columns
+        file.append([0xEF, 0xBB, 0xBF])
+        line(columns.map(\.name))
+    }
+
+    func write(_ values: [FieldValue]) throws {
+        line(zip(columns, values).map { column, value in
+            // Text must not start a spreadsheet formula (figures may start with a minus).
+            if case .string(let text) = value { return SafeText.cell(text) }
+            return switch column.text(value) {
+            case .string(let text): text
+            case .null: ""
+            case .integer(let number): String(number)
+            case .real(let number): "\(number)"
+            }
+        })
+        try file.flushIfFull()
+    }
+
+    func finish() throws { try file.finish() }
+
+    private func line(_ cells: [String]) {
+        for (index, cell) in cells.enumerated() {
+            if index > 0 { file.append(byte: UInt8(ascii: ",")) }
+            if cell.utf8.contains(where: Self.needsQuotes) {
+                file.append("\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"")
+            } else {
+                file.append(cell)
+            }
+        }
+        file.append(byte: UInt8(ascii: "\n"))
+    }
+
+    private static func needsQuotes(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: ",") || byte == UInt8(ascii: ";") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\t")
+            || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+    }
+}
