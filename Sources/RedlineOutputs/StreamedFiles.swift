@@ -28,6 +28,40 @@ final class StreamedFile {
     }
 
     func append(_ bytes: [UInt8]) { buffer.append(contentsOf: bytes) }
+
+    /// `value` with `decimals` digits after the point, as `TableWriter.fixed` gives it, put
+    /// straight into the buffer (a String per coordinate was a visible share of writing); with
+    /// `trimmingZeros`, trailing zeros are cut but one decimal kept (89.0, 45.1234568).
+    func append(fixed value: Double, decimals: Int, trimmingZeros: Bool = false) {
+        let scaled = decimals < Self.powersOfTen.count ? (abs(value) * Self.powersOfTen[decimals]).rounded() : .infinity
+        guard scaled.isFinite, scaled < 9e15 else {
+            // Beyond integer arithmetic: the slow path, with its text trimmed the same way.
+            var text = TableWriter.fixed(value, decimals)
+            while trimmingZeros && text.contains(".") && text.hasSuffix("0") && !text.hasSuffix(".0") { text.removeLast() }
+            return append(text)
+        }
+        var units = UInt64(scaled)
+        if value < 0 && units > 0 { buffer.append(UInt8(ascii: "-")) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { scratch in
+            // Digits from the last; the fraction's are scratch[0..<decimals], and one before the point at least.
+            var count = 0
+            repeat {
+                scratch[count] = UInt8(ascii: "0") + UInt8(units % 10)
+                units /= 10
+                count += 1
+            } while units > 0 || count <= decimals
+            for index in stride(from: count - 1, through: decimals, by: -1) { buffer.append(scratch[index]) }
+            guard decimals > 0 else { return }
+            var kept = decimals
+            if trimmingZeros {
+                while kept > 1 && scratch[decimals - kept] == UInt8(ascii: "0") { kept -= 1 }
+            }
+            buffer.append(UInt8(ascii: "."))
+            for index in stride(from: decimals - 1, through: decimals - kept, by: -1) { buffer.append(scratch[index]) }
+        }
+    }
+
+    private static let powersOfTen: [Double] = (0...15).map { pow(10, Double($0)) }
     func append(byte: UInt8) { buffer.append(byte) }
 
     /// Writes the buffer out once it is full.
@@ -166,13 +200,7 @@ final class GeoJSONWriter {
     }
 
     /// A coordinate to 7 decimals, trailing zeros cut but one decimal kept (89.0, 45.1234568).
-    private func coordinate(_ value: Double) {
-        var digits = Array(TableWriter.fixed(value, 7).utf8)
-        while digits.count > 2, digits[digits.count - 1] == UInt8(ascii: "0"), digits[digits.count - 2] != UInt8(ascii: ".") {
-            digits.removeLast()
-        }
-        file.append(digits)
-    }
+    private func coordinate(_ value: Double) { file.append(fixed: value, decimals: 7, trimmingZeros: true) }
 
     private static func signedArea(_ ring: [Double]) -> Double {
         var twice = 0.0
@@ -230,31 +258,36 @@ final class CSVWriter {
     }
 
     func write(_ values: [FieldValue]) throws {
-        line(zip(columns, values).map { column, value in
+        for (index, (column, value)) in zip(columns, values).enumerated() {
+            if index > 0 { file.append(byte: UInt8(ascii: ",")) }
+            switch (value, column.kind) {
+            case (.real(let number), .real(let decimals)): file.append(fixed: number, decimals: decimals)
             // Text must not start a spreadsheet formula (figures may start with a minus).
-            if case .string(let text) = value { return SafeText.cell(text) }
-            return switch column.text(value) {
-            case .string(let text): text
-            case .null: ""
-            case .integer(let number): String(number)
-            case .real(let number): "\(number)"
+            case (.string(let text), _): cell(SafeText.cell(text))
+            case (.null, _): break
+            case (.integer(let number), _): file.append(String(number))
+            case (.real(let number), _): file.append("\(number)")
             }
-        })
+        }
+        file.append(byte: UInt8(ascii: "\n"))
         try file.flushIfFull()
     }
 
     func finish() throws { try file.finish() }
 
     private func line(_ cells: [String]) {
-        for (index, cell) in cells.enumerated() {
+        for (index, text) in cells.enumerated() {
             if index > 0 { file.append(byte: UInt8(ascii: ",")) }
-            if cell.utf8.contains(where: Self.needsQuotes) {
-                file.append("\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"")
-            } else {
-                file.append(cell)
-            }
+            cell(text)
         }
         file.append(byte: UInt8(ascii: "\n"))
+    }
+
+    private func cell(_ text: String) {
+        guard text.utf8.contains(where: Self.needsQuotes) else { return file.append(text) }
+        file.append(byte: UInt8(ascii: "\""))
+        file.append(text.utf8.contains(UInt8(ascii: "\"")) ? text.replacingOccurrences(of: "\"", with: "\"\"") : text)
+        file.append(byte: UInt8(ascii: "\""))
     }
 
     private static func needsQuotes(_ byte: UInt8) -> Bool {

@@ -22,6 +22,35 @@ import Testing
         }
     }
 
+    /// The streamed files' digits written straight into the buffer are `fixed`'s, trimmed or not.
+    @Test func bufferedDigitsAreTheFixedText() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("redline-digits-\(getpid()).txt").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var state: UInt64 = 99
+        func next() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        var cases: [(Double, Int)] = [(0, 0), (0, 7), (-0.00000001, 7), (89.0, 7), (-1.5, 0), (1e20, 2), (9.99999999, 7), (.nan, 2)]
+        for _ in 0..<5_000 { cases.append(((next() - 0.3) * pow(10, next() * 12 - 4), Int(next() * 8))) }
+        let file = try StreamedFile(path: path)
+        var expected = ""
+        for (value, decimals) in cases {
+            file.append(fixed: value, decimals: decimals)
+            file.append(byte: 32)
+            file.append(fixed: value, decimals: decimals, trimmingZeros: true)
+            file.append(byte: 10)
+            var trimmed = TableWriter.fixed(value, decimals)
+            if trimmed.contains(".") {
+                while trimmed.hasSuffix("0") && !trimmed.hasSuffix(".0") { trimmed.removeLast() }
+            }
+            expected += TableWriter.fixed(value, decimals) + " " + trimmed + "\n"
+        }
+        try file.finish()
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(written == expected)
+    }
+
     @Test func edgeCases() {
         #expect(TableWriter.fixed(0, 2) == "0.00")
         #expect(TableWriter.fixed(-0.001, 2) == "0.00")
