@@ -102,6 +102,25 @@ public final class VectorLayer {
         }
     }
 
+    /// Reading skips these fields (nil or empty: reads all): a scan that needs two columns of
+    /// sixty need not decode the rest.
+    public func setIgnoredFields(_ names: [String]?) throws {
+        CPLErrorReset()
+        var pointers = (names ?? []).map { strdup($0) } + [nil]
+        defer { for pointer in pointers { free(pointer) } }
+        let result = pointers.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) {
+                OGR_L_SetIgnoredFields(handle, names?.isEmpty == false ? $0 : nil)
+            }
+        }
+        guard result == OGRERR_NONE else { throw GDALError.last("cannot skip fields of layer \(name)") }
+    }
+
+    /// The feature with this FID, or nil when there is none.
+    public func feature(fid: Int64) -> Feature? {
+        OGR_L_GetFeature(handle, GIntBig(fid)).map(Feature.init(handle:))
+    }
+
     /// Only features whose attributes match this OGR SQL WHERE clause are read (nil: all).
     public func setAttributeFilter(_ clause: String?) throws {
         CPLErrorReset()
@@ -142,7 +161,8 @@ public final class VectorLayer {
 
     /// Writes one feature with values given by field name, for drivers whose layers come with
     /// fields of their own (GPX's waypoints have ele, time, name, desc…). Unknown names are an error.
-    public func write(named values: [(String, FieldValue)], wkb: [UInt8]? = nil, promoteToMulti: Bool = false) throws {
+    @discardableResult
+    public func write(named values: [(String, FieldValue)], wkb: [UInt8]? = nil, promoteToMulti: Bool = false) throws -> Int64 {
         let definition = OGR_L_GetLayerDefn(handle)
         var row = [FieldValue](repeating: .null, count: Int(OGR_FD_GetFieldCount(definition)))
         for (name, value) in values {
@@ -150,16 +170,17 @@ public final class VectorLayer {
             guard index >= 0 else { throw GDALError(operation: "writing into layer \(self.name)", message: "no field \(name)") }
             row[index] = value
         }
-        try write(row, wkb: wkb, promoteToMulti: promoteToMulti)
+        return try write(row, wkb: wkb, promoteToMulti: promoteToMulti)
     }
 
     /// Writes one feature: `values` in field order, geometry as WKB in the layer's CRS. With
     /// `promoteToMulti`, a polygon is written as a one-part multi-polygon, as a MultiPolygon
     /// layer of a GeoPackage requires.
     /// `style` is an OGR feature style string (`PEN(c:#FF0000,w:2px)`), which KML drivers turn
-    /// into KML styles.
+    /// into KML styles. Returns the new feature's FID.
+    @discardableResult
     public func write(_ values: [FieldValue], wkb: [UInt8]? = nil, promoteToMulti: Bool = false,
-                      style: String? = nil) throws {
+                      style: String? = nil) throws -> Int64 {
         CPLErrorReset()
         guard let feature = OGR_F_Create(OGR_L_GetLayerDefn(handle)) else {
             throw GDALError.last("cannot create a feature in layer \(name)")
@@ -189,6 +210,7 @@ public final class VectorLayer {
         guard OGR_L_CreateFeature(handle, feature) == OGRERR_NONE else {
             throw GDALError.last("cannot write a feature into layer \(name) of \(dataset.path)")
         }
+        return Int64(OGR_F_GetFID(feature))
     }
 }
 

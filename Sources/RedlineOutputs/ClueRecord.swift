@@ -110,6 +110,12 @@ public struct ClueRecord: Sendable, Equatable {
         }
     }
 
+    /// One column as text (as clues.csv shows it), null where there is no value: how the registry
+    /// keeps the check's columns.
+    public func textValue(_ column: ClueColumn) -> FieldValue {
+        value(column) == .null ? .null : .string(text(column))
+    }
+
     /// Lists (protected IDs and names, other counties) are kept in one text column, joined so.
     static let separator = "; "
 
@@ -275,6 +281,16 @@ public struct ClueRow: Sendable {
     /// One of the other columns, "" when absent or null.
     public subscript(other name: String) -> String { others[name] ?? "" }
 
+    /// One feature of a table whose fields are `names` (every clue column among them).
+    public init(_ feature: Feature, names: [String], table: String) throws {
+        var values: [String: String] = [:]
+        for (index, name) in names.enumerated() { values[name] = feature.text(index) ?? "" }
+        record = try ClueRecord(table: table) { values[$0.rawValue] }
+        others = values.filter { ClueColumn(rawValue: $0.key) == nil }
+        if case .polygonal(let bytes) = feature.geometry() { wkb = bytes } else { wkb = nil }
+        fid = feature.fid ?? -1
+    }
+
     /// Every row of a table that holds the clue columns (a check's `clues` layer, the registry's
     /// clues). A table lacking clue columns is refused naming them: it is not a check's, or from
     /// a version this one cannot read.
@@ -286,18 +302,9 @@ public struct ClueRow: Sendable {
             throw RedlineError.unreadableFile(path: table, reason: "it lacks the clue column(s) \(missing.joined(separator: ", ")) "
                                               + "— rerun the check with this redline version")
         }
-        let columns = Set(ClueColumn.allCases.map(\.rawValue))
         layer.resetReading()
         var rows: [ClueRow] = []
-        while let feature = try layer.nextFeature() {
-            var values: [String: String] = [:]
-            for (index, name) in names.enumerated() { values[name] = feature.text(index) ?? "" }
-            let record = try ClueRecord(table: table) { values[$0.rawValue] }
-            var wkb: [UInt8]?
-            if case .polygonal(let bytes) = feature.geometry() { wkb = bytes }
-            rows.append(ClueRow(record: record, others: values.filter { !columns.contains($0.key) }, wkb: wkb,
-                                fid: feature.fid ?? -1))
-        }
+        while let feature = try layer.nextFeature() { rows.append(try ClueRow(feature, names: names, table: table)) }
         return rows
     }
 }

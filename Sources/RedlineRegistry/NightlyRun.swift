@@ -239,9 +239,10 @@ public final class NightlyRun {
         try registry.begin()
         try registry.setMeta("crs", crs)
         let clueLayer = try registry.clues(crs: crs)
+        var merge = try Merge(registry: registry, clues: collector.clues)
         var changed: [Clue] = []
         for clue in collector.clues {
-            let (decision, registered) = try register(clue, in: clueLayer, sha: sha, tables: tables)
+            let (decision, registered) = try register(clue, in: clueLayer, sha: sha, tables: tables, merge: &merge)
             switch decision {
             case .new: outcome.newClues += 1
             case .merged: outcome.merged += 1
@@ -278,26 +279,41 @@ public final class NightlyRun {
 
     enum Decision { case new, merged, rebound }
 
+    /// What the merge of one extract keeps in memory: the registry's open sites around its clues
+    /// and every clue ID taken, each read once, and kept up to date as clues are added.
+    struct Merge {
+        var sites: SiteIndex
+        var takenIDs: Set<String>
+
+        init(registry: Registry, clues: [Clue]) throws {
+            let boxes = clues.compactMap { WKB.envelope(of: $0.patchWKB) }
+            sites = try boxes.dropFirst().reduce(boxes.first) { $0?.union($1) }.map { try registry.openSites(in: $0) } ?? SiteIndex()
+            takenIDs = try registry.clueIDs()
+        }
+    }
+
     /// Merges a clue into the registry: a re-detection of an open clue, a rebound on a rectified or
     /// closed site, or a new clue. Returns what happened and the registry's ID for it.
-    private func register(_ clue: Clue, in layer: VectorLayer, sha: String, tables: ClueTables) throws -> (Decision, String) {
+    private func register(_ clue: Clue, in layer: VectorLayer, sha: String, tables: ClueTables,
+                          merge: inout Merge) throws -> (Decision, String) {
         let patch = try geos.geometry(wkb: clue.patchWKB)
-        var best: (clue: RegisteredClue, share: Double)?
-        for candidate in try registry.candidates(near: try patch.envelope()) where candidate.lifecycle.supersededBy == nil {
-            guard let wkb = candidate.wkb, let share = try overlapShare(patch, wkb), share >= options.matchOverlap else { continue }
-            if best == nil || share > best!.share + 1e-12 { best = (candidate, share) }
+        var best: (site: SiteIndex.Site, share: Double)?
+        for site in merge.sites.candidates(meeting: try patch.envelope()) {
+            guard let share = try overlapShare(patch, site.wkb), share >= options.matchOverlap else { continue }
+            if best == nil || share > best!.share + 1e-12 { best = (site, share) }
         }
-        guard let match = best?.clue else {
-            let id = try freeID(clue.clueID)
-            try insert(clue, id: id, origin: .new, reboundOf: nil, sha: sha, in: layer, tables: tables)
+        guard let site = best?.site, let match = try registry.clue(fid: site.fid) else {
+            let id = freeID(clue.clueID, taken: &merge.takenIDs)
+            try insert(clue, id: id, origin: .new, reboundOf: nil, sha: sha, in: layer, tables: tables, sites: &merge.sites)
             return (.new, id)
         }
         // `verified_on` is the day of the team's finding that rectified or closed the site.
         let seen = match.status.redetection(result: match.result, detected: clue.detectedOn,
                                             dealtWithOn: match.lifecycle.verifiedOn)
         guard seen == .merged else {
-            let id = try freeID(clue.clueID)
-            try insert(clue, id: id, origin: .rebound, reboundOf: match.clueID, sha: sha, in: layer, tables: tables)
+            let id = freeID(clue.clueID, taken: &merge.takenIDs)
+            try insert(clue, id: id, origin: .rebound, reboundOf: match.clueID, sha: sha, in: layer, tables: tables, sites: &merge.sites)
+            merge.sites.close(fid: match.fid)
             var reopened = match.lifecycle
             reopened.status = .reopened
             reopened.supersededBy = id
@@ -323,10 +339,11 @@ public final class NightlyRun {
         return (.merged, match.clueID)
     }
 
-    /// The check's ID, or the next number not yet in the registry.
-    private func freeID(_ proposed: String) throws -> String {
+    /// The check's ID, or the next number not yet taken; it is taken by this call.
+    private func freeID(_ proposed: String, taken: inout Set<String>) -> String {
         var id = proposed
-        while try registry.clue(id) != nil {
+        defer { taken.insert(id) }
+        while taken.contains(id) {
             let parts = id.split(separator: "-")
             guard let number = parts.last.flatMap({ Int($0) }) else { return id + "-2" }
             let next = String(number % 999_999 + 1)
@@ -336,14 +353,15 @@ public final class NightlyRun {
     }
 
     private func insert(_ clue: Clue, id: String, origin: ClueOrigin, reboundOf: String?, sha: String, in layer: VectorLayer,
-                        tables: ClueTables) throws {
+                        tables: ClueTables, sites: inout SiteIndex) throws {
         let record = tables.record(clue.withID(id))
         let lifecycle = ClueLifecycle(origin: origin, reboundOf: reboundOf, extract: sha, detected: clue.detectedOn,
                                       at: Registry.timestamp())
         // The check's clue columns as text, as clues.csv has them.
         let values = [("clue_id", FieldValue.string(id))] + LifecycleColumn.allCases.map { ($0.rawValue, lifecycle.value($0)) }
-            + ClueColumn.allCases.filter { $0 != .clueID }.map { ($0.rawValue, FieldValue.string(record.text($0))) }
-        try layer.write(named: values, wkb: clue.patchWKB, promoteToMulti: true)
+            + ClueColumn.allCases.filter { $0 != .clueID }.map { ($0.rawValue, record.textValue($0)) }
+        let fid = try layer.write(named: values, wkb: clue.patchWKB, promoteToMulti: true)
+        sites.add(fid: fid, clueID: id, wkb: clue.patchWKB)
         try registry.addEvent(clue: id, kind: origin == .rebound ? "rebound_issued" : "issued", from: nil,
                               to: ClueStatus.issued.rawValue, source: sha, actor: options.actor, detail: reboundOf ?? "")
     }

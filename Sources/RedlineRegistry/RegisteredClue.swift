@@ -114,6 +114,8 @@ public struct ClueLifecycle: Sendable, Equatable {
 
     public func value(_ column: LifecycleColumn) -> FieldValue {
         func text(_ value: String?) -> FieldValue { value.map(FieldValue.string) ?? .null }
+        // What the team did not write stays empty (null), as it was before any import.
+        func note(_ value: String) -> FieldValue { value.isEmpty ? .null : .string(value) }
         switch column {
         case .status: return .string(status.rawValue)
         case .result: return text(result?.rawValue)
@@ -128,12 +130,12 @@ public struct ClueLifecycle: Sendable, Equatable {
         case .openedAt: return .string(openedAt)
         case .updatedAt: return .string(updatedAt)
         case .verifiedOn: return text(verifiedOn.map { "\($0)" })
-        case .inspector: return .string(findings.inspector)
-        case .actualActivity: return .string(findings.actualActivity)
-        case .responsibleParty: return .string(findings.responsibleParty)
-        case .rectification: return .string(findings.rectification)
-        case .photos: return .string(findings.photos)
-        case .remarks: return .string(findings.remarks)
+        case .inspector: return note(findings.inspector)
+        case .actualActivity: return note(findings.actualActivity)
+        case .responsibleParty: return note(findings.responsibleParty)
+        case .rectification: return note(findings.rectification)
+        case .photos: return note(findings.photos)
+        case .remarks: return note(findings.remarks)
         }
     }
 

@@ -281,12 +281,56 @@ public final class Registry {
 
     public func allClues() throws -> [RegisteredClue] { try clueRows() }
 
-    func candidates(near box: Envelope) throws -> [RegisteredClue] { try clueRows(box: box) }
+    /// The clue with this FID.
+    func clue(fid: Int64) throws -> RegisteredClue? {
+        let layer = try clues()
+        guard let feature = layer.feature(fid: fid) else { return nil }
+        return try RegisteredClue(ClueRow(feature, names: layer.fields.map(\.name), table: "registry_clues of \(displayLocation)"),
+                                  registry: displayLocation)
+    }
+
+    /// The open sites (clues not superseded) whose boxes meet `box`, outlines and IDs only.
+    func openSites(in box: Envelope) throws -> SiteIndex {
+        let layer = try clues()
+        var index = SiteIndex()
+        try Self.filtered(layer, filter: "superseded_by IS NULL OR superseded_by = ''", box: box) {
+            try Self.reading(layer, only: "clue_id") { id in
+                while let feature = try layer.nextFeature() {
+                    guard case .polygonal(let wkb) = feature.geometry(), let fid = feature.fid else { continue }
+                    index.add(fid: fid, clueID: feature.text(id) ?? "", wkb: wkb)
+                }
+            }
+        }
+        return index
+    }
+
+    /// Every clue ID in the registry.
+    func clueIDs() throws -> Set<String> {
+        let layer = try clues()
+        return try Self.filtered(layer, filter: nil, box: nil) {
+            try Self.reading(layer, only: "clue_id") { id in
+                var ids = Set<String>()
+                while let feature = try layer.nextFeature() { ids.insert(feature.text(id) ?? "") }
+                return ids
+            }
+        }
+    }
+
+    /// Runs `read` with every field of the layer but `field` skipped, giving it that field's index.
+    private static func reading<T>(_ layer: VectorLayer, only field: String, _ read: (Int) throws -> T) throws -> T {
+        let all = layer.fields.map(\.name)
+        guard let index = all.firstIndex(of: field) else {
+            throw RedlineError.registryUnavailable(location: layer.name, reason: "it has no \(field) column")
+        }
+        try layer.setIgnoredFields(all.filter { $0 != field })
+        defer { try? layer.setIgnoredFields(nil) }
+        return try read(index)
+    }
 
     /// Writes what changed in a clue's life (and, when given, its record) since it was read.
     func update(_ clue: RegisteredClue, lifecycle: ClueLifecycle, record: ClueRecord? = nil) throws {
         let changedRecord = record.map { new in
-            ClueColumn.allCases.filter { new.text($0) != clue.record.text($0) }.map { ($0.rawValue, FieldValue.string(new.text($0))) }
+            ClueColumn.allCases.filter { new.text($0) != clue.record.text($0) }.map { ($0.rawValue, new.textValue($0)) }
         } ?? []
         try clues().update(fid: clue.fid, lifecycle.changes(from: clue.lifecycle).map { ($0.rawValue, $1) } + changedRecord)
     }
@@ -327,8 +371,13 @@ public final class Registry {
         nextSeq! += 1
     }
 
+    /// Now, as ISO 8601 UTC to the second (2026-12-03T01:52:00Z). By hand: making an
+    /// ISO8601DateFormatter for every row and event was a third of a large merge.
     static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: Date())
+        var seconds = time_t(Date().timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
     }
 }
