@@ -298,8 +298,12 @@ public final class NightlyRun {
                           merge: inout Merge) throws -> (Decision, String) {
         let patch = try geos.geometry(wkb: clue.patchWKB)
         var best: (site: SiteIndex.Site, share: Double)?
-        for site in merge.sites.candidates(meeting: try patch.envelope()) {
-            guard let share = try overlapShare(patch, site.wkb), share >= options.matchOverlap else { continue }
+        let sites = merge.sites.candidates(meeting: try patch.envelope())
+        // Prepared once for the patch's candidates: the plain intersects test ran GEOS's old
+        // relate graph for every pair.
+        let prepared = sites.isEmpty ? nil : try PreparedGeometry(patch)
+        for site in sites {
+            guard let prepared, let share = try overlapShare(prepared, site.wkb), share >= options.matchOverlap else { continue }
             if best == nil || share > best!.share + 1e-12 { best = (site, share) }
         }
         guard let site = best?.site, let match = try registry.clue(fid: site.fid) else {
@@ -368,9 +372,9 @@ public final class NightlyRun {
 
     /// The overlap of two patches as a share of the smaller (areas in lon/lat: a ratio, so the
     /// projection cancels at this scale); nil when they do not meet.
-    private func overlapShare(_ patch: Geometry, _ wkb: [UInt8]) throws -> Double? {
-        let other = try geos.geometry(wkb: wkb)
-        guard try patch.intersects(other) else { return nil }
+    private func overlapShare(_ prepared: PreparedGeometry, _ wkb: [UInt8]) throws -> Double? {
+        let patch = prepared.base, other = try geos.geometry(wkb: wkb)
+        guard try prepared.intersects(other) else { return nil }
         let common = try patch.intersection(other).area()
         let smaller = min(try patch.area(), try other.area())
         return smaller > 0 ? common / smaller : nil
