@@ -7,7 +7,7 @@ import RedlineOutputs
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Find every activity patch inside a protected area and write the clues.",
-        discussion: """
+        discussion: HelpText.reflowed("""
         Reads activity patches from any vector source GDAL opens (GeoPackage, Shapefile, GeoJSON,
         FlatGeobuf, FileGDB, KML, PG:"dbname=..."), all layers unless one is chosen with
         SOURCE|layername=NAME, and checks them against the protected areas. Layers in different
@@ -44,7 +44,7 @@ struct Check: ParsableCommand {
         in the README. Warnings go to stderr and into summary.json; --strict makes them fatal.
 
         \(ExitStatus.table)
-        """
+        """)
     )
 
     @Argument(help: "Activity patch sources (files, folders or PG: connection strings).")

@@ -8,7 +8,7 @@ import RedlineOutputs
 struct Checklist: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write what each county's field team takes out: spreadsheet, KMZ, GPX and printable sheets.",
-        discussion: """
+        discussion: HelpText.reflowed("""
         Reads the clues of a finished check (its --out folder) and writes, per county, a folder
         <code>-<name>/ holding clues.xlsx (one row per clue, then empty columns for the team),
         clues.kmz (boundaries by zone, each patch in red with a placemark, folders per reserve),
@@ -23,7 +23,7 @@ struct Checklist: ParsableCommand {
           redline checklist out --out out/checklists
 
         \(ExitStatus.table)
-        """
+        """)
     )
 
     @Argument(help: "The output folder of a finished `redline check`.")

@@ -30,7 +30,7 @@ struct RunLogger {
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check every new extract in an inbox and merge its clues into the registry (the nightly job).",
-        discussion: """
+        discussion: HelpText.reflowed("""
         Each extract (a file in --inbox: .gpkg, .shp, .geojson, .fgb, .kml, .zip…) is known by the
         SHA-256 of its content: renaming it does not make it new, changing it does. For each new
         extract the clues are checked as `redline check` does, then merged into the registry in one
@@ -57,7 +57,7 @@ struct Run: ParsableCommand {
         stay unprocessed and are retried next time; the others were processed); 3 the registry or
         the outputs could not be written; 4 another run holds the registry; 5 under --strict, some
         extracts had warnings; 64 bad options.
-        """
+        """)
     )
 
     @Option(help: "The clue registry: a .gpkg file (created if missing) or a PG: connection string.")
@@ -157,7 +157,7 @@ struct Verify: ParsableCommand {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Apply a returned checklist (XLSX, CSV or GeoJSON) to the registry.",
-            discussion: """
+            discussion: HelpText.reflowed("""
             Reads the checklist's own columns, in Chinese or English: 线索编号 (Clue ID), 核查结果 (属实 /
             不属实 / 部分属实), 核查日期, 核查人, 实际活动, 责任主体, 整改措施, 照片编号, 备注, and optionally
             状态 (已整改 rectified / 已销号 closed). Every row is checked (unknown clue ID, a result that
@@ -168,7 +168,7 @@ struct Verify: ParsableCommand {
             Exit status: 0 all filled rows applied or unchanged; 2 some rows rejected (the others
             applied, unless --dry-run); 3 the registry could not be written; 4 another run holds it;
             64 bad options. (The table of `redline check --help` holds for every subcommand.)
-            """
+            """)
         )
 
         @Argument(help: "The returned file.")
@@ -246,14 +246,14 @@ struct Status: ParsableCommand {
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write registry clues (by status, county, period) as a check's outputs; `redline checklist` takes them.",
-        discussion: """
+        discussion: HelpText.reflowed("""
         Example: redline export --registry registry.gpkg --status issued --county 652325 --out export && redline checklist export
 
         With --dispatch the registry is changed: the export waits up to --wait seconds for a run
         holding it, then stops with status 4 before writing anything.
 
         \(ExitStatus.table)
-        """
+        """)
     )
 
     @Option(help: "The clue registry (.gpkg or PG: connection string).")

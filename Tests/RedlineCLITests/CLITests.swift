@@ -373,4 +373,21 @@ import TestSupport
         #expect(result.status == 0)
         #expect(result.stdout.contains("redline check Geodata/activities.gpkg"))
     }
+
+    /// Discussions are reflowed before ArgumentParser wraps them: no paragraph is cut into short
+    /// lines where the source happened to break (every line but a paragraph's last is nearly full).
+    @Test(arguments: ["check", "run", "checklist", "export"])
+    func helpParagraphsAreNotRagged(subcommand: String) throws {
+        let result = try Command.run(Command.redline, [subcommand, "--help"])
+        #expect(result.status == 0)
+        let discussion = result.stdout.components(separatedBy: "\nOPTIONS:")[0]
+        let lines = discussion.components(separatedBy: "\n")
+        for (index, line) in lines.enumerated().dropLast() where !line.isEmpty && !line.hasPrefix(" ") {
+            let next = lines[index + 1]
+            guard !next.isEmpty, !next.hasPrefix(" "), !next.hasPrefix("- "), !line.hasSuffix(":") else { continue }
+            // The next word would have fitted on this line: the break was the source's, not the wrap's.
+            let firstWord = next.split(separator: " ").first.map(String.init) ?? ""
+            #expect(line.count + 1 + firstWord.count >= 80, "\(subcommand) --help: “\(line)” / “\(next)”")
+        }
+    }
 }
