@@ -17,12 +17,14 @@ let package = Package(
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CXLSX", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
 
         // One Swift module per binding; none depends on another.
         .target(name: "GEOSKit", dependencies: ["CGEOS"]),
         .target(name: "PROJKit", dependencies: ["CPROJ"]),
         .target(name: "GDALKit", dependencies: ["CGDAL"]),
         .target(name: "DigestKit", dependencies: ["CCrypto"]),
+        .target(name: "XLSXKit", dependencies: ["CXLSX"]),
 
         // The domain: sources, protected areas, the overlap engine, clues.
         // The rules file is YAML: Yams gives every node its line, so errors can name it.
@@ -31,7 +33,8 @@ let package = Package(
         // The files a check writes.
         .target(name: "RedlineOutputs", dependencies: ["RedlineCore", "GDALKit", "ThreadKit"]),
         // What a county's field team takes out: spreadsheet, KMZ, GPX, printable sheets.
-        .target(name: "RedlineChecklists", dependencies: ["RedlineCore", "RedlineOutputs", "GDALKit", "GEOSKit", "PROJKit"]),
+        .target(name: "RedlineChecklists", dependencies: ["RedlineCore", "RedlineOutputs", "GDALKit", "GEOSKit", "PROJKit",
+                                                          "XLSXKit"]),
         // The clue registry across nightly runs: GeoPackage or PostGIS, through GDAL.
         .target(name: "RedlineRegistry", dependencies: ["RedlineCore", "RedlineOutputs", "GDALKit", "GEOSKit"]),
         // The thin command line.
@@ -44,6 +47,7 @@ let package = Package(
         .testTarget(name: "GEOSKitTests", dependencies: ["GEOSKit", "TestSupport"]),
         .testTarget(name: "PROJKitTests", dependencies: ["PROJKit", "TestSupport"]),
         .testTarget(name: "DigestKitTests", dependencies: ["DigestKit"]),
+        .testTarget(name: "XLSXKitTests", dependencies: ["XLSXKit", "GDALKit", "TestSupport"]),
         .testTarget(name: "GDALKitTests", dependencies: ["GDALKit", "GEOSKit", "TestSupport"]),
         .testTarget(name: "RedlineCoreTests", dependencies: ["RedlineCore", "GEOSKit", "PROJKit", "TestSupport"]),
         .testTarget(name: "RedlineOutputsTests", dependencies: ["RedlineOutputs", "RedlineCore", "GDALKit", "TestSupport"]),

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what redline needs on Debian 12 (bookworm) with Swift already installed: the GEOS,
-# PROJ, GDAL and OpenSSL (SHA-256 fingerprints) development packages, GDAL's command-line tools (for the data generators), and the
+# PROJ, GDAL, OpenSSL (SHA-256 fingerprints) and libxlsxwriter (formatted spreadsheets) development packages, GDAL's command-line tools (for the data generators), and the
 # Python packages the independent cross-check uses, and PostgreSQL + PostGIS for the tests that
 # read from a database (Tools/postgis.sh starts a throwaway cluster), and Chromium with CJK fonts and
 # poppler to render the printable checklists (Tools/render-checklist.sh). Does nothing when all are present.
 set -euo pipefail
-packages=(pkg-config libgeos-dev libproj-dev proj-bin libgdal-dev libssl-dev gdal-bin python3-gdal python3-shapely python3-pyproj
+packages=(pkg-config libgeos-dev libproj-dev proj-bin libgdal-dev libssl-dev libxlsxwriter-dev gdal-bin python3-gdal python3-shapely python3-pyproj
           postgresql-15 postgresql-15-postgis-3 chromium fonts-noto-cjk poppler-utils)
 missing=()
 for package in "${packages[@]}"; do

@@ -50,3 +50,26 @@ public enum Command {
                              stderr: String(decoding: errorData, as: UTF8.self))
     }
 }
+
+/// The members of a zip archive (XLSX, KMZ), read with Python's zipfile: an independent reader.
+public enum ZipArchive {
+    /// The member names, in the archive's order.
+    public static func names(_ archive: String) throws -> [String] {
+        try python("import sys, zipfile; print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))", archive)
+            .split(separator: "\n").map(String.init)
+    }
+
+    /// One member as text.
+    public static func text(_ archive: String, _ member: String) throws -> String {
+        try python("import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode('utf-8'))",
+                   archive, member)
+    }
+
+    private static func python(_ script: String, _ arguments: String...) throws -> String {
+        let result = try Command.run("/usr/bin/env", ["python3", "-c", script] + arguments)
+        guard result.status == 0 else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(arguments.joined(separator: " ")): \(result.stderr)"])
+        }
+        return result.stdout
+    }
+}
