@@ -242,6 +242,8 @@ final class CluesGeoPackage: OutputFile {
 
     func complete() throws {
         try dataset.commitTransaction()
+        try clueWriter.buildSpatialIndex()
+        try overlapWriter.buildSpatialIndex()
         try dataset.close()
     }
 }
@@ -334,6 +336,7 @@ public enum ClueFiles {
             try dataset.beginTransaction()
             for row in rows { try writer.write(row.values, wkb: row.wkb) }
             try dataset.commitTransaction()
+            try writer.buildSpatialIndex()
             try dataset.close()
         }
         try guarded(names[1]) {

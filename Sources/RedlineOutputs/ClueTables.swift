@@ -211,12 +211,19 @@ public struct ClueTables {
 }
 
 /// A GeoPackage table being written, with its columns: reals are rounded to their decimals.
+/// Its spatial index is built once the rows are in (`buildSpatialIndex`): GDAL's index kept up
+/// row by row cost more than the rest of the file (14.4 s against 9.4 s for a 1M-patch check's
+/// clues.gpkg copied with ogr2ogr).
 final class TableWriter {
+    let dataset: VectorDataset
+    let name: String
     let layer: VectorLayer
     let columns: [Column]
 
     init(dataset: VectorDataset, name: String, columns: [Column], crs: String) throws {
-        layer = try dataset.createLayer(name, crs: crs, geometry: .multiPolygon)
+        self.dataset = dataset
+        self.name = name
+        layer = try dataset.createLayer(name, crs: crs, geometry: .multiPolygon, options: ["GEOMETRY_NAME=geom", "SPATIAL_INDEX=NO"])
         self.columns = columns
         for column in columns {
             switch column.kind {
@@ -233,6 +240,11 @@ final class TableWriter {
             return .real(Self.round(number, decimals))
         }
         try layer.write(values, wkb: wkb, promoteToMulti: true)
+    }
+
+    /// Builds the table's R-tree from the rows written, outside any open transaction.
+    func buildSpatialIndex() throws {
+        try dataset.executeSQL("SELECT CreateSpatialIndex('\(name)', 'geom')")
     }
 
     static func round(_ value: Double, _ decimals: Int) -> Double {

@@ -50,6 +50,8 @@ import TestSupport
         let gpkg = try VectorDataset.open(out.path("clues.gpkg"))
         #expect(try gpkg.layer(named: "clues")?.featureCount == clues.count)
         #expect(try gpkg.layer(named: "overlaps")?.featureCount == overlaps.count)
+        #expect(try gpkg.executeSQL("SELECT count(*) FROM rtree_clues_geom") == ["\(clues.count)"], "the spatial index holds every clue")
+        #expect(try gpkg.executeSQL("SELECT count(*) FROM rtree_overlaps_geom") == ["\(overlaps.count)"])
 
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out.path("summary.json")))) as! [String: Any]
         #expect(summary["clues"] as? Int == clues.count)

@@ -62,6 +62,9 @@ import TestSupport
         #expect(second.countyName == nil && second.countyShare == nil && second.detectedOn == nil)
         #expect(second.distanceM == 136.9 && second.placement == .near && second.repaired && second.otherCounties.isEmpty)
         #expect(rows[0].wkb != nil)
+        // The R-tree is built after the rows: it must hold every row and be registered.
+        #expect(try dataset.executeSQL("SELECT count(*) FROM rtree_clues_geom") == ["2"])
+        #expect(try dataset.executeSQL("SELECT extension_name FROM gpkg_extensions WHERE table_name = 'clues'") == ["gpkg_rtree_index"])
 
         let csv = try VectorDataset.open(out.appendingPathComponent("clues.csv").path).layer(at: 0)
         let names = csv.fields.map(\.name)
