@@ -1,6 +1,7 @@
 /// RedlineChecklists owns what a county field team takes into the field: per county, a
 /// spreadsheet (XLSX), a KMZ for phones, a GPX for GPS units and printable A4 sheets with SVG maps,
-/// all in one visiting order. Files come from GDAL's drivers except the HTML, which is ours.
+/// all in one visiting order. The spreadsheet comes from libxlsxwriter (XLSXKit), the KMZ and GPX
+/// from GDAL's drivers, the HTML from us.
 /// Everything from the data is escaped or neutralised (RedlineOutputs' SafeText) before it
 /// reaches a file or a path.
 import Foundation
@@ -82,7 +83,7 @@ public final class ChecklistWriter {
             let target = { (name: String) in destination.appendingPathComponent(county.folder).appendingPathComponent(name).path }
             try guarded(target("")) { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false) }
             let file = { (name: String) in (path as NSString).appendingPathComponent(name) }
-            try guarded(target("clues.xlsx")) { try writeSpreadsheet(county, to: file("clues.xlsx")) }
+            try guarded(target("clues.xlsx")) { try ChecklistSpreadsheet(writer: self, county: county).write(to: file("clues.xlsx")) }
             try guarded(target("clues.kmz")) { try writeKMZ(county, to: file("clues.kmz")) }
             try guarded(target("route.gpx")) { try writeGPX(county, to: file("route.gpx")) }
             try guarded(target("checklist.html")) {
@@ -172,37 +173,6 @@ public final class ChecklistWriter {
     func day(of clue: ClueRow) -> CalendarDay {
         clue.detected ?? results.record.asOf ?? .today()
     }
-
-    // MARK: Spreadsheet
-
-    private func writeSpreadsheet(_ county: CountyStops, to path: String) throws {
-        let dataset = try VectorDataset.create(path, driver: "XLSX")
-        let sheet = try dataset.createLayer(labels.language == .zh ? "核查清单" : "checklist", crs: nil, geometry: .none)
-        let columns: [(Labels.Key, FieldDefinition.Kind)] = [
-            (.order, .integer), (.clueID, .string), (.patchID, .string), (.activityType, .string), (.protectedArea, .string),
-            (.zone, .string), (.verdict, .string), (.severity, .string), (.rule, .string), (.patchM2, .real),
-            (.overlapM2, .real), (.overlapHa, .real), (.overlapMu, .real), (.distanceM, .real), (.lon, .real), (.lat, .real),
-            (.lonDMS, .string), (.latDMS, .string), (.detected, .string), (.imagery, .string), (.legKm, .real),
-        ] + Labels.fieldColumns.map { ($0, .string) }
-        for (key, kind) in columns { try sheet.createField(labels(key), kind: kind) }
-        for (position, clue) in county.clues.enumerated() {
-            var row: [FieldValue] = [
-                .integer(Int64(position + 1)), text(clue.clueID), text(clue[.activityID]), text(activityLabel(clue)),
-                text(clue[.protectedNames]), text(zoneLabel(clue)), text(verdictLabel(clue)), text(severityLabel(clue)),
-                text(clue[.ruleID]), .real(clue.record.patchM2), .real(clue.record.overlapM2), .real(clue.record.overlapHa),
-                .real(clue.record.overlapMu), clue.record.distanceM.map(FieldValue.real) ?? .null, .real(clue.lon), .real(clue.lat),
-                .string(Self.dms(clue.lon, positive: "E", negative: "W")), .string(Self.dms(clue.lat, positive: "N", negative: "S")),
-                text(clue[.detectedOn]), text(imagery(clue).map { "\($0.name): \($0.value)" }.joined(separator: "; ")),
-                .real((county.route.legs[position] / 100).rounded() / 10),
-            ]
-            row += Labels.fieldColumns.map { _ in FieldValue.null }
-            try sheet.write(row)
-        }
-        try dataset.close()
-    }
-
-    /// Text for a spreadsheet cell, neutralised so it cannot run as a formula.
-    private func text(_ value: String) -> FieldValue { value.isEmpty ? .null : .string(SafeText.spreadsheetCell(value)) }
 
     func activityLabel(_ clue: ClueRow) -> String {
         let inData = clue[.activityTypeInData]

@@ -19,6 +19,7 @@ struct Labels {
         case result, actualActivity, responsible, rectification, inspector, date, photos, remarks
         case start, total, checklistTitle, index, detailMap, locatorMap, facts, fieldRecord, signature
         case resultChoices, routeNote, patch, seat, attributes
+        case summary, clueCount, byArea, byZone, bySeverity, allClues, resultPrompt, datePrompt, resultRefusal, dateRefusal
 
         /// Headers of clue columns are the columns' own Chinese names.
         var chinese: String {
@@ -67,6 +68,16 @@ struct Labels {
             case .patch: return "图斑"
             case .seat: return "县政府驻地"
             case .attributes: return "图斑属性"
+            case .summary: return "汇总"
+            case .clueCount: return "线索数"
+            case .byArea: return "按保护地"
+            case .byZone: return "按功能分区"
+            case .bySeverity: return "按严重程度"
+            case .allClues: return "合计"
+            case .resultPrompt: return "从下拉列表选择：属实、不属实或部分属实"
+            case .datePrompt: return "填写实地核查的日期，如 2026-11-20"
+            case .resultRefusal: return "只能填写 属实、不属实 或 部分属实"
+            case .dateRefusal: return "请填写日期（不早于图斑发现日期，不晚于今天）"
             }
         }
 
@@ -116,6 +127,16 @@ struct Labels {
             case .patch: return "Patch"
             case .seat: return "County seat"
             case .attributes: return "Patch attributes"
+            case .summary: return "Summary"
+            case .clueCount: return "Clues"
+            case .byArea: return "By protected area"
+            case .byZone: return "By zone"
+            case .bySeverity: return "By severity"
+            case .allClues: return "All"
+            case .resultPrompt: return "Pick from the list: true, not true or partly true"
+            case .datePrompt: return "The day of the field check, e.g. 2026-11-20"
+            case .resultRefusal: return "Only true, not true or partly true"
+            case .dateRefusal: return "A date, not before the patch was detected and not after today"
             }
         }
     }

@@ -108,6 +108,12 @@ public enum ClueColumn: String, CaseIterable, Sendable {
         }
     }
 
+    /// The decimals a real column is written with; nil for text and integers.
+    public var decimals: Int? {
+        if case .real(let decimals) = kind { return decimals }
+        return nil
+    }
+
     var kind: Column.Kind {
         switch self {
         case .distanceM: .real(decimals: 1)

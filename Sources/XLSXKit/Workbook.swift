@@ -60,8 +60,17 @@ public struct CellFormat: Hashable, Sendable {
 public enum Validation: Sendable {
     /// One of the given values, offered as a dropdown (Excel caps the list at 255 characters).
     case list([String])
-    /// A calendar day between the two, inclusive.
-    case dateBetween(from: (year: Int, month: Int, day: Int), to: (year: Int, month: Int, day: Int))
+    /// A calendar day from `from` to `to`, inclusive.
+    case dateBetween(from: Day, to: DateLimit)
+
+    public typealias Day = (year: Int, month: Int, day: Int)
+
+    /// The last day a date check allows.
+    public enum DateLimit: Sendable {
+        case day(Day)
+        /// The day the sheet is filled in (Excel's TODAY()): no finding dated in the future.
+        case today
+    }
 }
 
 /// An .xlsx file being written. Nothing is on disk until `close()`, which writes it whole; a
@@ -172,7 +181,7 @@ public final class Worksheet {
             }
             code = worksheet_write_number(handle, place.row, place.column, number, style)
         case let .date(year, month, day):
-            var datetime = lxw_datetime(year: Int32(year), month: Int32(month), day: Int32(day), hour: 0, min: 0, sec: 0)
+            var datetime = Self.datetime((year, month, day))
             code = worksheet_write_datetime(handle, place.row, place.column, &datetime, style)
         case .empty:
             // A blank cell is only stored when it carries a format.
@@ -234,12 +243,18 @@ public final class Worksheet {
             rule.validate = UInt8(LXW_VALIDATION_TYPE_LIST.rawValue)
             list = values.map(copied) + [nil]
         case let .dateBetween(from, to):
-            rule.validate = UInt8(LXW_VALIDATION_TYPE_DATE.rawValue)
             rule.criteria = UInt8(LXW_VALIDATION_CRITERIA_BETWEEN.rawValue)
-            rule.minimum_datetime = lxw_datetime(year: Int32(from.year), month: Int32(from.month), day: Int32(from.day),
-                                                 hour: 0, min: 0, sec: 0)
-            rule.maximum_datetime = lxw_datetime(year: Int32(to.year), month: Int32(to.month), day: Int32(to.day),
-                                                 hour: 0, min: 0, sec: 0)
+            switch to {
+            case .day(let last):
+                rule.validate = UInt8(LXW_VALIDATION_TYPE_DATE.rawValue)
+                rule.minimum_datetime = Self.datetime(from)
+                rule.maximum_datetime = Self.datetime(last)
+            case .today:
+                // A limit that moves needs formulas at both ends.
+                rule.validate = UInt8(LXW_VALIDATION_TYPE_DATE_FORMULA.rawValue)
+                rule.minimum_formula = copied("=DATE(\(from.year),\(from.month),\(from.day))")
+                rule.maximum_formula = copied("=TODAY()")
+            }
         }
         let code = list.withUnsafeMutableBufferPointer { values -> lxw_error in
             if !values.isEmpty { rule.value_list = values.baseAddress }
@@ -265,7 +280,19 @@ public final class Worksheet {
         guard code == LXW_NO_ERROR else { throw XLSXError("print setup", code) }
     }
 
+    /// Sets the height of a row in points (15 is one line of the default font).
+    public func setRow(_ row: Int, height: Double) throws {
+        try checkOpen("set row")
+        let place = try Self.cell(row, 0)
+        let code = worksheet_set_row(handle, place.row, height, nil)
+        guard code == LXW_NO_ERROR else { throw XLSXError("set row", code) }
+    }
+
     private func checkOpen(_ operation: String) throws { _ = try workbook.open(operation) }
+
+    private static func datetime(_ day: Validation.Day) -> lxw_datetime {
+        lxw_datetime(year: Int32(day.year), month: Int32(day.month), day: Int32(day.day), hour: 0, min: 0, sec: 0)
+    }
 
     static func cell(_ row: Int, _ column: Int) throws -> (row: lxw_row_t, column: lxw_col_t) {
         guard (0...lastRow).contains(row), (0...lastColumn).contains(column) else {

@@ -49,7 +49,7 @@ import TestSupport
             let code = String(bundle.prefix(6))
             let expected = Set(clues.filter { $0.values["county_code"] == code }.map { $0.values["clue_id"]! })
 
-            let sheet = try rows(path.appendingPathComponent("clues.xlsx").path)
+            let sheet = try rows(path.appendingPathComponent("clues.xlsx").path, layer: "核查清单")
             #expect(sheet.map { $0.values["序号"] } == (1...sheet.count).map { String($0) })
             let visiting = sheet.map { $0.values["线索编号"]! }
             #expect(Set(visiting) == expected && visiting.count == expected.count, "\(bundle) spreadsheet")
@@ -90,6 +90,48 @@ import TestSupport
         #expect(seen == clues.count, "every clue is in exactly one bundle")
     }
 
+    /// The spreadsheet as a team works in it: header and IDs in view, a dropdown and a date
+    /// check on the cells they fill, columns wide enough for reserve names, a summary sheet.
+    @Test func theSpreadsheetIsOneATeamCanWorkIn() throws {
+        let folder = TemporaryFolder("redline-checklists")
+        let out = try demo(folder)
+        let path = out.appendingPathComponent("checklists/652325-奇台县/clues.xlsx").path
+        let clues = try rows(path, layer: "核查清单")
+        let names = try GDALConfiguration.with([("OGR_XLSX_HEADERS", "FORCE")]) { try VectorDataset.open(path).layer(at: 0).fields.map(\.name) }
+        func letter(_ name: String) throws -> String {
+            ChecklistSheet.letters(try #require(names.firstIndex(of: name), "\(name) in \(names)"))
+        }
+        let last = clues.count + 1
+        let xml = try ZipArchive.text(path, "xl/worksheets/sheet1.xml")
+        #expect(xml.contains(#"<pane xSplit="2" ySplit="1" topLeftCell="C2" activePane="bottomRight" state="frozen"/>"#))
+        #expect(xml.contains(#"<autoFilter ref="A1:\#(ChecklistSheet.letters(names.count - 1))\#(last)"/>"#))
+        let result = try letter("核查结果(属实/不属实/部分属实)"), date = try letter("核查日期")
+        #expect(xml.contains(#"sqref="\#(result)2:\#(result)\#(last)"><formula1>"属实,不属实,部分属实"</formula1>"#))
+        #expect(xml.contains(#"<dataValidation type="date""#) && xml.contains(#"sqref="\#(date)2:\#(date)\#(last)"><formula1>DATE("#))
+        #expect(xml.contains("<formula2>TODAY()</formula2>"))
+        #expect(xml.contains(#"orientation="landscape""#) && xml.contains(#"<pageSetUpPr fitToPage="1"/>"#))
+        let clueID = try letter("线索编号")
+        for row in 2...last { #expect(xml.contains(#"<c r="\#(clueID)\#(row)" t="s">"#) || xml.contains(#"<c r="\#(clueID)\#(row)" s="#)) }
+        #expect(!xml.contains(#"<c r="\#(clueID)2"><v>"#), "a clue ID is never a number cell")
+        // The reserve column is as wide as the longest reserve name (CJK counted double).
+        let area = try #require(names.firstIndex(of: "保护地")) + 1
+        let width = try #require(xml.firstMatch(of: try Regex(#"<col min="\#(area)" max="\#(area)" width="([0-9.]+)""#))
+            .flatMap { Double($0.output[1].substring ?? "") })
+        let longest = clues.map { $0.values["保护地"]!.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x2E80 ? 2 : 1) } }.max()!
+        #expect(width >= Double(longest), "width \(width) for names \(longest) wide")
+        let workbook = try ZipArchive.text(path, "xl/workbook.xml")
+        #expect(workbook.contains(#"<sheet name="核查清单""#) && workbook.contains(#"<sheet name="汇总""#))
+        #expect(workbook.contains("_xlnm.Print_Titles"))
+
+        let summary = try GDALConfiguration.with([("OGR_XLSX_HEADERS", "DISABLE")]) { try rows(path, layer: "汇总") }
+        let totals = summary.filter { $0.values["Field1"] == "合计" }
+        #expect(totals.count == 3 && totals.allSatisfy { $0.values["Field2"] == "\(clues.count)" }, "\(totals.map(\.values))")
+        let bySeverity = Dictionary(grouping: clues, by: { $0.values["严重程度"]! }).mapValues(\.count)
+        for (severity, count) in bySeverity {
+            #expect(summary.contains { $0.values["Field1"] == severity && $0.values["Field2"] == "\(count)" }, "\(severity)")
+        }
+    }
+
     @Test func theRoundTripStartsAtTheCountySeatOrTheGivenPoint() throws {
         let folder = TemporaryFolder("redline-checklists")
         let out = try demo(folder)
@@ -101,7 +143,7 @@ import TestSupport
         #expect(given.status == 0, "\(given.stderr)")
         let track = try rows(folder.path("again/652325-奇台县/route.gpx"), layer: "tracks")[0].vertices
         #expect(abs(track[0].x - 89.5) < 1e-9 && abs(track[0].y - 44.5) < 1e-9)
-        let sheet = try rows(folder.path("again/652325-奇台县/clues.xlsx"))
+        let sheet = try rows(folder.path("again/652325-奇台县/clues.xlsx"), layer: "checklist")
         #expect(sheet.first?.values["Clue ID"] != nil, "--lang en gives English headers")
     }
 
@@ -114,7 +156,7 @@ import TestSupport
         let rendered = try Command.run("/bin/bash", [Command.packageRoot.appendingPathComponent("Tools/render-checklist.sh").path,
                                                      html, folder.path("render")])
         #expect(rendered.status == 0, "\(rendered.stderr)")
-        let clueCount = try rows(out.appendingPathComponent("checklists/652325-奇台县/clues.xlsx").path).count
+        let clueCount = try rows(out.appendingPathComponent("checklists/652325-奇台县/clues.xlsx").path, layer: "核查清单").count
         #expect(Int(rendered.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) == 1 + clueCount)
         let pngs = try FileManager.default.contentsOfDirectory(atPath: folder.path("render")).filter { $0.hasSuffix(".png") }
         #expect(pngs.count == 1 + clueCount)
@@ -218,7 +260,7 @@ import TestSupport
         #expect(html.contains(#"<img src="images/KL-9001_after.png""#), "a patch's image path becomes a thumbnail")
         #expect(html.components(separatedBy: "<img ").count - 1 == 1, "and nothing else does")
 
-        let sheet = try rows(bundle.appendingPathComponent("clues.xlsx").path)
+        let sheet = try rows(bundle.appendingPathComponent("clues.xlsx").path, layer: "核查清单")
         #expect(sheet.contains { $0.values["图斑编号"] == #"'=HYPERLINK("http://evil.example","x")"# })
         let csv = try rows(out.appendingPathComponent("clues.csv").path)
         let hostileRow = try #require(csv.first { $0.values["说明"] == "<script>alert(1)</script>" },

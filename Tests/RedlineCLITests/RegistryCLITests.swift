@@ -179,6 +179,16 @@ import TestSupport
         let bundles = try redline(["checklist", export, "--out", folder.path("bundles")])
         #expect(bundles.status == 0, "\(bundles.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path("bundles")).count >= 1)
+
+        // The team picks 属实 and types a date into the bundle's own spreadsheet; import reads it.
+        let bundle = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path("bundles")).sorted().first)
+        let teamSheet = folder.path("bundles/\(bundle)/clues.xlsx")
+        let filled = try ChecklistSheet.fill(teamSheet, result: "属实", excelDay: 46354)  // 2026-11-28
+        let fromTeam = try redline(["verify", "import", teamSheet, "--registry", registry])
+        #expect(fromTeam.status == 0, "\(fromTeam.stdout)\(fromTeam.stderr)")
+        let verified = try registryClues(registry, folder).values.first { $0["clue_id"] == filled }
+        #expect(verified?["status"] == "verified" && verified?["result"] == "confirmed" && verified?["verified_on"] == "2026-11-28",
+                "\(verified ?? [:])")
     }
 
     @Test func aWeekOfNightlyRunsOnTheGeoPackageRegistry() throws {

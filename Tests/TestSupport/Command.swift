@@ -65,7 +65,30 @@ public enum ZipArchive {
                    archive, member)
     }
 
+    /// Rewrites one member in place: each regular expression replaced by its template (Python
+    /// `re.sub` syntax), every other member copied as it was. Throws when a pattern matches nothing.
+    public static func rewrite(_ archive: String, _ member: String, _ replacements: [(pattern: String, template: String)]) throws {
+        let script = """
+        import re, shutil, sys, zipfile
+        archive, member, pairs = sys.argv[1], sys.argv[2], sys.argv[3:]
+        source = zipfile.ZipFile(archive)
+        text = source.read(member).decode('utf-8')
+        for pattern, template in zip(pairs[::2], pairs[1::2]):
+            text, count = re.subn(pattern, template, text)
+            if count == 0: sys.exit('no match for ' + pattern)
+        with zipfile.ZipFile(archive + '.new', 'w', zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                target.writestr(info, text.encode('utf-8') if info.filename == member else source.read(info.filename))
+        shutil.move(archive + '.new', archive)
+        """
+        _ = try python(script, [archive, member] + replacements.flatMap { [$0.pattern, $0.template] })
+    }
+
     private static func python(_ script: String, _ arguments: String...) throws -> String {
+        try python(script, arguments)
+    }
+
+    private static func python(_ script: String, _ arguments: [String]) throws -> String {
         let result = try Command.run("/usr/bin/env", ["python3", "-c", script] + arguments)
         guard result.status == 0 else {
             throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(arguments.joined(separator: " ")): \(result.stderr)"])

@@ -139,3 +139,34 @@ public struct SplitMix {
         return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
     }
 }
+
+/// A field team's hand on a checklist spreadsheet: fills the first clue's 核查结果 and 核查日期
+/// cells in the sheet XML, as Excel or WPS would save them (a shared or inline string, a date
+/// serial), leaving every other part of the file as redline wrote it.
+public enum ChecklistSheet {
+    /// Fills row 2 (the first clue); returns its clue ID.
+    public static func fill(_ path: String, result: String, excelDay: Int) throws -> String {
+        let layer = try GDALConfiguration.with([("OGR_XLSX_HEADERS", "FORCE")]) { try VectorDataset.open(path).layer(at: 0) }
+        let names = layer.fields.map(\.name)
+        guard let resultColumn = names.firstIndex(where: { $0.hasPrefix("核查结果") }), let dateColumn = names.firstIndex(of: "核查日期"),
+              let idColumn = names.firstIndex(of: "线索编号"), let id = try layer.nextFeature()?.text(idColumn) else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(path): no checklist columns in \(names)"])
+        }
+        func cell(_ column: Int) -> String { letters(column) + "2" }
+        try ZipArchive.rewrite(path, "xl/worksheets/sheet1.xml", [
+            (#"<c r="\#(cell(resultColumn))" s="(\d+)"/>"#, #"<c r="\#(cell(resultColumn))" s="\1" t="inlineStr"><is><t>\#(result)</t></is></c>"#),
+            (#"<c r="\#(cell(dateColumn))" s="(\d+)"/>"#, #"<c r="\#(cell(dateColumn))" s="\1"><v>\#(excelDay)</v></c>"#),
+        ])
+        return id
+    }
+
+    /// The A1-style letters of a 0-based column.
+    public static func letters(_ column: Int) -> String {
+        var letters = "", rest = column + 1
+        while rest > 0 {
+            letters = String(UnicodeScalar(UInt8(65 + (rest - 1) % 26))) + letters
+            rest = (rest - 1) / 26
+        }
+        return letters
+    }
+}

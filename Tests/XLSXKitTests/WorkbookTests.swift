@@ -23,8 +23,11 @@ import TestSupport
         try sheet.freeze(rows: 1)
         try sheet.autofilter(rows: 0...1, columns: 0...3)
         try sheet.validate(rows: 1...1, column: 2, .list(["属实", "不属实", "部分属实"]), prompt: "选择核查结果", refusal: "只能选择")
-        try sheet.validate(rows: 1...1, column: 3, .dateBetween(from: (2020, 1, 1), to: (2099, 12, 31)), prompt: "日期",
+        try sheet.validate(rows: 1...1, column: 3, .dateBetween(from: (2020, 1, 1), to: .day((2099, 12, 31))), prompt: "日期",
                            refusal: "不是日期")
+        try sheet.write(.text("不晚于今天"), row: 0, column: 4)
+        try sheet.validate(rows: 1...1, column: 4, .dateBetween(from: (2026, 11, 1), to: .today), prompt: "", refusal: "")
+        try sheet.setRow(0, height: 30)
         try sheet.printSetup(landscape: true, fitToWidth: true, headerRows: 1)
         try workbook.close()
         return path
@@ -35,7 +38,7 @@ import TestSupport
         let path = try sample(folder)
         let layer = try GDALConfiguration.with([("OGR_XLSX_HEADERS", "FORCE")]) { try VectorDataset.open(path).layer(at: 0) }
         #expect(layer.name == "核查清单")
-        #expect(layer.fields.map(\.name) == ["线索编号", "面积", "核查结果", "核查日期"])
+        #expect(layer.fields.map(\.name) == ["线索编号", "面积", "核查结果", "核查日期", "不晚于今天"])
         let feature = try #require(try layer.nextFeature())
         #expect(feature.text(0) == "00123", "an ID stays text: its leading zeros survive")
         #expect(feature.text(1).flatMap(Double.init) == 1234.5678, "the number is stored whole; only its display is rounded")
@@ -56,6 +59,8 @@ import TestSupport
                                + #"error="不是日期" prompt="日期" sqref="D2">"#))
         // Excel's serial days: 2020-01-01 is 43831, 2099-12-31 is 73050.
         #expect(sheet.contains("<formula1>43831</formula1><formula2>73050</formula2>"))
+        #expect(sheet.contains("<formula1>DATE(2026,11,1)</formula1><formula2>TODAY()</formula2>"), "no date after the day it is typed")
+        #expect(sheet.contains(#"<row r="1" spans="1:5" ht="30" customHeight="1">"#))
         #expect(sheet.contains(#"<pageSetUpPr fitToPage="1"/>"#) && sheet.contains(#"<pageSetup paperSize="9" fitToHeight="0" orientation="landscape"/>"#))
         #expect(sheet.contains("<oddFooter>&amp;C&amp;P / &amp;N</oddFooter>"), "page N / M at the foot")
         #expect(sheet.contains(#"<col min="1" max="1" width="18.7109375" customWidth="1"/>"#))
