@@ -91,8 +91,9 @@ public final class CheckRun {
                            allowFar: settings.allowFar, warnings: warnings).judge(placements)
         delivery.tally.warn(into: warnings, index: index, settings: settings)
         if delivery.numbering.repeatedActivityIDs > 0 {
-            warnings.add(code: "repeated_activity_id", "\(delivery.numbering.repeatedActivityIDs) clue(s) repeat an activity ID "
-                         + "of their layer — each got its own clue ID; check the extract was not exported twice")
+            warnings.add(code: "repeated_activity_id", "\(delivery.numbering.repeatedActivityIDs) clue(s) repeat a patch "
+                         + "(the same activity ID at the same place) — each got its own clue ID; check the extract was not "
+                         + "exported or given twice")
         }
         let found = warnings.all
         if settings.strict, let first = found.first {

@@ -5,7 +5,6 @@ import Foundation
 /// for before reading the tally.
 final class Delivery: @unchecked Sendable {
     private let sink: ClueSink
-    private let layerNames: [String]
     private let progress: (@Sendable (CheckProgress) -> Void)?
     private let started: Date
     private let expected: Int?
@@ -16,7 +15,6 @@ final class Delivery: @unchecked Sendable {
     init(sink: ClueSink, layers: [SourceLayer], progress: (@Sendable (CheckProgress) -> Void)?, started: Date,
          expected: Int?) {
         self.sink = sink
-        layerNames = layers.map(\.layerName)
         self.progress = progress
         self.started = started
         self.expected = expected
@@ -26,7 +24,7 @@ final class Delivery: @unchecked Sendable {
     func deliver(_ outcomes: [PatchOutcome]) throws {
         for outcome in outcomes {
             if case .clue(var clue) = outcome {
-                clue.clueID = numbering.assign(clue, layerName: layerNames[clue.patch.layer])
+                clue.clueID = numbering.assign(clue)
                 try sink.accept(clue)
             }
             try tally.add(outcome)

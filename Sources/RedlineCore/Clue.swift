@@ -65,25 +65,27 @@ public struct Clue: Sendable {
 
 /// Gives clues their IDs, `county-period-sequence` (652325-2026Q3-004217), as they are delivered.
 ///
-/// The sequence is not a counter: it comes from a hash of the patch's layer name and activity id,
-/// so the same patch gets the same number on every run, in any input order, and a new patch does
-/// not renumber the others. Two patches of one county and period whose hashes meet take the next
-/// free numbers in input order — with six digits that is rare (about 1 in 200 for 100 clues).
+/// The sequence is not a counter: it comes from a hash of what the patch is — its activity id and
+/// where it lies (its centroid to 1e-6°, about 0.1 m) — so the same patch gets the same number on
+/// every run, in any input order, whatever its file or layer is called (a shapefile's layer name
+/// is its file name: day1.shp and day1_final.shp must agree), and a new patch does not renumber
+/// the others. Two patches of one county and period whose hashes meet take the next free
+/// numbers in input order — with six digits that is rare (about 1 in 200 for 100 clues).
 public struct ClueNumbering {
     static let noCounty = "000000"
     static let slots: UInt64 = 999_999
 
     private var taken: [String: Set<UInt64>] = [:]
     private var occurrences: [String: Int] = [:]
-    /// Clues whose patch repeated an activity id of the same layer.
+    /// Clues whose patch came again: the same activity id at the same place.
     private(set) var repeatedActivityIDs = 0
     /// Clues whose number was taken by another's and moved on.
     private(set) var collisions = 0
 
     public init() {}
 
-    public mutating func assign(_ clue: Clue, layerName: String) -> String {
-        var key = "\(layerName)\u{1F}\(clue.patch.activityID)"
+    public mutating func assign(_ clue: Clue) -> String {
+        var key = "\(clue.patch.activityID)\u{1F}\(Self.micro(clue.centroidLon))\u{1F}\(Self.micro(clue.centroidLat))"
         let seen = occurrences[key, default: 0] + 1
         occurrences[key] = seen
         if seen > 1 {
@@ -100,6 +102,12 @@ public struct ClueNumbering {
         let digits = String(number)
         return "\(prefix)-\(String(repeating: "0", count: 6 - digits.count))\(digits)"
     }
+}
+
+extension ClueNumbering {
+    /// A coordinate in millionths of a degree: the same patch read from another format or CRS
+    /// lands on the same value, while two patches a metre apart do not.
+    static func micro(_ degrees: Double) -> Int64 { degrees.isFinite ? Int64((degrees * 1e6).rounded()) : 0 }
 }
 
 /// Stable identifiers derived from content, so reruns of the same input agree.

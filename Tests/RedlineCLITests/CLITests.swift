@@ -69,6 +69,26 @@ import TestSupport
         #expect((inputs[0]["sha256"] as? String)?.count == 64)
     }
 
+    /// A clue ID names the patch, not the file it came in: renaming the file or its layer, or
+    /// exporting it to another format, keeps every ID.
+    @Test func clueIDsSurviveRenamedFilesLayersAndFormats() throws {
+        let folder = TemporaryFolder("redline-ids")
+        let source = geodata.appendingPathComponent("activities.gpkg").path
+        let copies = [("day1.gpkg", ["-nln", "day1"]), ("day1_final.gpkg", ["-nln", "patches_final"]),
+                      ("day1.geojson", ["-f", "GeoJSON", "-lco", "RFC7946=NO"])]
+        var idsByCopy: [[String: String]] = []
+        for (name, options) in copies {
+            #expect(try Command.run("/usr/bin/ogr2ogr", options + [folder.path(name), source]).status == 0)
+            let out = folder.path("out-\(name)")
+            let result = try Command.run(Command.redline, ["check", "--quiet", folder.path(name), "--out", out] + Command.bundledBoundaries)
+            #expect(result.status == 0, "\(result.stderr)")
+            let clues = try rows(out + "/clues.csv")
+            idsByCopy.append(Dictionary(uniqueKeysWithValues: clues.map { ($0["activity_id"]!, $0["clue_id"]!) }))
+        }
+        #expect(idsByCopy[0].count > 10)
+        #expect(idsByCopy.allSatisfy { $0 == idsByCopy[0] }, "the same patches keep their IDs")
+    }
+
     @Test func formatsPickTheClueFilesAndLeaveNoStaleOnes() throws {
         let out = TemporaryFolder("redline-formats")
         let activities = geodata.appendingPathComponent("activities.gpkg").path
