@@ -255,15 +255,19 @@ public final class ChecklistWriter {
         for (position, clue) in county.clues.enumerated() {
             let layer = try folder(clueFolder(clue))
             let balloon = balloonHTML(clue, position: position + 1)
+            let colour = SeverityStyle.of(clue.record.severity).hex
             try layer.write([.string(clue.clueID), .string(balloon)], wkb: try converter.convert(wkb: clue.polygon),
-                            style: "PEN(c:#FF0000FF,w:3px);BRUSH(fc:#FF000088)")
+                            style: "PEN(c:\(colour)FF,w:3px);BRUSH(fc:\(colour)66)")
             var point = [clue.lon, clue.lat]
             try converter.convert(&point)
-            // A symbol style needs an icon (libkml aborts on an IconStyle without one).
+            // The icon is inside the archive: web icons are blank offline and in mainland China.
             try layer.write([.string(clue.clueID), .string(balloon)], wkb: WKB.point(point[0], point[1]),
-                            style: "SYMBOL(id:\"http://maps.google.com/mapfiles/kml/pushpin/red-pushpin.png\",c:#FF0000FF)")
+                            style: "SYMBOL(id:\"\(SeverityStyle.iconPath(clue.record.severity))\",c:#FFFFFFFF)")
         }
         try dataset.close()
+        for severity in Set(county.clues.map(\.record.severity)).sorted() {
+            try SeverityStyle.of(severity).icon.write("/vsizip/\(path)/\(SeverityStyle.iconPath(severity))", driver: "PNG")
+        }
     }
 
     private func folderName(of area: ProtectedArea) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import GDALKit
 import RedlineCore
 import RedlineOutputs
 
@@ -16,6 +17,52 @@ struct ZoneStyle {
         case .redLine: return ZoneStyle(fill: "#1a9850", stroke: "#0f5f31", dashed: true)
         case .unzoned: return ZoneStyle(fill: "#999999", stroke: "#555555", dashed: false)
         }
+    }
+}
+
+/// How a clue of each severity is drawn in the KMZ (and its icon): red, orange, yellow — the
+/// usual order of urgency, and each visible on satellite imagery.
+struct SeverityStyle {
+    /// 0xRRGGBB.
+    let colour: UInt32
+
+    static func of(_ severity: Severity) -> SeverityStyle {
+        switch severity {
+        case .high: return SeverityStyle(colour: 0xD7191C)
+        case .medium: return SeverityStyle(colour: 0xF28E2B)
+        case .low: return SeverityStyle(colour: 0xF6D743)
+        }
+    }
+
+    /// #RRGGBB, as OGR style strings and SVG write colours.
+    var hex: String {
+        let digits = String(colour, radix: 16, uppercase: true)
+        return "#" + String(repeating: "0", count: 6 - digits.count) + digits
+    }
+
+    /// Where the icon lies inside the KMZ.
+    static func iconPath(_ severity: Severity) -> String { "files/clue-\(severity.rawValue).png" }
+
+    /// A 32-pixel round marker in the colour with a white rim, its edge smoothed.
+    var icon: RasterImage {
+        let size = 32, centre = 15.5, outer = 14.5, rim = 2.5
+        var pixels = [UInt8](repeating: 0, count: size * size * 4)
+        let red = UInt8(colour >> 16 & 0xFF), green = UInt8(colour >> 8 & 0xFF), blue = UInt8(colour & 0xFF)
+        for y in 0..<size {
+            for x in 0..<size {
+                let distance = ((Double(x) - centre) * (Double(x) - centre) + (Double(y) - centre) * (Double(y) - centre)).squareRoot()
+                let coverage = min(1, max(0, outer + 0.5 - distance))
+                guard coverage > 0 else { continue }
+                let inner = min(1, max(0, outer - rim + 0.5 - distance))
+                let index = (y * size + x) * 4
+                // White rim blending into the colour inside.
+                pixels[index] = UInt8((255 * (1 - inner) + Double(red) * inner).rounded())
+                pixels[index + 1] = UInt8((255 * (1 - inner) + Double(green) * inner).rounded())
+                pixels[index + 2] = UInt8((255 * (1 - inner) + Double(blue) * inner).rounded())
+                pixels[index + 3] = UInt8((255 * coverage).rounded())
+            }
+        }
+        return RasterImage(width: size, height: size, pixels: pixels)
     }
 }
 

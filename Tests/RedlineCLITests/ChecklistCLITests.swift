@@ -132,6 +132,30 @@ import TestSupport
         }
     }
 
+    /// Phones open the KMZ offline and in mainland China: every icon it names is inside it,
+    /// one per severity present, and placemarks are coloured by severity.
+    @Test func theKMZCarriesItsOwnIconsStyledBySeverity() throws {
+        let folder = TemporaryFolder("redline-checklists")
+        let out = try demo(folder)
+        let checklists = out.appendingPathComponent("checklists")
+        let clues = try rows(out.appendingPathComponent("clues.csv").path)
+        for bundle in try FileManager.default.contentsOfDirectory(atPath: checklists.path) {
+            let kmz = checklists.appendingPathComponent(bundle).appendingPathComponent("clues.kmz").path
+            let members = try ZipArchive.names(kmz)
+            #expect(members.first == "doc.kml", "Google Earth reads the first KML")
+            let kml = try ZipArchive.text(kmz, "doc.kml")
+            let hrefs = Set(kml.matches(of: try Regex("<href>([^<]*)</href>")).compactMap { $0.output[1].substring.map(String.init) })
+            let severities = Set(clues.filter { $0.values["county_code"] == String(bundle.prefix(6)) }.map { $0.values["severity"]! })
+            #expect(hrefs == Set(severities.map { "files/clue-\($0).png" }), "\(bundle): \(hrefs)")
+            #expect(hrefs.isSubset(of: Set(members)) && !kml.contains("http://maps.google.com"))
+            for href in hrefs {
+                let icon = try RasterImage.read("/vsizip/\(kmz)/\(href)", maxSide: 64)
+                #expect(icon.width == 32 && icon.pixels[3] == 0 && icon.pixels[(16 * 32 + 16) * 4 + 3] == 255, "round, transparent corners")
+            }
+            if severities.contains("high") { #expect(kml.contains("ff1c19d7"), "high clues drawn red (KML writes aabbggrr)") }
+        }
+    }
+
     @Test func theRoundTripStartsAtTheCountySeatOrTheGivenPoint() throws {
         let folder = TemporaryFolder("redline-checklists")
         let out = try demo(folder)
