@@ -27,7 +27,23 @@ import TestSupport
         (.natureReserve, .unzoned, "energy", "NR-UNZONED-DEVELOPMENT", .prohibited, .high),
         (.natureReserve, .unzoned, "water", "NR-UNZONED-ANY", .needsApproval, .medium),
         (.redLine, .redLine, "mining", "RL-DEVELOPMENT", .prohibited, .high),
-        (.redLine, .redLine, "agriculture", "RL-LIMITED", .permittedLimited, .low),
+        (.redLine, .redLine, "agriculture", "RL-RESIDENTS", .permittedLimited, .low),
+        (.redLine, .redLine, "grazing", "RL-RESIDENTS", .permittedLimited, .low),
+        (.redLine, .redLine, "stewardship", "RL-STEWARDSHIP", .permittedLimited, .low),
+        (.redLine, .redLine, "research", "RL-STEWARDSHIP", .permittedLimited, .low),
+        (.redLine, .redLine, "archaeology", "RL-ARCHAEOLOGY", .permittedLimited, .low),
+        (.redLine, .redLine, "forestry", "RL-FORESTRY", .permittedLimited, .low),
+        (.redLine, .redLine, "tourism", "RL-TOURISM", .permittedLimited, .low),
+        (.redLine, .redLine, "telecom", "RL-INFRASTRUCTURE", .needsApproval, .medium),
+        (.redLine, .redLine, "exploration", "RL-EXPLORATION", .needsApproval, .medium),
+        (.redLine, .redLine, "restoration", "RL-RESTORATION", .permittedLimited, .low),
+        (.redLine, .redLine, "border", "RL-BORDER", .permittedLimited, .low),
+        (.natureReserve, .core, "stewardship", "NR-CORE-RESEARCH", .needsApproval, .medium),
+        (.natureReserve, .core, "restoration", "NR-CORE-ANY", .prohibited, .high),
+        (.natureReserve, .experimental, "restoration", "NR-EXP-RESEARCH", .permittedLimited, .low),
+        (.natureReserve, .experimental, "exploration", "NR-EXP-ANY", .needsApproval, .medium),
+        (.natureReserve, .generalControl, "border", "NR-GC-LIMITED", .permittedLimited, .low),
+        (.natureReserve, .generalControl, "telecom", "NR-GC-ANY", .needsApproval, .medium),
         (.redLine, .redLine, "water", "RL-INFRASTRUCTURE", .needsApproval, .medium),
         (.redLine, .redLine, "breeding", "RL-ANY", .needsApproval, .medium),
         (.other("森林公园"), .unzoned, "mining", "OTHER-ANY", .needsApproval, .medium),
@@ -71,6 +87,22 @@ import TestSupport
         #expect(book.activityType(of: "光伏电站") == "energy")     // exact value, not the shorter 光伏 only
         #expect(book.activityType(of: "工矿") == "industrial")
         #expect(book.activityType(of: "挖掘作业") == nil)
+        // The ten kinds of limited activity of 自然资发〔2022〕142号, as extracts word them.
+        let wordings: [(String, String)] = [
+            ("管护站", "stewardship"), ("巡护道路", "stewardship"), ("森林防火瞭望塔", "stewardship"), ("军事设施", "stewardship"),
+            ("科研监测站", "research"), ("牧民放牧点", "grazing"), ("牲畜棚圈", "grazing"), ("耕地", "agriculture"),
+            ("考古发掘现场", "archaeology"), ("古生物化石调查", "archaeology"), ("人工商品林抚育采伐", "forestry"),
+            ("生物防火隔离带", "forestry"), ("科普宣教中心", "tourism"), ("通讯基站", "telecom"), ("Cell Tower", "telecom"),
+            ("航道疏浚", "water"), ("地质调查钻孔", "exploration"), ("油气井场", "exploration"), ("矿山生态修复", "restoration"),
+            ("生态修复", "restoration"), ("边境通视道清理", "border"), ("界桩", "border"),
+        ]
+        for (wording, type) in wordings { #expect(book.activityType(of: wording) == type, "\(wording)") }
+        #expect(book.activityType(of: "露天采矿") == "mining", "mining stays mining")
+        // Two words of one length: the first one read names the activity (a modifier before a
+        // generic head noun: 军事 in 军事设施; 光伏 before 科研 in 光伏科研示范基地).
+        #expect(book.activityType(of: "军事设施") == "stewardship")
+        #expect(book.activityType(of: "光伏科研示范基地") == "energy")
+        #expect(book.activityType(of: "科研光伏示范基地") == "research")
         #expect(book.activityType(of: "") == nil)
     }
 
@@ -113,8 +145,8 @@ import TestSupport
          "unknown severity"),
         ("version: 1\nrules:\n\(validRule.replacingOccurrences(of: "zones: any", with: "zones: [核心区, 外围区]"))", 5,
          "unknown zone “外围区”"),
-        ("version: 1\nrules:\n\(validRule.replacingOccurrences(of: "[mining]", with: "[mining, drilling]"))", 6,
-         "unknown activity type “drilling”"),
+        ("version: 1\nrules:\n\(validRule.replacingOccurrences(of: "[mining]", with: "[mining, tunnelling]"))", 6,
+         "unknown activity type “tunnelling”"),
         ("version: 1\nrules:\n\(validRule.replacingOccurrences(of: "\n    reason_en: Banned", with: ""))", 3,
          "has no reason_en"),
         ("version: 1\nrules:\n\(validRule)\n\(validRule)", 11, "already used on line 3"),

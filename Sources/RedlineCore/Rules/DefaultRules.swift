@@ -20,14 +20,32 @@ enum DefaultRules {
 #   S3 中共中央办公厅 国务院办公厅《关于在国土空间规划中统筹划定落实三条控制线的指导意见》(2019):
 #      inside a red line, development and production construction banned in principle.
 #   S4 自然资源部 生态环境部 国家林业和草原局《关于加强生态保护红线管理的通知（试行）》
-#      (自然资发〔2022〕142号): the limited human activities allowed in a red line outside core
-#      protection zones — residents' existing life and farming without expansion, patrol, research
-#      and monitoring, moderate tourism and its public facilities, unavoidable linear infrastructure,
-#      flood-control and water-supply works (approved by the procedures the notice sets), among others.
-#      Whether strategic mineral exploration is allowed is narrower and case by case: redline keeps
-#      all mining prohibited and leaves exceptions to the field check.
-#   S5 A tool may flag an activity as possibly permitted, never clear it: permitted_limited patches
-#      stay in the clue list, marked, for the field team to confirm (shared/docs/domain.md).
+#      (自然资发〔2022〕142号): inside a red line and outside core protection zones, development
+#      and production construction are banned and only ten kinds of limited human activity that
+#      do not damage ecological function are allowed, item by item:
+#        (1) 管护巡护、保护执法、科学研究、调查监测、测绘导航、防灾减灾救灾、军事国防、疫情防控 and
+#            their necessary facilities;
+#        (2) residents' and other lawful holders' farming, grazing, fishing and aquaculture and the
+#            buildings they live and work in, without enlarging construction land, farmland,
+#            aquaculture or grazing intensity;
+#        (3) approved archaeology, palaeontological excavation, specimen collection, heritage work;
+#        (4) tending and felling of man-made commercial forest, tree-species renewal, fire breaks,
+#            lawful bamboo management;
+#        (5) moderate tourism and public education that do not damage ecological function, with
+#            planned service and public facilities;
+#        (6) unavoidable linear infrastructure, telecommunication, flood-control and water-supply
+#            works, channel dredging, and upkeep of existing lawful water and transport works;
+#        (7) geological survey and a narrow list of mineral exploration and mining (strategic
+#            minerals, existing oil, gas, mineral water and geothermal at their approved scale);
+#        (8) ecological restoration under county-level or higher spatial and restoration plans;
+#        (9) clearing border sight lines and building, keeping and removing boundary works;
+#        (10) other human activities that laws and regulations allow.
+#      Items (6), (7) and (10) go through approval procedures, so redline asks for the approval;
+#      general mining stays prohibited, and only a field check can find an allowed case.
+#   S5 How redline judges, not a regulation: an activity the rules may allow is flagged as
+#      possibly permitted and never cleared — permitted_limited patches stay in the clue list,
+#      marked, for the field team to confirm; a kind of protection the rules do not know is
+#      left for a person to judge.
 
 version: 1
 
@@ -54,11 +72,11 @@ activity_types:
   water:
     label_zh: 水利
     label_en: Water works
-    values: [水利, 水库, 水坝, 堤坝, 渠道, 水利设施, 供水, 防洪, water, reservoir, dam, canal, irrigation, flood control]
+    values: [水利, 水库, 水坝, 堤坝, 渠道, 水利设施, 供水, 防洪, 航道, 疏浚, 航道疏浚, water, reservoir, dam, canal, irrigation, flood control, dredging]
   tourism:
     label_zh: 旅游
     label_en: Tourism
-    values: [旅游, 旅游设施, 景区, 度假, 宾馆, 酒店, tourism, tourist, resort, hotel]
+    values: [旅游, 旅游设施, 景区, 度假, 宾馆, 酒店, 科普, 宣教, 科普宣教, 参观, 观景台, 游步道, tourism, tourist, resort, hotel, ecotourism, visitor centre, public education]
   breeding:
     label_zh: 养殖
     label_en: Breeding and aquaculture
@@ -74,7 +92,39 @@ activity_types:
   research:
     label_zh: 科研监测
     label_en: Research and monitoring
-    values: [科研, 监测, 科研监测, 观测, 巡护, research, monitoring, patrol]
+    values: [科研, 监测, 科研监测, 观测, 调查监测, 监测站, 观测站, 科学研究, research, monitoring, observation]
+  stewardship:
+    label_zh: 管护巡护
+    label_en: Patrol, enforcement and public safety
+    values: [管护, 巡护, 管护巡护, 管护站, 保护站, 巡护道路, 执法, 保护执法, 测绘, 导航, 测绘导航, 防灾, 减灾, 救灾, 防灾减灾, 防火, 军事, 国防, 军事国防, 疫情防控, 防疫, patrol, ranger, ranger station, law enforcement, surveying, navigation, disaster relief, fire prevention, military, defence, defense, epidemic control]
+  grazing:
+    label_zh: 放牧
+    label_en: Grazing
+    values: [放牧, 牧场, 棚圈, 牲畜棚圈, 牧道, 转场牧道, 牧民定居点, grazing, pasture, herding]
+  archaeology:
+    label_zh: 考古与文物保护
+    label_en: Archaeology and heritage
+    values: [考古, 考古发掘, 考古调查, 文物保护, 古生物化石, 化石发掘, 标本采集, archaeology, archaeological, heritage, fossil, specimen collection]
+  forestry:
+    label_zh: 抚育采伐
+    label_en: Forest tending and felling
+    values: [抚育, 抚育采伐, 森林抚育, 人工商品林, 树种更新, 竹林采伐, 防火隔离带, 生物防火隔离带, forest tending, thinning, commercial forest, bamboo harvesting, firebreak]
+  telecom:
+    label_zh: 通讯设施
+    label_en: Telecommunication
+    values: [通讯, 通信, 基站, 通讯基站, 通信基站, 通信铁塔, 铁塔, 通信光缆, 光缆, telecom, telecommunication, base station, cell tower, mast]
+  exploration:
+    label_zh: 地质勘查
+    label_en: Geological survey and exploration
+    values: [地质调查, 地质勘查, 矿产勘查, 矿产资源勘查, 勘查, 勘探, 钻探, 物探, 探矿, 油气, 油井, 气井, 油田, 地热, 矿泉水, exploration, prospecting, drilling, geological survey, oil well, gas well, geothermal]
+  restoration:
+    label_zh: 生态修复
+    label_en: Ecological restoration
+    values: [生态修复, 生态恢复, 植被恢复, 复绿, 矿山修复, 矿山生态修复, 土地复垦, 退耕还林, 退耕还草, 造林, 植树造林, 湿地修复, restoration, ecological restoration, revegetation, reforestation, rehabilitation]
+  border:
+    label_zh: 边境设施
+    label_en: Border works
+    values: [边境, 边防, 通视道, 边境通视道, 边界通视道, 界务, 界务工程, 界碑, 界桩, border, border works, boundary marker, sight line clearing]
   other:
     label_zh: 其他人工设施
     label_en: Other facilities
@@ -97,7 +147,7 @@ rules:
   - id: NR-CORE-RESEARCH
     kind: nature_reserve
     zones: [core, core_protection]
-    activities: [research]
+    activities: [research, stewardship]
     verdict: needs_approval
     severity: medium
     reason_zh: 核心区禁止进入；因科学研究确需进入的，须经自然保护区管理机构批准。
@@ -128,7 +178,7 @@ rules:
   - id: NR-BUFFER-RESEARCH
     kind: nature_reserve
     zones: [buffer]
-    activities: [research]
+    activities: [research, stewardship]
     verdict: needs_approval
     severity: low
     reason_zh: 缓冲区只准从事非破坏性的科学研究、教学实习，须事先批准。
@@ -166,11 +216,11 @@ rules:
   - id: NR-EXP-RESEARCH
     kind: nature_reserve
     zones: [experimental]
-    activities: [research]
+    activities: [research, stewardship, restoration]
     verdict: permitted_limited
     severity: low
-    reason_zh: 实验区可以从事科学试验、教学实习、参观考察等活动。
-    reason_en: Scientific experiments, teaching and visits are allowed in an experimental zone.
+    reason_zh: 实验区可以从事科学试验、教学实习、参观考察等活动；管护和生态修复须核实按保护区规划实施。
+    reason_en: Research, teaching and visits are allowed in an experimental zone; check that patrol works and restoration follow the reserve's plan.
     source: S1 art. 18; S5
   - id: NR-EXP-ANY
     kind: nature_reserve
@@ -195,12 +245,12 @@ rules:
   - id: NR-GC-LIMITED
     kind: nature_reserve
     zones: [general_control]
-    activities: [research, settlement, agriculture, tourism]
+    activities: [research, stewardship, settlement, agriculture, grazing, archaeology, forestry, tourism, restoration, border]
     verdict: permitted_limited
     severity: low
-    reason_zh: 一般控制区允许有限人为活动（原住居民正常生产生活、科研监测、适度参观旅游），须核实未扩大。
-    reason_en: Limited activities (residents' existing life and farming, research, moderate tourism) are allowed; check they have not grown.
-    source: S2; S4; S5
+    reason_zh: 一般控制区允许对生态功能不造成破坏的有限人为活动（管护科研、原住居民生产生活、考古、抚育采伐、适度旅游、生态修复、边境工程等），须核实属于所列情形且未扩大。
+    reason_en: Limited activities that do not harm ecological function (patrol and research, residents' farming and grazing, archaeology, forest tending, moderate tourism, restoration, border works) are allowed; check the case and that it has not grown.
+    source: S2; S4 items 1-5, 8, 9; S5
   - id: NR-GC-ANY
     kind: nature_reserve
     zones: [general_control]
@@ -241,33 +291,96 @@ rules:
     reason_zh: 生态保护红线内原则上禁止开发性、生产性建设活动。
     reason_en: Development and production construction are banned in principle inside a red line.
     source: S3; S4
-  - id: RL-LIMITED
+  - id: RL-STEWARDSHIP
     kind: red_line
     zones: any
-    activities: [settlement, agriculture, research, tourism]
+    activities: [research, stewardship]
     verdict: permitted_limited
     severity: low
-    reason_zh: 红线内允许对生态功能不造成破坏的有限人为活动（原住居民生产生活、科研监测、适度旅游），须核实未扩大。
-    reason_en: Limited activities that do not harm ecological function are allowed in a red line; check they have not grown.
-    source: S4; S5
+    reason_zh: 红线内允许管护巡护、保护执法、科学研究、调查监测、测绘导航、防灾减灾救灾、军事国防、疫情防控等活动及相关的必要设施，须核实用途。
+    reason_en: Patrol, enforcement, research, monitoring, surveying, disaster relief, defence and epidemic control and their necessary facilities are allowed in a red line; check the use.
+    source: S4 item 1; S5
+  - id: RL-RESIDENTS
+    kind: red_line
+    zones: any
+    activities: [settlement, agriculture, grazing]
+    verdict: permitted_limited
+    severity: low
+    reason_zh: 原住居民和其他合法权益主体可在不扩大现有建设用地、耕地规模和放牧强度的前提下开展种植、放牧等生产生活活动，须核实未扩大。
+    reason_en: Residents and other lawful holders may farm, graze and live as before without enlarging construction land, farmland or grazing; check it has not grown.
+    source: S4 item 2; S5
+  - id: RL-ARCHAEOLOGY
+    kind: red_line
+    zones: any
+    activities: [archaeology]
+    verdict: permitted_limited
+    severity: low
+    reason_zh: 经依法批准的考古调查发掘、古生物化石调查发掘、标本采集和文物保护活动可以开展，须核实批准文件。
+    reason_en: Approved archaeology, fossil excavation, specimen collection and heritage work are allowed; check the approval.
+    source: S4 item 3; S5
+  - id: RL-FORESTRY
+    kind: red_line
+    zones: any
+    activities: [forestry]
+    verdict: permitted_limited
+    severity: low
+    reason_zh: 仅允许按规定对人工商品林抚育采伐、为提升森林质量或建设防火隔离带的树种更新及依法竹林采伐经营，须核实林地性质。
+    reason_en: Only tending and felling of man-made commercial forest, tree-species renewal for forest quality or fire breaks, and lawful bamboo management are allowed; check the forest is of that kind.
+    source: S4 item 4; S5
+  - id: RL-TOURISM
+    kind: red_line
+    zones: any
+    activities: [tourism]
+    verdict: permitted_limited
+    severity: low
+    reason_zh: 允许不破坏生态功能的适度参观旅游、科普宣教及符合相关规划的配套服务设施，须核实规模和规划。
+    reason_en: Moderate tourism and public education that do not harm ecological function, with planned facilities, are allowed; check their size and plan.
+    source: S4 item 5; S5
   - id: RL-INFRASTRUCTURE
     kind: red_line
     zones: any
-    activities: [transport, water]
+    activities: [transport, water, telecom]
     verdict: needs_approval
     severity: medium
-    reason_zh: 必须且无法避让的线性基础设施、防洪和供水设施可按程序审批后建设。
-    reason_en: Unavoidable linear infrastructure and flood-control or water-supply works may be built once approved.
-    source: S4
+    reason_zh: 必须且无法避让、符合县级以上国土空间规划的线性基础设施、通讯、防洪和供水设施可按程序审批后建设。
+    reason_en: Unavoidable linear infrastructure, telecommunication, flood-control and water-supply works in county-level or higher plans may be built once approved.
+    source: S4 item 6
+  - id: RL-EXPLORATION
+    kind: red_line
+    zones: any
+    activities: [exploration]
+    verdict: needs_approval
+    severity: medium
+    reason_zh: 地质调查与矿产资源勘查开采仅限通知所列情形（战略性矿产、已有油气等不扩大范围），须核实审批与情形。
+    reason_en: Geological survey and mineral exploration are allowed only in the cases the notice lists (strategic minerals, existing oil and gas without growth); check the approval and the case.
+    source: S4 item 7
+  - id: RL-RESTORATION
+    kind: red_line
+    zones: any
+    activities: [restoration]
+    verdict: permitted_limited
+    severity: low
+    reason_zh: 依据县级以上国土空间规划和生态保护修复专项规划开展的生态修复可以实施，须核实规划依据。
+    reason_en: Ecological restoration under county-level or higher spatial and restoration plans is allowed; check the plan.
+    source: S4 item 8; S5
+  - id: RL-BORDER
+    kind: red_line
+    zones: any
+    activities: [border]
+    verdict: permitted_limited
+    severity: low
+    reason_zh: 依法依约开展的边界边境通视道清理及界务工程的修建、维护和拆除可以开展，须核实。
+    reason_en: Clearing border sight lines and building, keeping or removing boundary works under law and treaties are allowed; check the works.
+    source: S4 item 9; S5
   - id: RL-ANY
     kind: red_line
     zones: any
     activities: any
     verdict: needs_approval
     severity: medium
-    reason_zh: 红线内其他人为活动需核实是否属于允许的有限人为活动。
-    reason_en: Other activity inside a red line must be checked against the limited activities allowed.
-    source: S3; S4
+    reason_zh: 红线内其他人为活动需核实是否属于法律法规允许的有限人为活动。
+    reason_en: Other activity inside a red line must be checked against the limited activities laws and regulations allow.
+    source: S3; S4 item 10
 
   # ── Anything else (a protection kind the data names but these rules do not know) ──
   - id: OTHER-ANY

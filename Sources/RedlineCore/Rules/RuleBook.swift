@@ -147,12 +147,17 @@ public struct RuleBook: Sendable {
     func exactActivityType(of text: String) -> String? { valueIndex[Zone.normalise(text)] }
 
     /// The activity type a data value maps to: an exact value (case, spaces, `_` and `-` aside),
-    /// else the longest value it contains; nil when none does.
+    /// else the longest value it contains, and of values equally long the one that comes first
+    /// in the text (in 军事设施 the modifier 军事 says more than the head noun 设施); nil when none does.
     public func activityType(of text: String) -> String? {
         let key = Zone.normalise(text)
         guard !key.isEmpty else { return nil }
         if let exact = exactActivityType(of: text) { return exact }
-        return containedAliases.first { key.contains($0.alias) }?.type
+        guard let longest = containedAliases.firstIndex(where: { key.contains($0.alias) }) else { return nil }
+        let length = containedAliases[longest].alias.count
+        return containedAliases[longest...].prefix { $0.alias.count == length }
+            .compactMap { alias in key.range(of: alias.alias).map { (start: $0.lowerBound, type: alias.type) } }
+            .min { $0.start < $1.start }?.type
     }
 
     public func label(ofActivity id: String) -> String {
