@@ -129,15 +129,24 @@ public enum WKB {
         return bytes
     }
 
+    /// A line given as interleaved x,y.
+    public static func lineString(_ line: [Double]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        appendLine(line, to: &bytes)
+        return bytes
+    }
+
     /// Lines given as interleaved x,y.
     public static func multiLineString(_ lines: [[Double]]) -> [UInt8] {
         var bytes: [UInt8] = []
         appendHeader(type: 5, count: lines.count, to: &bytes)
-        for line in lines {
-            appendHeader(type: 2, count: line.count / 2, to: &bytes)
-            for value in line { append(value, to: &bytes) }
-        }
+        for line in lines { appendLine(line, to: &bytes) }
         return bytes
+    }
+
+    private static func appendLine(_ line: [Double], to bytes: inout [UInt8]) {
+        appendHeader(type: 2, count: line.count / 2, to: &bytes)
+        for value in line { append(value, to: &bytes) }
     }
 
     /// A GeometryCollection of geometries given as WKB: its members' bytes one after the other.

@@ -15,10 +15,13 @@ public struct ChecklistOptions: Sendable {
     public var language: ChecklistLanguage
     /// Where every county's round trip starts, instead of its seat.
     public var start: (lon: Double, lat: Double)?
+    /// How much a team covers in a day; nil for one round trip.
+    public var days: DayBudget?
 
-    public init(language: ChecklistLanguage = .zh, start: (lon: Double, lat: Double)? = nil) {
+    public init(language: ChecklistLanguage = .zh, start: (lon: Double, lat: Double)? = nil, days: DayBudget? = nil) {
         self.language = language
         self.start = start
+        self.days = days
     }
 }
 
@@ -28,7 +31,11 @@ public struct CountyBundle: Sendable {
     public let code: String
     public let name: String
     public let clues: Int
+    /// All the days' trips together.
     public let roundTripMetres: Double
+    public let days: Int
+    /// Clues whose own trip from the start is longer than a day's distance budget.
+    public let overBudget: [String]
 }
 
 /// One county's clues in visiting order, with what the files need to know about them.
@@ -41,6 +48,8 @@ struct CountyStops {
     /// The clues in visiting order.
     let clues: [ClueRow]
     let route: VisitingOrder
+    /// The order cut into days (one day without a budget).
+    let plan: DayPlan
     /// The county's outline (WKB in the frame), when the county layer has it.
     let outline: [UInt8]?
 }
@@ -91,7 +100,8 @@ public final class ChecklistWriter {
             }
             names.append(county.folder)
             written.append(CountyBundle(folder: county.folder, code: county.code, name: county.name,
-                                        clues: county.clues.count, roundTripMetres: county.route.total))
+                                        clues: county.clues.count, roundTripMetres: county.plan.total, days: county.plan.days.count,
+                                        overBudget: county.plan.overBudget.map { county.clues[$0].clueID }))
         }
         return StagedBundles(folder: folder, names: names,
                              retiring: Self.earlierBundles(in: destination).filter { !names.contains($0) }, bundles: written)
@@ -122,9 +132,12 @@ public final class ChecklistWriter {
             used.insert(folder.lowercased())
             let start = options.start ?? county?.seat ?? (clues[0].lon, clues[0].lat)
             let route = VisitingOrder(start: start, stops: clues.map { ($0.lon, $0.lat) }, geodesic: index.frame.geodesic)
+            let ordered = route.order.map { clues[$0] }
+            let plan = DayPlan(route: route, start: start, stops: ordered.map { ($0.lon, $0.lat) }, geodesic: index.frame.geodesic,
+                               budget: options.days)
             return CountyStops(code: code, name: name, folder: folder, start: start,
                                startIsSeat: options.start == nil && county?.seat != nil,
-                               clues: route.order.map { clues[$0] }, route: route,
+                               clues: ordered, route: route, plan: plan,
                                outline: county.flatMap { admin?.outline(of: $0) })
         }
     }
@@ -254,7 +267,7 @@ public final class ChecklistWriter {
         }
         for (position, clue) in county.clues.enumerated() {
             let layer = try folder(clueFolder(clue))
-            let balloon = balloonHTML(clue, position: position + 1)
+            let balloon = balloonHTML(clue, position: position + 1, in: county)
             let colour = SeverityStyle.of(clue.record.severity).hex
             try layer.write([.string(clue.clueID), .string(balloon)], wkb: try converter.convert(wkb: clue.polygon),
                             style: "PEN(c:\(colour)FF,w:3px);BRUSH(fc:\(colour)66)")
@@ -263,6 +276,10 @@ public final class ChecklistWriter {
             // The icon is inside the archive: web icons are blank offline and in mainland China.
             try layer.write([.string(clue.clueID), .string(balloon)], wkb: WKB.point(point[0], point[1]),
                             style: "SYMBOL(id:\"\(SeverityStyle.iconPath(clue.record.severity))\",c:#FFFFFFFF)")
+        }
+        let route = try folder(labels(.route))
+        for (name, line) in try dayTrips(county, converter: converter) {
+            try route.write([.string(name), .null], wkb: WKB.lineString(line), style: "PEN(c:#1F4E9EFF,w:3px)")
         }
         try dataset.close()
         for severity in Set(county.clues.map(\.record.severity)).sorted() {
@@ -282,7 +299,7 @@ public final class ChecklistWriter {
     }
 
     /// The balloon of a placemark: the clue's facts as an HTML table, every value escaped.
-    private func balloonHTML(_ clue: ClueRow, position: Int) -> String {
+    private func balloonHTML(_ clue: ClueRow, position: Int, in county: CountyStops) -> String {
         let rows: [(Labels.Key, String)] = [
             (.order, String(position)), (.clueID, clue.clueID), (.patchID, clue[.activityID]),
             (.activityType, activityLabel(clue)), (.protectedArea, clue[.protectedNames]), (.zone, zoneLabel(clue)),
@@ -290,6 +307,7 @@ public final class ChecklistWriter {
             (.distanceM, clue[.distanceM]), (.detected, clue[.detectedOn]),
             (.lonDMS, Self.dms(clue.lon, positive: "E", negative: "W")), (.latDMS, Self.dms(clue.lat, positive: "N", negative: "S")),
             (.reason, reason(clue)),
+            (.day, county.plan.days.count > 1 ? labels.dayName(county.plan.day(of: position - 1)) : ""),
         ]
         return "<table>" + rows.filter { !$0.1.isEmpty }.map {
             "<tr><th>\(SafeText.html(labels($0.0)))</th><td>\(SafeText.html($0.1))</td></tr>"
@@ -306,22 +324,36 @@ public final class ChecklistWriter {
         let converter = try WGS84Converter(frame: index.frame)
         let dataset = try VectorDataset.create(path, driver: "GPX")
         let waypoints = try dataset.createLayer("waypoints", crs: "EPSG:4326", geometry: .point)
-        var track = [county.start.lon, county.start.lat]
-        for clue in county.clues {
+        for (position, clue) in county.clues.enumerated() {
             var point = [clue.lon, clue.lat]
             try converter.convert(&point)
             let area = clue.isNear ? "\(clue[.distanceM]) m" : "\(clue[.overlapM2]) m²"
-            let description = [activityLabel(clue), area, clue[.protectedNames], verdictLabel(clue)]
+            let day = county.plan.days.count > 1 ? labels.dayName(county.plan.day(of: position)) : ""
+            let description = [activityLabel(clue), area, clue[.protectedNames], verdictLabel(clue), day]
                 .filter { !$0.isEmpty }.joined(separator: ", ")
             try waypoints.write(named: [("name", .string(clue.clueID)), ("desc", .string(description))],
                                 wkb: WKB.point(point[0], point[1]))
-            track += [clue.lon, clue.lat]
         }
-        track += [county.start.lon, county.start.lat]
-        try converter.convert(&track)
+        // One route (for navigating) and one track (for units that only draw tracks) per day,
+        // each from the start and back.
+        let trips = try dayTrips(county, converter: converter)
+        let routes = try dataset.createLayer("routes", crs: "EPSG:4326", geometry: .lineString)
+        for (name, line) in trips { try routes.write(named: [("name", .string(name))], wkb: WKB.lineString(line)) }
         let tracks = try dataset.createLayer("tracks", crs: "EPSG:4326", geometry: .multiLineString)
-        try tracks.write(named: [("name", .string("\(county.code) \(labels(.index))"))], wkb: WKB.multiLineString([track]))
+        for (name, line) in trips { try tracks.write(named: [("name", .string(name))], wkb: WKB.multiLineString([line])) }
         try dataset.close()
+    }
+
+    /// Each day's trip as a name and interleaved WGS 84 lon,lat: the start, the day's clues, the start.
+    func dayTrips(_ county: CountyStops, converter: WGS84Converter) throws -> [(name: String, line: [Double])] {
+        try county.plan.days.enumerated().map { index, day in
+            var line = [county.start.lon, county.start.lat]
+            for clue in county.clues[day.stops] { line += [clue.lon, clue.lat] }
+            line += [county.start.lon, county.start.lat]
+            try converter.convert(&line)
+            let name = county.plan.days.count > 1 ? "\(county.code) \(labels.dayName(index))" : "\(county.code) \(labels(.index))"
+            return (name, line)
+        }
     }
 }
 

@@ -52,21 +52,29 @@ struct ChecklistPage {
         let start = String(format: "%.5f, %.5f", county.start.lon, county.start.lat)
         var out = "<section class=\"page index\">\n<h1>\(h(title))</h1>\n"
             + "<p>\(h(labels(.start))): \(h(county.startIsSeat ? labels(.seat) : "")) \(start) · "
-            + "\(h(labels(.total))): \(km(county.route.total)) · \(county.clues.count) \(labels.language == .zh ? "条线索" : "clues")</p>\n"
+            + "\(h(labels(.total))): \(km(county.plan.total)) · \(county.clues.count) \(labels.language == .zh ? "条线索" : "clues")"
+            + (county.plan.days.count > 1 ? " · \(county.plan.days.count) \(labels.language == .zh ? "天" : "days")" : "") + "</p>\n"
             + "<table><tr><th>\(h(labels(.order)))</th><th>\(h(labels(.clueID)))</th><th>\(h(labels(.patchID)))</th>"
             + "<th>\(h(labels(.activityType)))</th><th>\(h(labels(.protectedArea)))</th><th>\(h(labels(.zone)))</th>"
             + "<th>\(h(labels(.verdict)))</th><th>\(h(labels(.severity)))</th><th>\(h(labels(.legKm)))</th>"
             + "<th>\(h(labels(.lon))) / \(h(labels(.lat)))</th></tr>\n"
+        let split = county.plan.days.count > 1
         for (position, clue) in county.clues.enumerated() {
+            if split, let index = county.plan.days.firstIndex(where: { $0.stops.lowerBound == position }) {
+                let day = county.plan.days[index]
+                out += "<tr class=\"day\"><th colspan=\"10\">\(h(labels.dayName(index))) · \(day.stops.count) "
+                    + "\(labels.language == .zh ? "条线索" : "clues") · \(km(day.metres)) km</th></tr>\n"
+            }
             out += "<tr><td>\(position + 1)</td><td><a href=\"#clue-\(position + 1)\">\(h(clue.clueID))</a></td>"
                 + "<td>\(h(clue[.activityID]))</td><td>\(h(writer.activityLabel(clue)))</td>"
                 + "<td>\(h(clue[.protectedNames]))</td><td>\(h(writer.zoneLabel(clue)))</td>"
                 + "<td>\(h(writer.verdictLabel(clue)))</td><td class=\"\(h(clue[.severity]))\">\(h(writer.severityLabel(clue)))</td>"
-                + "<td>\(km(county.route.legs[position]))</td>"
+                + "<td>\(km(county.plan.legs[position]))</td>"
                 + "<td>\(String(format: "%.5f, %.5f", clue.lon, clue.lat))</td></tr>\n"
         }
-        out += "</table>\n<p class=\"note\">\(h(labels(.routeNote))) "
-            + "\(labels.language == .zh ? "返回出发点" : "Back to the start"): \(km(county.route.returnLeg)) km</p>\n</section>\n"
+        let back = split ? (labels.language == .zh ? "每天从出发点出发并返回。" : "Each day starts and ends at the start.")
+            : "\(labels.language == .zh ? "返回出发点" : "Back to the start"): \(km(county.route.returnLeg)) km"
+        out += "</table>\n<p class=\"note\">\(h(labels(.routeNote))) \(h(back))</p>\n</section>\n"
         return out
     }
 
@@ -74,7 +82,9 @@ struct ChecklistPage {
         let number = position + 1
         var out = "<section class=\"page clue\" id=\"clue-\(number)\">\n"
             + "<h1>\(number). \(h(clue.clueID)) <span class=\"\(h(clue[.severity]))\">\(h(writer.verdictLabel(clue))) · "
-            + "\(h(writer.severityLabel(clue)))</span></h1>\n"
+            + "\(h(writer.severityLabel(clue)))</span>"
+            + (county.plan.days.count > 1 ? " <span class=\"day\">\(h(labels.dayName(county.plan.day(of: position))))</span>" : "")
+            + "</h1>\n"
             + "<div class=\"maps\"><figure class=\"detail\">\(try detailMap(clue, id: "d\(number)"))"
             + "<figcaption>\(h(labels(.detailMap)))\(legend())</figcaption></figure>"
             + "<figure class=\"locator\">\(try locatorMap(current: position, id: "l\(number)"))"

@@ -38,7 +38,7 @@ struct ChecklistSpreadsheet {
     }
 
     private var columns: [SheetColumn] {
-        let legs = county.route.legs
+        let legs = county.plan.legs
         func text(_ value: String) -> Cell { value.isEmpty ? .empty : .text(SafeText.spreadsheetCell(value)) }
         func number(_ value: Double?) -> Cell { value.map(Cell.number) ?? .empty }
         return [
@@ -63,6 +63,7 @@ struct ChecklistSpreadsheet {
             SheetColumn(.detected) { clue, _ in clue.detected.map { Cell.date(year: $0.year, month: $0.month, day: $0.day) } ?? .empty },
             SheetColumn(.imagery) { clue, _ in text(writer.imagery(clue).map { "\($0.name): \($0.value)" }.joined(separator: "; ")) },
             SheetColumn(.legKm, decimals: 1) { _, position in .number((legs[position] / 100).rounded() / 10) },
+            SheetColumn(.day) { _, position in .text(labels.dayName(county.plan.day(of: position))) },
         ]
     }
 
@@ -142,9 +143,21 @@ struct ChecklistSpreadsheet {
                         row: row, column: 1)
         row += 1
         try sheet.write(.text(labels(.total)), row: row, column: 0, format: Self.header)
-        try sheet.write(.number((county.route.total / 100).rounded() / 10), row: row, column: 1,
+        try sheet.write(.number((county.plan.total / 100).rounded() / 10), row: row, column: 1,
                         format: CellFormat(numberFormat: CellFormat.decimals(1)))
         row += 2
+        let kilometres = CellFormat(numberFormat: CellFormat.decimals(1))
+        for (column, key) in [Labels.Key.byDay, .clueCount, .dayKm].enumerated() {
+            try sheet.write(.text(labels(key)), row: row, column: column, format: Self.header)
+        }
+        row += 1
+        for (index, day) in county.plan.days.enumerated() {
+            try sheet.write(.text(labels.dayName(index)), row: row, column: 0)
+            try sheet.write(.number(Double(day.stops.count)), row: row, column: 1)
+            try sheet.write(.number((day.metres / 100).rounded() / 10), row: row, column: 2, format: kilometres)
+            row += 1
+        }
+        row += 1
         // A clue inside two reserves counts under both, so only the zone and severity tables
         // (one group per clue) sum areas.
         let groupings: [(key: Labels.Key, groups: (ClueRow) -> [String], sumsArea: Bool)] = [

@@ -20,6 +20,7 @@ struct Labels {
         case start, total, checklistTitle, index, detailMap, locatorMap, facts, fieldRecord, signature
         case resultChoices, routeNote, patch, seat, attributes
         case summary, clueCount, byArea, byZone, bySeverity, allClues, resultPrompt, datePrompt, resultRefusal, dateRefusal
+        case day, byDay, dayKm, route
 
         /// Headers of clue columns are the columns' own Chinese names.
         var chinese: String {
@@ -78,6 +79,10 @@ struct Labels {
             case .datePrompt: return "填写实地核查的日期，如 2026-11-20"
             case .resultRefusal: return "只能填写 属实、不属实 或 部分属实"
             case .dateRefusal: return "请填写日期（不早于图斑发现日期，不晚于今天）"
+            case .day: return "日程"
+            case .byDay: return "按日程"
+            case .dayKm: return "当日里程(公里)"
+            case .route: return "路线"
             }
         }
 
@@ -137,9 +142,16 @@ struct Labels {
             case .datePrompt: return "The day of the field check, e.g. 2026-11-20"
             case .resultRefusal: return "Only true, not true or partly true"
             case .dateRefusal: return "A date, not before the patch was detected and not after today"
+            case .day: return "Day"
+            case .byDay: return "By day"
+            case .dayKm: return "Day (km)"
+            case .route: return "Route"
             }
         }
     }
+
+    /// "第2天" / "Day 2" for the day at `index` (from 0).
+    func dayName(_ index: Int) -> String { language == .zh ? "第\(index + 1)天" : "Day \(index + 1)" }
 
     /// The columns the field team fills in, in the spreadsheet and on paper.
     static let fieldColumns: [Key] = [.result, .actualActivity, .responsible, .rectification, .inspector, .date,

@@ -82,3 +82,90 @@ public struct VisitingOrder: Sendable {
         returnLeg = tour.count > 1 ? geodesicDistance(tour.last!, 0) : 0
     }
 }
+
+/// How much a field team covers in one day: kilometres from the start and back, and stops.
+public struct DayBudget: Sendable, Equatable {
+    public var metres: Double?
+    public var stops: Int?
+
+    public init(metres: Double? = nil, stops: Int? = nil) {
+        self.metres = metres
+        self.stops = stops
+    }
+}
+
+/// The visiting order cut into days, each leaving the start and coming back to it ("route
+/// first, cluster second", Beasley 1983). The cuts are chosen by dynamic programming over the
+/// order: the fewest days within the budget, then the shortest distance. A stop that alone is
+/// over the distance budget gets a day of its own (shared only with clues within `sharedDetour`
+/// metres of it: the same pit seen twice is one trip) and is listed in `overBudget`.
+public struct DayPlan: Sendable {
+    public struct Day: Sendable, Equatable {
+        /// Positions in the visiting order.
+        public let stops: Range<Int>
+        /// Geodesic metres from the start, through the stops, back to the start.
+        public let metres: Double
+    }
+
+    public let days: [Day]
+    /// Geodesic metres to each stop from the one before it on the same day (from the start for
+    /// the first stop of a day).
+    public let legs: [Double]
+    /// Positions of stops whose own round trip is longer than the day's distance budget.
+    public let overBudget: [Int]
+
+    public var total: Double { days.reduce(0) { $0 + $1.metres } }
+
+    static let sharedDetour = 1000.0
+
+    /// The day (from 0) of the stop at `position` in the visiting order.
+    public func day(of position: Int) -> Int { days.firstIndex { $0.stops.contains(position) } ?? 0 }
+
+    /// `stops` are the stops in visiting order; without a budget the whole round trip is one day.
+    public init(route: VisitingOrder, start: (lon: Double, lat: Double), stops: [(lon: Double, lat: Double)],
+                geodesic: Geodesic, budget: DayBudget?) {
+        let count = stops.count
+        guard count > 0 else {
+            (days, legs, overBudget) = ([], [], [])
+            return
+        }
+        let fromStart = stops.map { geodesic.distance(lon1: start.lon, lat1: start.lat, lon2: $0.lon, lat2: $0.lat) }
+        // between[k] = metres walked from stop 0 to stop k along the order.
+        var between = [0.0]
+        for position in 1..<count { between.append(between[position - 1] + route.legs[position]) }
+        let maxMetres = budget?.metres ?? .infinity, maxStops = budget?.stops ?? count
+        func trip(_ first: Int, _ last: Int) -> Double { fromStart[first] + between[last] - between[first] + fromStart[last] }
+
+        // best[j]: the fewest days, then metres, for the first j stops; cut[j]: where its last day starts.
+        var best = [(days: Int, metres: Double)](repeating: (Int.max, .infinity), count: count + 1)
+        var cut = [Int](repeating: 0, count: count + 1)
+        best[0] = (0, 0)
+        for end in 1...count {
+            var first = end - 1
+            while first >= max(0, end - maxStops) {
+                let metres = trip(first, end - 1)
+                // Within the budget; or stops all within a short walk of each other (a lone stop
+                // always makes a day, over the budget or not).
+                if metres <= maxMetres || between[end - 1] - between[first] <= Self.sharedDetour, best[first].days != Int.max {
+                    let candidate = (days: best[first].days + 1, metres: best[first].metres + metres)
+                    if candidate.days < best[end].days || (candidate.days == best[end].days && candidate.metres < best[end].metres - 1e-6) {
+                        best[end] = candidate
+                        cut[end] = first
+                    }
+                }
+                // Walking between the stops alone is already over: starting earlier only adds.
+                if between[end - 1] - between[first] > maxMetres { break }
+                first -= 1
+            }
+        }
+        var ranges: [Range<Int>] = []
+        var end = count
+        while end > 0 {
+            ranges.insert(cut[end]..<end, at: 0)
+            end = cut[end]
+        }
+        days = ranges.map { Day(stops: $0, metres: trip($0.lowerBound, $0.upperBound - 1)) }
+        legs = (0..<count).map { position in ranges.contains { $0.lowerBound == position } ? fromStart[position] : route.legs[position] }
+        overBudget = ranges.filter { trip($0.lowerBound, $0.upperBound - 1) > maxMetres }.flatMap { Array($0) }
+    }
+}

@@ -10,13 +10,16 @@ struct Checklist: ParsableCommand {
         abstract: "Write what each county's field team takes out: spreadsheet, KMZ, GPX and printable sheets.",
         discussion: HelpText.reflowed("""
         Reads the clues of a finished check (its --out folder) and writes, per county, a folder
-        <code>-<name>/ holding clues.xlsx (one row per clue, then empty columns for the team),
-        clues.kmz (boundaries by zone, each patch in red with a placemark, folders per reserve),
-        route.gpx (a waypoint per clue and the round trip as a track) and checklist.html (an index
+        <code>-<name>/ holding clues.xlsx (one row per clue, then shaded columns for the team with a
+        dropdown for the result, and a summary sheet), clues.kmz (boundaries by zone, each patch
+        coloured by severity with a placemark, folders per reserve, icons inside),
+        route.gpx (a waypoint per clue, per day a route and a track) and checklist.html (an index
         in visiting order, then one A4 page per clue with a detail map and a locator map; print it
         from a browser, or with Tools/render-checklist.sh). All files list the clues in one
         visiting order: a round trip from the county seat (or --start), nearest neighbour then 2-opt
-        on geodesic distances. The boundaries and counties are those the check used (summary.json).
+        on geodesic distances, cut into days by --day-km and --day-stops (each day from the start and
+        back; a route per day in the GPX and KMZ, the day in every file). The boundaries and counties
+        are those the check used (summary.json).
 
         Example:
           redline check Geodata/activities.gpkg --protected Geodata/protected.gpkg --admin Geodata/counties.gpkg --out out
@@ -66,8 +69,27 @@ struct Checklist: ParsableCommand {
             }
             let loaded = try boundaries.load(jobs: jobs, keepOutlines: true, warnings: warnings)
             let bundles = try run.write(index: loaded.index, admin: loaded.counties, results: results)
-            for bundle in bundles {
-                print("\(bundle.folder): \(bundle.clues) clues, round trip \(String(format: "%.1f", bundle.roundTripMetres / 1000)) km")
+            Checklist.report(bundles, into: warnings)
+        }
+    }
+}
+
+extension Checklist {
+    /// A line per bundle on stdout; clues too far for one day's budget as warnings.
+    static func report(_ bundles: [CountyBundle], into warnings: WarningLog) {
+        for bundle in bundles {
+            let days = bundle.days > 1 ? " in \(bundle.days) days" : ""
+            print("\(bundle.folder): \(bundle.clues) clues, round trip\(days) \(String(format: "%.1f", bundle.roundTripMetres / 1000)) km")
+        }
+        warnBeyondBudget(bundles, into: warnings)
+    }
+
+    static func warnBeyondBudget(_ bundles: [CountyBundle], into warnings: WarningLog) {
+        for bundle in bundles {
+            if !bundle.overBudget.isEmpty {
+                warnings.add(code: "clue_beyond_day_budget", "\(bundle.folder): \(bundle.overBudget.count) clue(s) are farther than one day's "
+                             + "--day-km there and back (\(bundle.overBudget.prefix(3).joined(separator: ", "))) — their days go over the "
+                             + "budget; plan an overnight stay or raise --day-km", feature: bundle.overBudget.prefix(3).joined(separator: ","))
             }
         }
     }
@@ -99,14 +121,25 @@ struct BundleOptions: ParsableArguments {
     @Option(help: "Where every county's round trip starts, as lon,lat (default: the county seat).")
     var start: String?
 
+    @Option(name: .customLong("day-km"), help: "Split each county's trip into days of at most this many kilometres, start to start.")
+    var dayKm: Double?
+
+    @Option(name: .customLong("day-stops"), help: "Split each county's trip into days of at most this many clues.")
+    var dayStops: Int?
+
     func validate() throws { _ = try options() }
 
     func options() throws -> ChecklistOptions {
-        guard let start else { return ChecklistOptions(language: lang) }
+        if let dayKm, !(dayKm.isFinite && dayKm > 0 && dayKm <= 5000) {
+            throw ValidationError("--day-km takes the kilometres of one day's trip, more than 0 and at most 5000 (got \(dayKm))")
+        }
+        if let dayStops, !(1...10_000).contains(dayStops) { throw ValidationError("--day-stops takes 1 to 10000 clues a day (got \(dayStops))") }
+        let days = dayKm == nil && dayStops == nil ? nil : DayBudget(metres: dayKm.map { $0 * 1000 }, stops: dayStops)
+        guard let start else { return ChecklistOptions(language: lang, days: days) }
         let parts = start.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 2, let lon = parts[0], let lat = parts[1], (-180...180).contains(lon), (-90...90).contains(lat)
         else { throw ValidationError("--start takes lon,lat in degrees, like 89.59,44.02") }
-        return ChecklistOptions(language: lang, start: (lon, lat))
+        return ChecklistOptions(language: lang, start: (lon, lat), days: days)
     }
 }
 

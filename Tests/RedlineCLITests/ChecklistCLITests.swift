@@ -156,6 +156,30 @@ import TestSupport
         }
     }
 
+    /// A trip split into days: every file shows the day, and the GPX has a route per day from the
+    /// seat and back.
+    @Test func aTripSplitIntoDaysShowsInEveryFile() throws {
+        let folder = TemporaryFolder("redline-checklists")
+        let out = try demo(folder)
+        let result = try Command.run(Command.redline, ["checklist", out.path, "--out", folder.path("days"), "--day-stops", "3"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("652325-奇台县: 8 clues, round trip in 3 days"), "\(result.stdout)")
+        let bundle = folder.path("days/652325-奇台县")
+        let sheet = try rows(bundle + "/clues.xlsx", layer: "核查清单")
+        #expect(sheet.map { $0.values["日程"]! } == ["第1天", "第1天", "第1天", "第2天", "第2天", "第2天", "第3天", "第3天"])
+        let routes = try rows(bundle + "/route.gpx", layer: "routes")
+        #expect(routes.map { $0.values["name"]! } == ["652325 第1天", "652325 第2天", "652325 第3天"])
+        #expect(routes.map { $0.vertices.count } == [5, 5, 4], "the seat, the day's clues, the seat")
+        for route in routes { #expect(abs(route.vertices[0].x - 89.59) < 1e-9 && abs(route.vertices.last!.x - 89.59) < 1e-9) }
+        #expect(try rows(bundle + "/route.gpx", layer: "tracks").count == 3)
+        let html = try String(contentsOf: URL(fileURLWithPath: bundle + "/checklist.html"), encoding: .utf8)
+        #expect(html.components(separatedBy: "<tr class=\"day\">").count - 1 == 3 && html.contains("<span class=\"day\">第3天</span>"))
+        #expect(try ZipArchive.text(bundle + "/clues.kmz", "doc.kml").contains("第2天"))
+
+        let bad = try Command.run(Command.redline, ["checklist", out.path, "--out", folder.path("bad"), "--day-km", "nan"])
+        #expect(bad.status == 64 && bad.stderr.contains("--day-km"), "\(bad.stderr)")
+    }
+
     @Test func theRoundTripStartsAtTheCountySeatOrTheGivenPoint() throws {
         let folder = TemporaryFolder("redline-checklists")
         let out = try demo(folder)

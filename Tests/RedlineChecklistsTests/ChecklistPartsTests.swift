@@ -79,6 +79,53 @@ import TestSupport
         #expect(route.total < given / 10)
     }
 
+    /// Five stops 0.1° apart on the equator, a tenth of a degree being a/1800·π = 11 131.949 m:
+    /// each day's trip is out to its farthest stop and back.
+    func line() -> (route: VisitingOrder, stops: [(lon: Double, lat: Double)]) {
+        let stops = (1...5).map { (lon: Double($0) / 10, lat: 0.0) }
+        let route = VisitingOrder(start: (0, 0), stops: stops, geodesic: geodesic)
+        return (route, route.order.map { stops[$0] })
+    }
+
+    @Test func daysAreTheFewestWithinTheStopsThenTheShortest() {
+        let tenth = 11_131.949_079
+        let (route, stops) = line()
+        let plan = DayPlan(route: route, start: (0, 0), stops: stops, geodesic: geodesic, budget: DayBudget(stops: 2))
+        // Three days are needed; of the three-day splits, 1 | 2 3 | 4 5 is the shortest
+        // (2·1 + 2·3 + 2·5 tenths, against 2·2 + 2·4 + 2·5 for 1 2 | 3 4 | 5).
+        #expect(plan.days.map(\.stops) == [0..<1, 1..<3, 3..<5])
+        #expect(abs(plan.total - 18 * tenth) < 0.01)
+        #expect(abs(plan.days[1].metres - 6 * tenth) < 0.01)
+        #expect(plan.legs.enumerated().allSatisfy { position, leg in
+            abs(leg - ([0, 1, 3].contains(position) ? Double(position + 1) * tenth : tenth)) < 0.01
+        }, "a day's first leg is from the start: \(plan.legs)")
+        #expect(plan.overBudget.isEmpty && plan.day(of: 2) == 1 && plan.day(of: 4) == 2)
+    }
+
+    @Test func aStopBeyondTheDistanceBudgetGetsItsOwnDayAndIsNamed() {
+        let tenth = 11_131.949_079
+        let (route, stops) = line()
+        let plan = DayPlan(route: route, start: (0, 0), stops: stops, geodesic: geodesic, budget: DayBudget(metres: 50_000))
+        // 0.1 and 0.2 fit in 44.5 km; 0.3, 0.4 and 0.5 are each more than 50 km there and back.
+        #expect(plan.days.map(\.stops) == [0..<2, 2..<3, 3..<4, 4..<5])
+        #expect(plan.overBudget == [2, 3, 4])
+        #expect(abs(plan.total - (4 + 6 + 8 + 10) * tenth) < 0.01)
+    }
+
+    @Test func withoutABudgetTheRoundTripIsOneDay() {
+        let (route, stops) = line()
+        let plan = DayPlan(route: route, start: (0, 0), stops: stops, geodesic: geodesic, budget: nil)
+        #expect(plan.days.map(\.stops) == [0..<5] && plan.legs == route.legs && abs(plan.total - route.total) < 1e-6)
+        let tight = DayPlan(route: route, start: (0, 0), stops: stops, geodesic: geodesic, budget: DayBudget(metres: 1))
+        #expect(tight.days.count == 5 && tight.overBudget == [0, 1, 2, 3, 4])
+        // Two clues on one pit share their over-budget day.
+        let pit = [(lon: 0.5, lat: 0.0), (lon: 0.5002, lat: 0.0), (lon: 0.1, lat: 0.0)]
+        let pitRoute = VisitingOrder(start: (0, 0), stops: pit, geodesic: geodesic)
+        let shared = DayPlan(route: pitRoute, start: (0, 0), stops: pitRoute.order.map { pit[$0] }, geodesic: geodesic,
+                             budget: DayBudget(metres: 30_000))
+        #expect(shared.days.map(\.stops.count) == [1, 2] && shared.overBudget == [1, 2])
+    }
+
     private func bruteForceBest(start: (lon: Double, lat: Double), stops: [(lon: Double, lat: Double)]) -> Double {
         func d(_ a: (lon: Double, lat: Double), _ b: (lon: Double, lat: Double)) -> Double {
             geodesic.distance(lon1: a.lon, lat1: a.lat, lon2: b.lon, lat2: b.lat)
