@@ -53,6 +53,6 @@ let package = Package(
         .testTarget(name: "RedlineOutputsTests", dependencies: ["RedlineOutputs", "RedlineCore", "GDALKit", "TestSupport"]),
         .testTarget(name: "RedlineChecklistsTests", dependencies: ["RedlineChecklists", "RedlineOutputs", "PROJKit", "TestSupport"]),
         .testTarget(name: "RedlineRegistryTests", dependencies: ["RedlineRegistry", "RedlineOutputs", "RedlineCore", "GDALKit", "TestSupport"]),
-        .testTarget(name: "RedlineCLITests", dependencies: ["RedlineCore", "TestSupport"]),
+        .testTarget(name: "RedlineCLITests", dependencies: ["RedlineCore", "GEOSKit", "TestSupport"]),
     ]
 )

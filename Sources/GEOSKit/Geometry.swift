@@ -187,6 +187,15 @@ public final class Geometry {
         try context.own(GEOSGetCentroid_r(ctx, handle), "centroid")
     }
 
+    /// A point guaranteed to lie inside the geometry (GEOS's interior point).
+    public func pointOnSurface() throws -> Geometry {
+        try context.own(GEOSPointOnSurface_r(ctx, handle), "point on surface")
+    }
+
+    public func contains(_ other: Geometry) throws -> Bool {
+        try context.predicate("contains", GEOSContains_r(ctx, handle, other.handle))
+    }
+
     /// The x and y of a point.
     public func pointCoordinates() throws -> (x: Double, y: Double) {
         var x = 0.0, y = 0.0

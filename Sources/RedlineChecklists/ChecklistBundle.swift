@@ -17,11 +17,15 @@ public struct ChecklistOptions: Sendable {
     public var start: (lon: Double, lat: Double)?
     /// How much a team covers in a day; nil for one round trip.
     public var days: DayBudget?
+    /// Folders holding the images patches name (beside the activity files' own folders).
+    public var imageRoots: [String]
 
-    public init(language: ChecklistLanguage = .zh, start: (lon: Double, lat: Double)? = nil, days: DayBudget? = nil) {
+    public init(language: ChecklistLanguage = .zh, start: (lon: Double, lat: Double)? = nil, days: DayBudget? = nil,
+                imageRoots: [String] = []) {
         self.language = language
         self.start = start
         self.days = days
+        self.imageRoots = imageRoots
     }
 }
 
@@ -34,8 +38,8 @@ public struct CountyBundle: Sendable {
     /// All the days' trips together.
     public let roundTripMetres: Double
     public let days: Int
-    /// Clues whose own trip from the start is longer than a day's distance budget.
-    public let overBudget: [String]
+    /// What the bundle could not do as asked: clues beyond a day's budget, images not found.
+    public let warnings: [RunWarning]
 }
 
 /// One county's clues in visiting order, with what the files need to know about them.
@@ -65,6 +69,9 @@ public final class ChecklistWriter {
     let options: ChecklistOptions
     let labels: Labels
     let geos = GEOSContext()
+    /// `visitPoints` by clue ID, worked out once.
+    var pointCache: [String: [GroundPoint]] = [:]
+    lazy var imageFinder = ImageFinder(roots: options.imageRoots, activitySources: results.record.activitySources)
 
     public init(results: CheckResults, index: ProtectedIndex, admin: AdminIndex?, options: ChecklistOptions) {
         self.results = results
@@ -95,16 +102,28 @@ public final class ChecklistWriter {
             try guarded(target("clues.xlsx")) { try ChecklistSpreadsheet(writer: self, county: county).write(to: file("clues.xlsx")) }
             try guarded(target("clues.kmz")) { try writeKMZ(county, to: file("clues.kmz")) }
             try guarded(target("route.gpx")) { try writeGPX(county, to: file("route.gpx")) }
+            var warnings = overBudgetWarnings(county)
+            let pictures = county.clues.map { images(of: $0, into: path, warnings: &warnings) }
             try guarded(target("checklist.html")) {
-                try Data(ChecklistPage(writer: self, county: county).html().utf8).write(to: URL(fileURLWithPath: file("checklist.html")))
+                try Data(ChecklistPage(writer: self, county: county, images: pictures).html().utf8)
+                    .write(to: URL(fileURLWithPath: file("checklist.html")))
             }
             names.append(county.folder)
             written.append(CountyBundle(folder: county.folder, code: county.code, name: county.name,
                                         clues: county.clues.count, roundTripMetres: county.plan.total, days: county.plan.days.count,
-                                        overBudget: county.plan.overBudget.map { county.clues[$0].clueID }))
+                                        warnings: warnings))
         }
         return StagedBundles(folder: folder, names: names,
                              retiring: Self.earlierBundles(in: destination).filter { !names.contains($0) }, bundles: written)
+    }
+
+    private func overBudgetWarnings(_ county: CountyStops) -> [RunWarning] {
+        let far = county.plan.overBudget.map { county.clues[$0].clueID }
+        guard !far.isEmpty else { return [] }
+        let named = far.prefix(3).joined(separator: ", ")
+        return [RunWarning(code: "clue_beyond_day_budget", message: "\(county.folder): \(far.count) clue(s) are farther than one "
+                           + "day's --day-km there and back (\(named)) — their days go over the budget; plan an overnight stay or "
+                           + "raise --day-km", feature: far.prefix(3).joined(separator: ","))]
     }
 
     /// The county folders an earlier run wrote here (they hold its four files): a rerun with
@@ -123,17 +142,18 @@ public final class ChecklistWriter {
     func counties() throws -> [CountyStops] {
         let groups = Dictionary(grouping: results.clues, by: \.countyCode)
         var used = Set<String>()
-        return groups.keys.sorted().map { code in
+        return try groups.keys.sorted().map { code in
             let clues = groups[code]!.sorted { $0.clueID < $1.clueID }
             let county = admin?.counties.first { $0.code == code }
             let name = county?.name ?? clues.first { !$0[.countyName].isEmpty }?[.countyName] ?? ""
             var folder = SafeText.fileName(name.isEmpty ? code : "\(code)-\(name)", fallback: "county")
             while used.contains(folder.lowercased()) { folder += "_" }
             used.insert(folder.lowercased())
-            let start = options.start ?? county?.seat ?? (clues[0].lon, clues[0].lat)
-            let route = VisitingOrder(start: start, stops: clues.map { ($0.lon, $0.lat) }, geodesic: index.frame.geodesic)
+            let points = try clues.map(point)
+            let start = options.start ?? county?.seat ?? points[0]
+            let route = VisitingOrder(start: start, stops: points, geodesic: index.frame.geodesic)
             let ordered = route.order.map { clues[$0] }
-            let plan = DayPlan(route: route, start: start, stops: ordered.map { ($0.lon, $0.lat) }, geodesic: index.frame.geodesic,
+            let plan = DayPlan(route: route, start: start, stops: route.order.map { points[$0] }, geodesic: index.frame.geodesic,
                                budget: options.days)
             return CountyStops(code: code, name: name, folder: folder, start: start,
                                startIsSeat: options.start == nil && county?.seat != nil,
@@ -207,7 +227,7 @@ public final class ChecklistWriter {
         return results.attributeNames.compactMap { name in
             let value = clue[other: name]
             let lower = name.lowercased()
-            guard !value.isEmpty, hints.contains(where: { lower.contains($0) }) || SafeText.imageSource(value) != nil
+            guard !value.isEmpty, hints.contains(where: { lower.contains($0) }) || ImageReference(value) != nil
             else { return nil }
             return (name, value)
         }
@@ -252,7 +272,7 @@ public final class ChecklistWriter {
         // Boundaries first, so the patches draw above them.
         var drawn = Set<Int>()
         for clue in county.clues {
-            for area in areas(near: Self.box(around: clue, margin: 0.05), on: day(of: clue)) where drawn.insert(area).inserted {
+            for area in areas(near: Self.box(around: try point(clue), margin: 0.05), on: day(of: clue)) where drawn.insert(area).inserted {
                 guard let boundary = try outline(area) else { continue }
                 let protected = index.areas[area]
                 let style = ZoneStyle.of(protected.zone)
@@ -267,11 +287,12 @@ public final class ChecklistWriter {
         }
         for (position, clue) in county.clues.enumerated() {
             let layer = try folder(clueFolder(clue))
-            let balloon = balloonHTML(clue, position: position + 1, in: county)
+            let balloon = try balloonHTML(clue, position: position + 1, in: county)
             let colour = SeverityStyle.of(clue.record.severity).hex
             try layer.write([.string(clue.clueID), .string(balloon)], wkb: try converter.convert(wkb: clue.polygon),
                             style: "PEN(c:\(colour)FF,w:3px);BRUSH(fc:\(colour)66)")
-            var point = [clue.lon, clue.lat]
+            let place = try point(clue)
+            var point = [place.lon, place.lat]
             try converter.convert(&point)
             // The icon is inside the archive: web icons are blank offline and in mainland China.
             try layer.write([.string(clue.clueID), .string(balloon)], wkb: WKB.point(point[0], point[1]),
@@ -299,13 +320,14 @@ public final class ChecklistWriter {
     }
 
     /// The balloon of a placemark: the clue's facts as an HTML table, every value escaped.
-    private func balloonHTML(_ clue: ClueRow, position: Int, in county: CountyStops) -> String {
+    private func balloonHTML(_ clue: ClueRow, position: Int, in county: CountyStops) throws -> String {
+        let place = try point(clue)
         let rows: [(Labels.Key, String)] = [
             (.order, String(position)), (.clueID, clue.clueID), (.patchID, clue[.activityID]),
             (.activityType, activityLabel(clue)), (.protectedArea, clue[.protectedNames]), (.zone, zoneLabel(clue)),
             (.verdict, verdictLabel(clue)), (.severity, severityLabel(clue)), (.overlapM2, clue.isNear ? "" : clue[.overlapM2]),
             (.distanceM, clue[.distanceM]), (.detected, clue[.detectedOn]),
-            (.lonDMS, Self.dms(clue.lon, positive: "E", negative: "W")), (.latDMS, Self.dms(clue.lat, positive: "N", negative: "S")),
+            (.lonDMS, Self.dms(place.lon, positive: "E", negative: "W")), (.latDMS, Self.dms(place.lat, positive: "N", negative: "S")),
             (.reason, reason(clue)),
             (.day, county.plan.days.count > 1 ? labels.dayName(county.plan.day(of: position - 1)) : ""),
         ]
@@ -314,8 +336,8 @@ public final class ChecklistWriter {
         }.joined() + "</table>"
     }
 
-    static func box(around clue: ClueRow, margin: Double) -> Envelope {
-        Envelope(minX: clue.lon - margin, minY: clue.lat - margin, maxX: clue.lon + margin, maxY: clue.lat + margin)
+    static func box(around point: GroundPoint, margin: Double) -> Envelope {
+        Envelope(minX: point.lon - margin, minY: point.lat - margin, maxX: point.lon + margin, maxY: point.lat + margin)
     }
 
     // MARK: GPX
@@ -325,7 +347,8 @@ public final class ChecklistWriter {
         let dataset = try VectorDataset.create(path, driver: "GPX")
         let waypoints = try dataset.createLayer("waypoints", crs: "EPSG:4326", geometry: .point)
         for (position, clue) in county.clues.enumerated() {
-            var point = [clue.lon, clue.lat]
+            let place = try point(clue)
+            var point = [place.lon, place.lat]
             try converter.convert(&point)
             let area = clue.isNear ? "\(clue[.distanceM]) m" : "\(clue[.overlapM2]) m²"
             let day = county.plan.days.count > 1 ? labels.dayName(county.plan.day(of: position)) : ""
@@ -348,7 +371,10 @@ public final class ChecklistWriter {
     func dayTrips(_ county: CountyStops, converter: WGS84Converter) throws -> [(name: String, line: [Double])] {
         try county.plan.days.enumerated().map { index, day in
             var line = [county.start.lon, county.start.lat]
-            for clue in county.clues[day.stops] { line += [clue.lon, clue.lat] }
+            for clue in county.clues[day.stops] {
+                let place = try point(clue)
+                line += [place.lon, place.lat]
+            }
             line += [county.start.lon, county.start.lat]
             try converter.convert(&line)
             let name = county.plan.days.count > 1 ? "\(county.code) \(labels.dayName(index))" : "\(county.code) \(labels(.index))"

@@ -37,8 +37,9 @@ struct ChecklistSpreadsheet {
         try workbook.close()
     }
 
-    private var columns: [SheetColumn] {
+    private func columns() throws -> [SheetColumn] {
         let legs = county.plan.legs
+        let points = try county.clues.map(writer.point)
         func text(_ value: String) -> Cell { value.isEmpty ? .empty : .text(SafeText.spreadsheetCell(value)) }
         func number(_ value: Double?) -> Cell { value.map(Cell.number) ?? .empty }
         return [
@@ -56,10 +57,10 @@ struct ChecklistSpreadsheet {
             SheetColumn(.overlapHa, decimals: ClueColumn.overlapHa.decimals) { clue, _ in .number(clue.record.overlapHa) },
             SheetColumn(.overlapMu, decimals: ClueColumn.overlapMu.decimals) { clue, _ in .number(clue.record.overlapMu) },
             SheetColumn(.distanceM, decimals: ClueColumn.distanceM.decimals) { clue, _ in number(clue.record.distanceM) },
-            SheetColumn(.lon, decimals: ClueColumn.centroidLon.decimals) { clue, _ in .number(clue.lon) },
-            SheetColumn(.lat, decimals: ClueColumn.centroidLat.decimals) { clue, _ in .number(clue.lat) },
-            SheetColumn(.lonDMS) { clue, _ in .text(ChecklistWriter.dms(clue.lon, positive: "E", negative: "W")) },
-            SheetColumn(.latDMS) { clue, _ in .text(ChecklistWriter.dms(clue.lat, positive: "N", negative: "S")) },
+            SheetColumn(.lon, decimals: ClueColumn.centroidLon.decimals) { _, position in .number(points[position].lon) },
+            SheetColumn(.lat, decimals: ClueColumn.centroidLat.decimals) { _, position in .number(points[position].lat) },
+            SheetColumn(.lonDMS) { _, position in .text(ChecklistWriter.dms(points[position].lon, positive: "E", negative: "W")) },
+            SheetColumn(.latDMS) { _, position in .text(ChecklistWriter.dms(points[position].lat, positive: "N", negative: "S")) },
             SheetColumn(.detected) { clue, _ in clue.detected.map { Cell.date(year: $0.year, month: $0.month, day: $0.day) } ?? .empty },
             SheetColumn(.imagery) { clue, _ in text(writer.imagery(clue).map { "\($0.name): \($0.value)" }.joined(separator: "; ")) },
             SheetColumn(.legKm, decimals: 1) { _, position in .number((legs[position] / 100).rounded() / 10) },
@@ -68,7 +69,7 @@ struct ChecklistSpreadsheet {
     }
 
     private func writeClues(into sheet: Worksheet) throws {
-        let columns = self.columns
+        let columns = try self.columns()
         let clues = county.clues
         for (index, column) in columns.enumerated() {
             let format = Self.format(of: column)

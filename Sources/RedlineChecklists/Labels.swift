@@ -20,7 +20,7 @@ struct Labels {
         case start, total, checklistTitle, index, detailMap, locatorMap, facts, fieldRecord, signature
         case resultChoices, routeNote, patch, seat, attributes
         case summary, clueCount, byArea, byZone, bySeverity, allClues, resultPrompt, datePrompt, resultRefusal, dateRefusal
-        case day, byDay, dayKm, route
+        case day, byDay, dayKm, route, parts, imageMissing
 
         /// Headers of clue columns are the columns' own Chinese names.
         var chinese: String {
@@ -83,6 +83,8 @@ struct Labels {
             case .byDay: return "按日程"
             case .dayKm: return "当日里程(公里)"
             case .route: return "路线"
+            case .parts: return "各部分位置"
+            case .imageMissing: return "影像(未找到)"
             }
         }
 
@@ -146,6 +148,8 @@ struct Labels {
             case .byDay: return "By day"
             case .dayKm: return "Day (km)"
             case .route: return "Route"
+            case .parts: return "Each part"
+            case .imageMissing: return "Images not found"
             }
         }
     }

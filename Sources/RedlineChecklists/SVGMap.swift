@@ -8,6 +8,8 @@ struct ZoneStyle {
     let fill: String
     let stroke: String
     let dashed: Bool
+    /// How opaque the fill is on the maps (and on the legend's swatches, which must match).
+    var opacity = 0.35
 
     static func of(_ zone: Zone) -> ZoneStyle {
         switch zone {
@@ -17,6 +19,15 @@ struct ZoneStyle {
         case .redLine: return ZoneStyle(fill: "#1a9850", stroke: "#0f5f31", dashed: true)
         case .unzoned: return ZoneStyle(fill: "#999999", stroke: "#555555", dashed: false)
         }
+    }
+
+    /// The patch on the detail map.
+    static let patch = ZoneStyle(fill: "#e00000", stroke: "#a00000", dashed: false, opacity: 0.6)
+
+    /// The opacity as the two hex digits CSS appends to #RRGGBB.
+    var opacityHex: String {
+        let digits = String(Int((opacity * 255).rounded()), radix: 16)
+        return digits.count == 1 ? "0" + digits : digits
     }
 }
 
@@ -188,14 +199,15 @@ struct SVGMap {
         let length = metres * pixelsPerMetre
         let label = metres >= 1000 ? "\(Self.number(metres / 1000)) km" : "\(Int(metres)) m"
         let left = 10.0, base = height - 12
-        return "<g class=\"scale-bar\"><rect x=\"\(left - 4)\" y=\"\(Self.number(base - 14))\" width=\"\(Self.number(length + 8))\" "
+        let labelWidth = Double(label.count) * 5.5 + 6
+        return "<g class=\"scale-bar\"><rect x=\"\(left - 4)\" y=\"\(Self.number(base - 14))\" width=\"\(Self.number(length + 8 + labelWidth))\" "
             + "height=\"22\" fill=\"#ffffff\" fill-opacity=\"0.8\"/>"
             + "<rect x=\"\(left)\" y=\"\(Self.number(base))\" width=\"\(Self.number(length / 2))\" height=\"4\" fill=\"#000000\"/>"
             + "<rect x=\"\(Self.number(left + length / 2))\" y=\"\(Self.number(base))\" width=\"\(Self.number(length / 2))\" "
             + "height=\"4\" fill=\"#ffffff\" stroke=\"#000000\" stroke-width=\"0.5\"/>"
-            + (length < 50 ? "" : "<text x=\"\(left)\" y=\"\(Self.number(base - 3))\" font-size=\"9\">0</text>")
-            + "<text x=\"\(Self.number(left + length))\" y=\"\(Self.number(base - 3))\" font-size=\"9\" text-anchor=\"end\">"
-            + "\(label)</text></g>\n"
+            + "<text x=\"\(left)\" y=\"\(Self.number(base - 3))\" font-size=\"9\">0</text>"
+            // The length right of the bar, never over the 0 however short the bar is.
+            + "<text x=\"\(Self.number(left + length + 4))\" y=\"\(Self.number(base + 5))\" font-size=\"9\">\(label)</text></g>\n"
     }
 
     private func northArrow() -> String {

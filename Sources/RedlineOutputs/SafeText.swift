@@ -102,18 +102,4 @@ public enum SafeText {
         if !meaningful || windows.contains(cleaned.lowercased()) { return fallback }
         return cleaned
     }
-
-    /// An image reference that may go into an <img src>: a web address (http/https) or a plain
-    /// relative path ending in an image extension; nil for anything else (javascript:, data:, ..).
-    public static func imageSource(_ text: String) -> String? {
-        let value = text.trimmingCharacters(in: .whitespaces)
-        let lower = value.lowercased()
-        let imageExtensions = [".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"]
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
-            return value.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "<" || $0 == ">" }) ? nil : value
-        }
-        guard imageExtensions.contains(where: lower.hasSuffix), !lower.contains(":"), !value.hasPrefix("/"),
-              !value.split(separator: "/").contains("..") else { return nil }
-        return value
-    }
 }

@@ -131,7 +131,7 @@ struct Check: ParsableCommand {
                 throw RedlineError.checklistsFailed(out: out, checklists: checklists, cause: error)
             }
             if !quiet { print("checklists for \(staged.bundles.count) counties → \(checklists)") }
-            Checklist.warnBeyondBudget(staged.bundles, into: warnings)
+            Checklist.addWarnings(staged.bundles, into: warnings)
         }
         if !quiet {
             let skipped = summary.skipped.values.reduce(0, +)

@@ -81,17 +81,11 @@ extension Checklist {
             let days = bundle.days > 1 ? " in \(bundle.days) days" : ""
             print("\(bundle.folder): \(bundle.clues) clues, round trip\(days) \(String(format: "%.1f", bundle.roundTripMetres / 1000)) km")
         }
-        warnBeyondBudget(bundles, into: warnings)
+        addWarnings(bundles, into: warnings)
     }
 
-    static func warnBeyondBudget(_ bundles: [CountyBundle], into warnings: WarningLog) {
-        for bundle in bundles {
-            if !bundle.overBudget.isEmpty {
-                warnings.add(code: "clue_beyond_day_budget", "\(bundle.folder): \(bundle.overBudget.count) clue(s) are farther than one day's "
-                             + "--day-km there and back (\(bundle.overBudget.prefix(3).joined(separator: ", "))) — their days go over the "
-                             + "budget; plan an overnight stay or raise --day-km", feature: bundle.overBudget.prefix(3).joined(separator: ","))
-            }
-        }
+    static func addWarnings(_ bundles: [CountyBundle], into warnings: WarningLog) {
+        for bundle in bundles { bundle.warnings.forEach(warnings.add) }
     }
 }
 
@@ -121,13 +115,25 @@ struct BundleOptions: ParsableArguments {
     @Option(help: "Where every county's round trip starts, as lon,lat (default: the county seat).")
     var start: String?
 
+    @Option(name: .customLong("image-root"), help: ArgumentHelp("A folder holding the images patches name (repeatable).",
+                                                                discussion: "Paths in the data — relative, absolute or a Windows drive like D:\\影像\\a.tif — are looked for under each root, whole and then without their leading folders; the activity files' folders are roots too."))
+    var imageRoots: [String] = []
+
     @Option(name: .customLong("day-km"), help: "Split each county's trip into days of at most this many kilometres, start to start.")
     var dayKm: Double?
 
     @Option(name: .customLong("day-stops"), help: "Split each county's trip into days of at most this many clues.")
     var dayStops: Int?
 
-    func validate() throws { _ = try options() }
+    func validate() throws {
+        _ = try options()
+        for root in imageRoots {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root, isDirectory: &isFolder), isFolder.boolValue else {
+                throw ValidationError("--image-root \(root) is not a folder")
+            }
+        }
+    }
 
     func options() throws -> ChecklistOptions {
         if let dayKm, !(dayKm.isFinite && dayKm > 0 && dayKm <= 5000) {
@@ -135,11 +141,11 @@ struct BundleOptions: ParsableArguments {
         }
         if let dayStops, !(1...10_000).contains(dayStops) { throw ValidationError("--day-stops takes 1 to 10000 clues a day (got \(dayStops))") }
         let days = dayKm == nil && dayStops == nil ? nil : DayBudget(metres: dayKm.map { $0 * 1000 }, stops: dayStops)
-        guard let start else { return ChecklistOptions(language: lang, days: days) }
+        guard let start else { return ChecklistOptions(language: lang, days: days, imageRoots: imageRoots) }
         let parts = start.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 2, let lon = parts[0], let lat = parts[1], (-180...180).contains(lon), (-90...90).contains(lat)
         else { throw ValidationError("--start takes lon,lat in degrees, like 89.59,44.02") }
-        return ChecklistOptions(language: lang, start: (lon, lat), days: days)
+        return ChecklistOptions(language: lang, start: (lon, lat), days: days, imageRoots: imageRoots)
     }
 }
 

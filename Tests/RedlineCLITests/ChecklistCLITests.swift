@@ -1,5 +1,6 @@
 import Foundation
 import GDALKit
+import GEOSKit
 import Testing
 import TestSupport
 
@@ -43,6 +44,25 @@ import TestSupport
         let byID = Dictionary(uniqueKeysWithValues: clues.map { ($0.values["clue_id"]!, $0.values) })
         let bundles = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("checklists").path).sorted()
         #expect(bundles == ["652302-阜康市", "652325-奇台县", "652327-吉木萨尔县", "654322-富蕴县", "654323-福海县", "654325-青河县"])
+        // Every file sends the team to one point inside the patch: its centroid where that lies
+        // inside, else a point inside its largest part (the demo has both).
+        let geos = GEOSContext()
+        var patches: [String: Geometry] = [:]
+        let gpkg = try #require(try VectorDataset.open(out.appendingPathComponent("clues.gpkg").path).layer(named: "clues"))
+        while let feature = try gpkg.nextFeature() {
+            if case .polygonal(let wkb) = feature.geometry() { patches[feature.text(0)!] = try geos.geometry(wkb: wkb) }
+        }
+        var movedOffTheCentroid = 0
+        func expectInside(_ x: Double, _ y: Double, _ id: String) throws {
+            let clue = byID[id]!, patch = try #require(patches[id])
+            #expect(try patch.contains(try geos.geometry(wkt: "POINT (\(x) \(y))")), "\(id): \(x), \(y) lies in its patch")
+            let centroid = try geos.geometry(wkt: "POINT (\(clue["centroid_lon"]!) \(clue["centroid_lat"]!))")
+            if try patch.contains(centroid) {
+                #expect(abs(x - Double(clue["centroid_lon"]!)!) < 1e-6 && abs(y - Double(clue["centroid_lat"]!)!) < 1e-6)
+            } else {
+                movedOffTheCentroid += 1
+            }
+        }
         var seen = 0
         for bundle in bundles {
             let path = out.appendingPathComponent("checklists").appendingPathComponent(bundle)
@@ -54,20 +74,14 @@ import TestSupport
             let visiting = sheet.map { $0.values["线索编号"]! }
             #expect(Set(visiting) == expected && visiting.count == expected.count, "\(bundle) spreadsheet")
             for row in sheet {
-                let clue = byID[row.values["线索编号"]!]!
-                #expect(abs(Double(row.values["经度"]!)! - Double(clue["centroid_lon"]!)!) < 1e-7)
-                #expect(abs(Double(row.values["纬度"]!)! - Double(clue["centroid_lat"]!)!) < 1e-7)
+                try expectInside(Double(row.values["经度"]!)!, Double(row.values["纬度"]!)!, row.values["线索编号"]!)
                 #expect(row.values["核查结果(属实/不属实/部分属实)"] == "", "left for the team")
             }
 
             let waypoints = try rows(path.appendingPathComponent("route.gpx").path, layer: "waypoints")
             #expect(waypoints.map { $0.values["name"]! } == visiting, "\(bundle): the GPX follows the same visiting order")
-            for point in waypoints {
-                let clue = byID[point.values["name"]!]!
-                // CGCS2000 and WGS 84 coincide to centimetres: PROJ's transformation between them is a no-op.
-                #expect(abs(point.vertices[0].x - Double(clue["centroid_lon"]!)!) < 1e-6)
-                #expect(abs(point.vertices[0].y - Double(clue["centroid_lat"]!)!) < 1e-6)
-            }
+            // CGCS2000 and WGS 84 coincide to centimetres: PROJ's transformation between them is a no-op.
+            for point in waypoints { try expectInside(point.vertices[0].x, point.vertices[0].y, point.values["name"]!) }
             let track = try rows(path.appendingPathComponent("route.gpx").path, layer: "tracks")
             #expect(track.count == 1 && track[0].vertices.count == visiting.count + 2, "start, every clue, start")
 
@@ -75,10 +89,7 @@ import TestSupport
             let points = placemarks.filter { $0.vertices.count == 1 }
             #expect(Set(points.map { $0.values["Name"]! }) == expected && points.count == expected.count, "\(bundle) KMZ")
             #expect(placemarks.count == 2 * expected.count, "a polygon and a placemark per clue")
-            for point in points {
-                let clue = byID[point.values["Name"]!]!
-                #expect(abs(point.vertices[0].x - Double(clue["centroid_lon"]!)!) < 1e-6)
-            }
+            for point in points { try expectInside(point.vertices[0].x, point.vertices[0].y, point.values["Name"]!) }
 
             let html = try String(contentsOf: path.appendingPathComponent("checklist.html"), encoding: .utf8)
             let positions = visiting.map { html.range(of: ">\($0)</a>")?.lowerBound }
@@ -88,6 +99,7 @@ import TestSupport
             seen += visiting.count
         }
         #expect(seen == clues.count, "every clue is in exactly one bundle")
+        #expect(movedOffTheCentroid > 0, "the demo has patches whose centroid lies outside them")
     }
 
     /// The spreadsheet as a team works in it: header and IDs in view, a dropdown and a date
@@ -178,6 +190,66 @@ import TestSupport
 
         let bad = try Command.run(Command.redline, ["checklist", out.path, "--out", folder.path("bad"), "--day-km", "nan"])
         #expect(bad.status == 64 && bad.stderr.contains("--day-km"), "\(bad.stderr)")
+    }
+
+    /// A bundle with what overflowed pages before: two big images (a Windows path under
+    /// --image-root, a path beside the activity file), a link, a missing image, a long note and a
+    /// two-part patch. Chromium prints one page per clue with its ID and its field boxes.
+    @Test func everyClueIsOnePageWithItsIDAndBoxesWhateverItCarries() throws {
+        let folder = TemporaryFolder("redline-print")
+        try FileManager.default.createDirectory(atPath: folder.path("imgroot/2026"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder.path("data/images"), withIntermediateDirectories: true)
+        let big = RasterImage(width: 2400, height: 1200, pixels: [UInt8](repeating: 180, count: 2400 * 1200 * 4))
+        try big.write(folder.path("imgroot/2026/P1_before.png"), driver: "PNG")
+        try big.write(folder.path("data/images/P1_after.jpg"), driver: "JPEG")
+        let fields = ["tbbh", "类型", "说明", "前时相影像", "后时相影像", "影像链接", "航拍影像"].map { FieldDefinition(name: $0, kind: .string) }
+        let note = String(repeating: "该图斑位于保护区实验区内，现场情况复杂，需要详细核实。", count: 120)
+        let twoParts = Fixture.multiPolygon([[Fixture.box(89.30, 45.30, 89.302, 45.302)], [Fixture.box(89.310, 45.30, 89.312, 45.302)]])
+        try Fixture.write(folder.path("data/patches.gpkg"), layer: "patches", crs: "EPSG:4490", fields: fields, features: [
+            FixtureFeature([.string("P1"), .string("采矿"), .string(note), .string(#"D:\影像\2026\P1_before.png"#),
+                            .string("images/P1_after.jpg"), .string("https://example.org/P1.jpg"), .string("/data/none/P1_air.png")],
+                           wkb: twoParts),
+            FixtureFeature([.string("P2"), .string("采矿"), .null, .null, .null, .null, .null],
+                           wkb: Fixture.polygon([Fixture.box(89.40, 45.30, 89.402, 45.302)])),
+        ])
+        let out = folder.url.appendingPathComponent("out")
+        let result = try Command.run(Command.redline, [
+            "check", "--quiet", folder.path("data/patches.gpkg"), "--out", out.path, "--checklists", out.appendingPathComponent("cl").path,
+            "--image-root", folder.path("imgroot"),
+        ] + Command.bundledBoundaries)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("/data/none/P1_air.png") && result.stderr.contains("--image-root"), "\(result.stderr)")
+        let bundle = try #require(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("cl").path).first)
+        let path = out.appendingPathComponent("cl").appendingPathComponent(bundle).path
+        let copied = try FileManager.default.contentsOfDirectory(atPath: path + "/images").sorted()
+        #expect(copied.count == 2, "\(copied)")
+        for file in copied {
+            let image = try RasterImage.read(path + "/images/" + file, maxSide: 5000)
+            #expect(image.width == 1000 && image.height == 500, "scaled down to 1000 px, its shape kept")
+        }
+        let html = try String(contentsOf: URL(fileURLWithPath: path + "/checklist.html"), encoding: .utf8)
+        #expect(html.components(separatedBy: "<img src=\"images/").count - 1 == 2)
+        #expect(html.contains(#"<a href="https://example.org/P1.jpg">"#), "a web image stays a link")
+        #expect(html.contains("（全文见 clues.xlsx）"), "the long note is cut on paper")
+        #expect(html.contains("各部分位置"), "a two-part patch lists a point in each part")
+        let waypoints = try rows(path + "/route.gpx", layer: "waypoints")
+        let first = try #require(waypoints.first { $0.values["desc"]?.contains("采矿") == true && $0.vertices[0].x < 89.35 })
+        let (x, y) = (first.vertices[0].x, first.vertices[0].y)
+        #expect(((89.30...89.302).contains(x) || (89.310...89.312).contains(x)) && (45.30...45.302).contains(y),
+                "the waypoint lies inside a part, not between them: \(x), \(y)")
+
+        let rendered = try Command.run("/bin/bash", [Command.packageRoot.appendingPathComponent("Tools/render-checklist.sh").path,
+                                                     path + "/checklist.html", folder.path("render")])
+        #expect(rendered.status == 0, "\(rendered.stderr)")
+        let pages = Int(rendered.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        let sheet = try rows(path + "/clues.xlsx", layer: "核查清单")
+        #expect(pages == 1 + sheet.count, "an index page and one page per clue, got \(pages)")
+        for (position, row) in sheet.enumerated() {
+            let text = try Command.run("/usr/bin/pdftotext", ["-f", "\(position + 2)", "-l", "\(position + 2)", "-layout",
+                                                             folder.path("render/checklist.pdf"), "-"]).stdout
+            #expect(text.contains(row.values["线索编号"]!) && text.contains("核查人签字") && text.contains("备注"),
+                    "page \(position + 2) holds its clue ID and every box")
+        }
     }
 
     @Test func theRoundTripStartsAtTheCountySeatOrTheGivenPoint() throws {
@@ -305,8 +377,9 @@ import TestSupport
         #expect(!html.contains("src=\"javascript:") && !html.contains("href=\"javascript:"), "shown as text, never as a link")
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(html.contains("&quot;http://evil.example&quot;"))
-        #expect(html.contains(#"<img src="images/KL-9001_after.png""#), "a patch's image path becomes a thumbnail")
-        #expect(html.components(separatedBy: "<img ").count - 1 == 1, "and nothing else does")
+        #expect(html.contains("images/KL-9001_after.png (未找到)"), "an image path that leads nowhere is said so")
+        #expect(result.stderr.contains("image_not_found") || result.stderr.contains("images/KL-9001_after.png"), "\(result.stderr)")
+        #expect(!html.contains("<img "), "no thumbnail from a hostile or missing value")
 
         let sheet = try rows(bundle.appendingPathComponent("clues.xlsx").path, layer: "核查清单")
         #expect(sheet.contains { $0.values["图斑编号"] == #"'=HYPERLINK("http://evil.example","x")"# })

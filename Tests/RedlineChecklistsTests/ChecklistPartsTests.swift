@@ -1,3 +1,4 @@
+import Foundation
 import PROJKit
 @testable import RedlineChecklists
 import RedlineOutputs
@@ -28,13 +29,34 @@ import TestSupport
         #expect(SafeText.fileName(long, fallback: "f").utf8.count <= 80)
     }
 
-    @Test func onlyWebAddressesAndRelativeImagePathsMayBeImages() {
-        #expect(SafeText.imageSource("https://example.org/a.jpg") == "https://example.org/a.jpg")
-        #expect(SafeText.imageSource("images/KL-0001_after.png") == "images/KL-0001_after.png")
-        for hostile in ["javascript:alert(1)", "data:image/png;base64,xx", "../../etc/x.png", "/etc/x.png",
-                        "http://x/a b.png", "file:///etc/x.jpg", "notes.txt"] {
-            #expect(SafeText.imageSource(hostile) == nil, "\(hostile)")
+    @Test func onlyWebAddressesAndImageFilePathsAreImages() {
+        #expect(ImageReference("https://example.org/a.jpg") == .web("https://example.org/a.jpg"))
+        #expect(ImageReference("images/KL-0001_after.png") == .file("images/KL-0001_after.png"))
+        #expect(ImageReference(#"D:\影像\2026\a.TIF"#) == .file(#"D:\影像\2026\a.TIF"#))
+        #expect(ImageReference("/data/影像/a.jpg") == .file("/data/影像/a.jpg"))
+        for hostile in ["javascript:alert(1)", "data:image/png;base64,xx", "http://x/a b.png", "file:///etc/x.jpg", "notes.txt",
+                        "https://x/\"onerror=\"a.png", "vbscript:x.png"] {
+            #expect(ImageReference(hostile) == nil, "\(hostile)")
         }
+    }
+
+    /// Images are read only under the roots, whatever the path in the data says.
+    @Test func imagesAreFoundUnderTheRootsOnly() throws {
+        let folder = TemporaryFolder("redline-images")
+        let root = folder.path("root"), outside = folder.path("outside")
+        try FileManager.default.createDirectory(atPath: root + "/2026", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        for file in [root + "/2026/a.tif", root + "/b.png", outside + "/secret.png"] {
+            FileManager.default.createFile(atPath: file, contents: Data([1]))
+        }
+        try FileManager.default.createSymbolicLink(atPath: root + "/link.png", withDestinationPath: outside + "/secret.png")
+        let finder = ImageFinder(roots: [root], activitySources: [])
+        #expect(finder.find(#"D:\影像\2026\a.tif"#)?.path.hasSuffix("/root/2026/a.tif") == true, "a Windows path by its tail")
+        #expect(finder.find("/data/photos/b.png")?.path.hasSuffix("/root/b.png") == true)
+        #expect(finder.find("2026/a.tif") != nil && finder.find(root + "/b.png") != nil)
+        #expect(finder.find(outside + "/secret.png") == nil, "an absolute path outside the roots")
+        #expect(finder.find("../outside/secret.png") == nil && finder.find("link.png") == nil, "no way out, not even by a link")
+        #expect(finder.find("missing.png") == nil && finder.find("2026") == nil)
     }
 }
 
