@@ -50,16 +50,17 @@ public struct AdminIndex: Sendable {
         var features: [PolygonFeature] = [], skipped: [SkipReason: Int] = [:]
         var names: [(code: String, name: String, seat: (lon: Double, lat: Double)?)] = []
         for (position, source) in layers.enumerated() {
-            guard let codeField = try source.resolveField(option: "--admin-code", requested: fields.code,
+            try source.spec.checkFields(allowed: ["code", "name", "seat_lon", "seat_lat"], option: "--admin")
+            guard let codeField = try source.resolveField(role: "code", option: "--admin-code", requested: fields.code,
                                                           defaults: AdminFields.codeDefaults) else {
                 throw RedlineError.noSuchField(layer: source.label, option: "--admin-code",
                                                field: AdminFields.codeDefaults.joined(separator: "/"),
                                                available: source.fields.map(\.name))
             }
-            let nameField = try source.resolveField(option: "--admin-name", requested: fields.name,
+            let nameField = try source.resolveField(role: "name", option: "--admin-name", requested: fields.name,
                                                     defaults: AdminFields.nameDefaults)
-            let seatFields = (try source.resolveField(option: "", requested: nil, defaults: AdminFields.seatLonDefaults),
-                              try source.resolveField(option: "", requested: nil, defaults: AdminFields.seatLatDefaults))
+            let seatFields = (try source.resolveField(role: "seat_lon", option: "", requested: nil, defaults: AdminFields.seatLonDefaults),
+                              try source.resolveField(role: "seat_lat", option: "", requested: nil, defaults: AdminFields.seatLatDefaults))
             let layer = try source.open()
             var codeless: [String] = []
             while let feature = try source.next(from: layer) {

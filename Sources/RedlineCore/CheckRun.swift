@@ -66,11 +66,12 @@ public final class CheckRun {
     public func run(into sink: ClueSink) throws -> CheckSummary {
         let started = Date()
         let resolved = try activityLayers.map { layer in
-            ResolvedFields(
-                id: try layer.resolveField(option: "--activity-id", requested: fields.id, defaults: ActivityFields.idDefaults),
-                type: try layer.resolveField(option: "--activity-type", requested: fields.type,
+            try layer.spec.checkFields(allowed: ["id", "type", "detected"], option: "activities")
+            return ResolvedFields(
+                id: try layer.resolveField(role: "id", option: "--activity-id", requested: fields.id, defaults: ActivityFields.idDefaults),
+                type: try layer.resolveField(role: "type", option: "--activity-type", requested: fields.type,
                                              defaults: ActivityFields.typeDefaults),
-                detected: try layer.resolveField(option: "--detected", requested: fields.detected,
+                detected: try layer.resolveField(role: "detected", option: "--detected", requested: fields.detected,
                                                  defaults: ActivityFields.detectedDefaults))
         }
         let reader = PatchReader(layers: activityLayers, fields: resolved, batchSize: batchSize, warnings: warnings)

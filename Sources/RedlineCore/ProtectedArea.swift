@@ -42,6 +42,9 @@ public struct ProtectedFields: Sendable, Equatable {
         self.validFrom = validFrom; self.validTo = validTo
     }
 
+    /// What a protected source may map with `|role=FIELD`.
+    public static let roles = ["id", "name", "zone", "kind", "valid_from", "valid_to"]
+
     static let idDefaults = ["protected_id", "id", "code", "bh", "编号", "bsm", "标识码", "dm", "代码", "objectid"]
     static let nameDefaults = ["protected_name", "name", "mc", "名称", "保护区名称", "保护地名称", "bhqmc", "hxmc",
                                "红线名称", "reserve", "zh_name"]
@@ -161,17 +164,18 @@ private struct Catalogue {
     var reservesWithoutZones: [String] = []
 
     mutating func read(_ source: SourceLayer, position: Int, fields: ProtectedFields) throws {
-        let idField = try source.resolveField(option: "--protected-id", requested: fields.id,
+        try source.spec.checkFields(allowed: ProtectedFields.roles, option: "--protected")
+        let idField = try source.resolveField(role: "id", option: "--protected-id", requested: fields.id,
                                               defaults: ProtectedFields.idDefaults)
-        let nameField = try source.resolveField(option: "--protected-name", requested: fields.name,
+        let nameField = try source.resolveField(role: "name", option: "--protected-name", requested: fields.name,
                                                 defaults: ProtectedFields.nameDefaults)
-        let zoneField = try source.resolveField(option: "--protected-zone", requested: fields.zone,
+        let zoneField = try source.resolveField(role: "zone", option: "--protected-zone", requested: fields.zone,
                                                 defaults: ProtectedFields.zoneDefaults)
-        let kindField = try source.resolveField(option: "--protected-kind", requested: fields.kind,
+        let kindField = try source.resolveField(role: "kind", option: "--protected-kind", requested: fields.kind,
                                                 defaults: ProtectedFields.kindDefaults)
-        let fromField = try source.resolveField(option: "--valid-from", requested: fields.validFrom,
+        let fromField = try source.resolveField(role: "valid_from", option: "--valid-from", requested: fields.validFrom,
                                                 defaults: ProtectedFields.validFromDefaults)
-        let toField = try source.resolveField(option: "--valid-to", requested: fields.validTo,
+        let toField = try source.resolveField(role: "valid_to", option: "--valid-to", requested: fields.validTo,
                                               defaults: ProtectedFields.validToDefaults)
         let layer = try source.open()
         let layerKind = ProtectionKind(dataValue: source.layerName)

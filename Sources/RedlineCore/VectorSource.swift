@@ -3,24 +3,55 @@ import GDALKit
 import PROJKit
 
 /// Where features come from: a file, a folder or a `PG:` connection string, and optionally one
-/// layer of it. `path|layername=NAME` (QGIS's notation) picks a layer too.
+/// layer of it. `path|layername=NAME` (QGIS's notation) picks a layer too, and `|id=bhqbh`,
+/// `|zone=gnfq`… name this source's own fields (a reserve layer and a red-line layer rarely
+/// agree on them): a mapping here wins over the command line's field option.
 public struct SourceSpec: Sendable, Hashable, CustomStringConvertible {
     public let path: String
     public let layer: String?
+    /// Field role (id, name, zone, type, detected, code, …) → this source's field for it.
+    public let fields: [String: String]
 
-    public init(path: String, layer: String? = nil) {
-        var path = path, layer = layer
-        if layer == nil, let bar = path.range(of: "|layername=") {
-            layer = String(path[bar.upperBound...])
+    public init(path: String, layer: String? = nil, fields: [String: String] = [:]) {
+        var path = path, layer = layer, fields = fields
+        // Options after the path, right to left: |key=value where key is a plain word.
+        while let bar = path.range(of: "|", options: .backwards),
+              let (key, value) = Self.option(String(path[bar.upperBound...])) {
+            if key == "layername" {
+                if layer == nil { layer = value }
+            } else if fields[key] == nil {
+                fields[key] = value
+            }
             path = String(path[..<bar.lowerBound])
         }
         // A zipped shapefile (or any zipped vector files) opens through GDAL's /vsizip/.
         if path.lowercased().hasSuffix(".zip"), !path.hasPrefix("/vsi") { path = "/vsizip/" + path }
         self.path = path
         self.layer = layer
+        self.fields = fields
     }
 
-    public var description: String { layer.map { "\(displayPath)|layername=\($0)" } ?? displayPath }
+    private static func option(_ text: String) -> (String, String)? {
+        guard let equals = text.firstIndex(of: "=") else { return nil }
+        let key = String(text[..<equals]).lowercased(), value = String(text[text.index(after: equals)...])
+        guard !key.isEmpty, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0 == "_") }), !value.isEmpty else { return nil }
+        return (key, value)
+    }
+
+    /// The same source with a mapping for each of its members (a folder's files).
+    func member(_ path: String) -> SourceSpec { SourceSpec(path: path, fields: fields) }
+
+    /// Refuses a mapping for a role this kind of source does not have, naming the ones it has.
+    public func checkFields(allowed: [String], option: String) throws {
+        guard let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) else { return }
+        throw RedlineError.badOption("\(option) \(displayPath): |\(unknown)= is not a field of this kind of source — "
+                                     + "map \(allowed.map { "|\($0)=" }.joined(separator: ", ")) (or |layername=)")
+    }
+
+    public var description: String {
+        (layer.map { "\(displayPath)|layername=\($0)" } ?? displayPath)
+            + fields.sorted { $0.key < $1.key }.map { "|\($0.key)=\($0.value)" }.joined()
+    }
 
     /// The path as shown to people: a PG: connection string loses its password.
     public var displayPath: String {
@@ -66,9 +97,16 @@ public struct SourceLayer: Sendable {
         fields.firstIndex { $0.name.caseInsensitiveCompare(name) == .orderedSame }
     }
 
-    /// Resolves a field option: the one asked for (which must exist), else the first of the
-    /// usual names that the layer has, else nil.
-    public func resolveField(option: String, requested: String?, defaults: [String]) throws -> Int? {
+    /// Resolves the field for a role: the source's own mapping (`|role=NAME`), else the command
+    /// line's option, either of which must exist; else the first of the usual names that the
+    /// layer has, else nil.
+    public func resolveField(role: String, option: String, requested: String?, defaults: [String]) throws -> Int? {
+        if let mapped = spec.fields[role] {
+            guard let index = fieldIndex(mapped) else {
+                throw RedlineError.noSuchField(layer: label, option: "|\(role)=", field: mapped, available: fields.map(\.name))
+            }
+            return index
+        }
         if let requested {
             guard let index = fieldIndex(requested) else {
                 throw RedlineError.noSuchField(layer: label, option: option, field: requested,
@@ -87,7 +125,7 @@ public enum SourceCatalog {
     public static func layers(of spec: SourceSpec, assumedCRS: String? = nil,
                               encoding: String? = nil) throws -> [SourceLayer] {
         if spec.layer == nil, let members = try vectorFiles(in: spec) {
-            return try members.flatMap { try layers(of: SourceSpec(path: $0), assumedCRS: assumedCRS, encoding: encoding) }
+            return try members.flatMap { try layers(of: spec.member($0), assumedCRS: assumedCRS, encoding: encoding) }
         }
         try requireSidecars(spec)
         let dataset = try open(spec, options: [])

@@ -89,6 +89,42 @@ import TestSupport
         #expect(idsByCopy.allSatisfy { $0 == idsByCopy[0] }, "the same patches keep their IDs")
     }
 
+    /// A reserve layer keeping its ID in bhqbh and a red-line layer keeping it in hxbh are read
+    /// in one run, each through its own mapping; a mapped field that is missing is named.
+    @Test func eachSourceCarriesItsOwnFieldNames() throws {
+        let folder = TemporaryFolder("redline-mapping")
+        let protected = geodata.appendingPathComponent("protected.gpkg").path
+        #expect(try Command.run("/usr/bin/ogr2ogr", [folder.path("reserves.gpkg"), protected, "-nln", "reserves", "-sql",
+                                                      "SELECT protected_id AS bhqbh, name AS bhqmc, kind, zone AS gnfq_2020, valid_from, valid_to, geom "
+                                                      + "FROM nature_reserve_zones"]).status == 0)
+        #expect(try Command.run("/usr/bin/ogr2ogr", [folder.path("redlines.gpkg"), protected, "-nln", "redlines", "-sql",
+                                                      "SELECT protected_id AS hxbh, name AS hxmc_full, kind, geom FROM red_lines"]).status == 0)
+        let activities = geodata.appendingPathComponent("activities.gpkg").path
+        func check(_ sources: [String], out: String) throws -> CommandResult {
+            try Command.run(Command.redline, ["check", "--quiet", activities, "--out", folder.path(out)]
+                            + sources.flatMap { ["--protected", $0] } + ["--admin", geodata.appendingPathComponent("counties.gpkg").path])
+        }
+        let reference = try check([protected], out: "reference")
+        #expect(reference.status == 0, "\(reference.stderr)")
+        let mapped = try check([folder.path("reserves.gpkg") + "|id=bhqbh|name=bhqmc|zone=gnfq_2020",
+                                folder.path("redlines.gpkg") + "|layername=redlines|id=hxbh|name=hxmc_full"], out: "mapped")
+        #expect(mapped.status == 0, "\(mapped.stderr)")
+        func byPatch(_ out: String) throws -> [String: [String]] {
+            Dictionary(uniqueKeysWithValues: try rows(folder.path(out) + "/clues.csv").map {
+                ($0["activity_id"]!, [$0["protected_ids"]!, $0["protected_names"]!, $0["strictest_zone"]!, $0["verdict"]!])
+            })
+        }
+        #expect(try byPatch("mapped") == byPatch("reference"), "the same clues, IDs, names and zones")
+        let summary = try String(contentsOf: URL(fileURLWithPath: folder.path("mapped/summary.json")), encoding: .utf8)
+        #expect(summary.contains("reserves.gpkg|id=bhqbh|name=bhqmc|zone=gnfq_2020"), "the mapping is recorded with the source")
+
+        let missing = try check([folder.path("reserves.gpkg") + "|id=bhqbh|zone=gnfq"], out: "missing")
+        #expect(missing.status == 2 && missing.stderr.contains("reserves.gpkg:reserves") && missing.stderr.contains("gnfq")
+                && missing.stderr.contains("gnfq_2020"), "names the layer, the field and the fields it has: \(missing.stderr)")
+        let unknown = try check([folder.path("reserves.gpkg") + "|colour=red"], out: "unknown")
+        #expect(unknown.status != 0 && unknown.stderr.contains("|colour=") && unknown.stderr.contains("|zone="), "\(unknown.stderr)")
+    }
+
     @Test func formatsPickTheClueFilesAndLeaveNoStaleOnes() throws {
         let out = TemporaryFolder("redline-formats")
         let activities = geodata.appendingPathComponent("activities.gpkg").path
