@@ -37,6 +37,7 @@ struct ChecklistPage {
         .page.clue .facts { flex: 1 1 auto; min-height: 0; overflow: hidden; display: flex; flex-direction: column; }
         .page.clue .facts > table { flex: none; } .page.clue .facts > table.attributes { flex: 0 1 auto; min-height: 0; overflow: hidden; }
         .page.clue .field { flex: none; }
+        .page.clue .facts th { width: 36mm; }
         td.id { white-space: nowrap; }
         h1 { font-size: 14pt; margin: 0 0 4px; } h2 { font-size: 10pt; margin: 6px 0 3px; }
         table { border-collapse: collapse; width: 100%; } tr { break-inside: avoid; }
