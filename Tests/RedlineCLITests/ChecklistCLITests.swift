@@ -96,6 +96,8 @@ import TestSupport
             #expect(positions.allSatisfy { $0 != nil } && positions.map { $0! } == positions.map { $0! }.sorted(),
                     "\(bundle): the index lists the clues in visiting order")
             #expect(html.components(separatedBy: "<section class=\"page clue\"").count - 1 == visiting.count)
+            #expect(html.contains("background:#b2182b59;border-color:#7f0f1e") && html.contains(##"fill="#b2182b" fill-opacity="0.35""##)
+                    || !html.contains(##"fill="#b2182b""##), "the legend's core swatch is the map's core fill at the map's opacity")
             seen += visiting.count
         }
         #expect(seen == clues.count, "every clue is in exactly one bundle")

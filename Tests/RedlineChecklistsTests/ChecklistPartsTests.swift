@@ -60,6 +60,30 @@ import TestSupport
     }
 }
 
+/// The printed maps' furniture, read back from the SVG they write.
+@Suite struct MapDrawingTests {
+    /// The scale bar's length label sits right of the bar, so however short the bar is it never
+    /// covers the 0 (a locator map's "0/0 km").
+    @Test(arguments: [(250.0, 2.0), (440.0, 0.02), (250.0, 0.001)])
+    func theScaleLabelNeverCoversTheZero(width: Double, span: Double) throws {
+        let map = SVGMap(box: (west: 89, south: 45, east: 89 + span, north: 45 + span), width: width, height: width)
+        let svg = map.svg(title: "t", id: "m")
+        let bar = try #require(svg.firstMatch(of: #/<g class="scale-bar">(.*?)</g>/#)).output.1
+        let rects = bar.matches(of: #/<rect x="([0-9.]+)" y="[0-9.]+" width="([0-9.]+)"/#).map { (Double($0.output.1)!, Double($0.output.2)!) }
+        let texts = bar.matches(of: #/<text x="([0-9.]+)"[^>]*>([^<]*)</text>/#).map { (Double($0.output.1)!, String($0.output.2)) }
+        #expect(texts.count == 2 && texts[0].1 == "0")
+        let barEnd = rects[2].0 + rects[2].1
+        #expect(texts[1].0 >= barEnd, "label at \(texts[1].0), bar ends at \(barEnd)")
+        #expect(rects[0].0 + rects[0].1 >= texts[1].0 + Double(texts[1].1.count) * 5, "the white backing covers the label")
+    }
+
+    /// The legend's swatches are the map's own fills, at the map's opacity.
+    @Test func legendSwatchesMatchTheMap() {
+        #expect(ZoneStyle.of(.core).opacityHex == "59", "0.35 × 255 = 89 = 0x59")
+        #expect(ZoneStyle.patch.opacityHex == "99", "0.6 × 255 = 153 = 0x99")
+    }
+}
+
 @Suite struct VisitingOrderTests {
     let geodesic = Geodesic(Ellipsoid(name: "GRS80", semiMajorAxis: 6_378_137, flattening: 1 / 298.257222101))
 
