@@ -45,7 +45,7 @@ public struct NightlyOptions: Sendable {
     /// After failing on this many runs, an extract is moved to OUT/quarantine/ with the reason.
     public var quarantineAfter: Int
 
-    public init(inbox: URL, out: URL, matchOverlap: Double = 0.5, jobs: Int = 1, actor: String = "redline run",
+    public init(inbox: URL, out: URL, matchOverlap: Double = 0.5, jobs: Int = 1, actor: String = Actor.login(),
                 settleSeconds: Double = 60, quarantineAfter: Int = 3) {
         self.inbox = inbox
         self.out = out

@@ -36,9 +36,12 @@ public enum RegistryError: Error, CustomStringConvertible {
     case frameMismatch(registry: String, run: String)
     /// The location holds no redline registry (or one this version cannot use); nothing was changed.
     case notARegistry(location: String, reason: String)
+    case noSuchClue(location: String, clue: String)
 
     public var description: String {
         switch self {
+        case let .noSuchClue(location, clue):
+            return "\(location) holds no clue \(clue) — check the ID (redline export lists the registry's clues)"
         case let .notARegistry(location, reason):
             return "\(location) is not a redline registry: \(reason); it was left unchanged"
         case let .locked(location):

@@ -46,8 +46,13 @@ extension CalendarDay {
 /// summary.json naming the boundaries of the last run), so `redline checklist` works on them.
 public struct RegistryExport {
     public let registry: Registry
+    /// Who dispatches, for the audit trail.
+    public let actor: String
 
-    public init(registry: Registry) { self.registry = registry }
+    public init(registry: Registry, actor: String = Actor.login()) {
+        self.registry = registry
+        self.actor = actor
+    }
 
     /// With `dispatch`, the exported clues that are issued or reopened become dispatched (the
     /// export is what goes to the field).
@@ -80,7 +85,7 @@ public struct RegistryExport {
                 dispatched.updatedAt = Registry.timestamp()
                 try registry.update(clue, lifecycle: dispatched)
                 try registry.addEvent(clue: clue.clueID, kind: "dispatched", from: clue.status.rawValue,
-                                      to: clue.status.dispatched.rawValue, source: name, actor: "redline export")
+                                      to: clue.status.dispatched.rawValue, source: name, actor: actor)
             }
             try registry.commit()
         } catch {
@@ -109,5 +114,71 @@ public struct RegistryExport {
                            boundaries: BoundarySources(recorded: settings,
                                                        protectedSources: try decoded("protected_sources", as: [String].self) ?? []),
                            settings: settings)
+    }
+}
+
+/// Who a command acts for, as the registry's audit trail records it.
+public enum Actor {
+    /// The login name of the person at the terminal (or running the scheduled job).
+    public static func login(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        if getlogin_r(&buffer, buffer.count) == 0, buffer[0] != 0 { return String(cString: buffer) }
+        for key in ["USER", "LOGNAME"] { if let name = environment[key], !name.isEmpty { return name } }
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "unknown"
+    }
+}
+
+/// Everything that happened to one clue: its events in order, each with who, when, from which
+/// extract or file, and what changed.
+public struct ClueHistory: Sendable {
+    public struct Event: Sendable, Equatable {
+        public let seq: Int
+        public let at: String
+        public let kind: String
+        public let from: String
+        public let to: String
+        /// The extract's file name (the registry keeps its SHA-256) or the imported file.
+        public let source: String
+        public let actor: String
+        public let detail: String
+    }
+
+    public let clue: RegisteredClue
+    public let events: [Event]
+
+    /// The clue's history, or nil when the registry has no such clue.
+    public static func of(_ clueID: String, in registry: Registry) throws -> ClueHistory? {
+        guard let clue = try registry.clue(clueID) else { return nil }
+        let extracts = Dictionary(try Registry.rows(try registry.extracts()).map { ($0["sha256"], $0["file_name"]) },
+                                  uniquingKeysWith: { first, _ in first })
+        let events = try Registry.rows(try registry.events(), filter: "clue_id = \(Registry.quoted(clueID))").map { row in
+            Event(seq: Int(row["seq"]) ?? 0, at: row["at"], kind: row["kind"], from: row["from_status"], to: row["to_status"],
+                  source: extracts[row["source"]] ?? row["source"], actor: row["actor"], detail: row["detail"])
+        }.sorted { $0.seq < $1.seq }
+        return ClueHistory(clue: clue, events: events)
+    }
+
+    /// One line per event, for a terminal.
+    public var lines: [String] {
+        let header = "\(clue.clueID)  \(clue.status.rawValue)  \(clue[.activityTypeLabel]) \(clue[.protectedNames]) "
+            + "\(clue[.strictestZoneLabel])  \(clue[.countyCode]) \(clue[.countyName])"
+            + (clue.lifecycle.reboundOf.map { "  rebound of \($0)" } ?? "")
+            + (clue.lifecycle.supersededBy.map { "  superseded by \($0)" } ?? "")
+        return [OneLine.escape(header)] + events.map { event in
+            let change = event.from.isEmpty || event.from == event.to ? event.to : "\(event.from) → \(event.to)"
+            return OneLine.escape("\(event.at)  \(event.kind)  \(change)  by \(event.actor)  from \(event.source)"
+                                  + (event.detail.isEmpty ? "" : "  (\(event.detail))"))
+        }
+    }
+
+    /// The history as JSON: the clue's ID and status, then its events.
+    public func json() throws -> Data {
+        let events = self.events.map { event -> [String: Any] in
+            ["seq": event.seq, "at": event.at, "kind": event.kind, "from": event.from, "to": event.to, "source": event.source,
+             "actor": event.actor, "detail": event.detail]
+        }
+        return try JSONSerialization.data(withJSONObject: ["clue_id": clue.clueID, "status": clue.status.rawValue, "events": events],
+                                          options: [.prettyPrinted, .sortedKeys])
     }
 }

@@ -19,9 +19,13 @@ public struct VerificationImport {
     let file: String
     let today: CalendarDay
 
-    public init(registry: Registry, file: String, today: CalendarDay = .today()) {
+    /// Who imports the file: the audit trail's actor (the inspector of each row is a finding).
+    let actor: String
+
+    public init(registry: Registry, file: String, actor: String = Actor.login(), today: CalendarDay = .today()) {
         self.registry = registry
         self.file = file
+        self.actor = actor
         self.today = today
     }
 
@@ -38,7 +42,9 @@ public struct VerificationImport {
     struct Change {
         let clue: RegisteredClue
         let lifecycle: ClueLifecycle
-        let actor: String
+        /// The spreadsheet row it came from, and who checked on the ground.
+        let row: Int
+        let inspector: String
     }
 
     /// What one row comes to.
@@ -164,7 +170,7 @@ public struct VerificationImport {
         if empty { return .blank }
         switch finding(in: row, earlierResult: clue.result) {
         case .failure(let refusal): return .rejected(refusal.reason)
-        case .success(let finding): return outcome(of: finding, for: clue, actor: row["inspector"])
+        case .success(let finding): return outcome(of: finding, for: clue, row: row.number)
         }
     }
 
@@ -197,7 +203,7 @@ public struct VerificationImport {
 
     /// What the finding does to the clue: nothing (imported before), a move the status machine
     /// allows on dates that fit the clue's history, or a refusal.
-    private func outcome(of finding: Finding, for clue: RegisteredClue, actor: String) -> RowOutcome {
+    private func outcome(of finding: Finding, for clue: RegisteredClue, row: Int) -> RowOutcome {
         let target: ClueStatus
         switch ClueStatus.verified(result: finding.result, stated: finding.stated) {
         case .success(let status): target = status
@@ -219,7 +225,8 @@ public struct VerificationImport {
                              + "fix the date if this one is newer")
         }
         after.updatedAt = Registry.timestamp()
-        return .change(Change(clue: clue, lifecycle: after, actor: actor.isEmpty ? "field team" : actor))
+        let inspector = finding.findings.inspector
+        return .change(Change(clue: clue, lifecycle: after, row: row, inspector: inspector))
     }
 
     /// Applies the accepted rows in one transaction, each with its event.
@@ -230,8 +237,10 @@ public struct VerificationImport {
             for change in changes {
                 try registry.update(change.clue, lifecycle: change.lifecycle)
                 let to = change.lifecycle.status.rawValue
+                let detail = [change.lifecycle.result.map { "result \($0.rawValue)" }, "row \(change.row)",
+                              change.inspector.isEmpty ? nil : "inspector \(change.inspector)"].compactMap { $0 }
                 try registry.addEvent(clue: change.clue.clueID, kind: to, from: change.clue.status.rawValue, to: to, source: source,
-                                      actor: change.actor, detail: change.lifecycle.result?.rawValue ?? "")
+                                      actor: actor, detail: detail.joined(separator: "; "))
             }
             try registry.commit()
         } catch {

@@ -81,6 +81,9 @@ struct Run: ParsableCommand {
     @Option(help: "An extract that failed on this many runs moves to OUT/quarantine/ with the reason.")
     var quarantineAfter: Int = 3
 
+    @Option(help: "Who the registry's events name (default: your login name).")
+    var actor: String = Actor.login()
+
     @OptionGroup var options: CheckOptions
 
     func validate() throws {
@@ -120,7 +123,8 @@ struct Run: ParsableCommand {
                                       fields: prepared.fields,
                                       options: NightlyOptions(inbox: URL(fileURLWithPath: inbox), out: URL(fileURLWithPath: out),
                                                               matchOverlap: matchOverlap, jobs: options.jobs,
-                                                              settleSeconds: settleSeconds, quarantineAfter: quarantineAfter),
+                                                              actor: actor, settleSeconds: settleSeconds,
+                                                              quarantineAfter: quarantineAfter),
                                       record: record, log: { log($0) }).run()
             if let worst = outcomes.compactMap(\.failure).max(by: { $0.rawValue < $1.rawValue }) { exit = worst }
         } catch {
@@ -180,11 +184,14 @@ struct Verify: ParsableCommand {
         @Flag(help: "Check every row and report, change nothing.")
         var dryRun = false
 
+        @Option(help: "Who imports, as the registry's events name them (default: your login name); each row's 核查人 stays its inspector.")
+        var actor: String = Actor.login()
+
         func run() throws {
             try Reporting.run {
                 let store = try Registry.open(registry)
                 try store.lock()
-                let report = try VerificationImport(registry: store, file: file).run(dryRun: dryRun)
+                let report = try VerificationImport(registry: store, file: file, actor: actor).run(dryRun: dryRun)
                 for rejected in report.rejected {
                     print("\(file): row \(rejected.row): \(rejected.clue.isEmpty ? "" : "\(rejected.clue): ")\(rejected.reason)")
                 }
@@ -277,6 +284,9 @@ struct Export: ParsableCommand {
     @Option(help: "With --dispatch, how many seconds to wait for a run holding the registry.")
     var wait: Double = 30
 
+    @Option(help: "With --dispatch, who the registry's events name (default: your login name).")
+    var actor: String = Actor.login()
+
     func validate() throws {
         try CheckOptions.requireNumber(wait, "--wait", in: 0...86_400)
         let known = Set(ClueStatus.allCases.map(\.rawValue))
@@ -291,10 +301,46 @@ struct Export: ParsableCommand {
             // Marking clues dispatched writes to the registry: wait for a run holding it, or stop
             // before anything is exported.
             if dispatch { try store.lock(wait: wait) }
-            let count = try RegistryExport(registry: store)
+            let count = try RegistryExport(registry: store, actor: actor)
                 .write(to: URL(fileURLWithPath: out), status: Set(status), counties: Set(county), periods: Set(period),
                        dispatch: dispatch)
             print("\(count) clues → \(out)")
+        }
+    }
+}
+
+struct History: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print everything that happened to one clue: who, when, from which extract or file, what changed.",
+        discussion: HelpText.reflowed("""
+        Example: redline history 652325-2026Q3-004217 --registry registry.gpkg
+
+        \(ExitStatus.table)
+        """)
+    )
+
+    @Argument(help: "The clue ID.")
+    var clueID: String
+
+    @Option(help: "The clue registry (.gpkg or PG: connection string).")
+    var registry: String
+
+    @Flag(help: "Print JSON instead of lines.")
+    var json = false
+
+    func run() throws {
+        try Reporting.run {
+            let store = try Registry.open(registry)
+            let id = clueID.trimmingCharacters(in: .whitespaces)
+            guard let history = try ClueHistory.of(id, in: store) else {
+                throw RegistryError.noSuchClue(location: store.displayLocation, clue: id)
+            }
+            if json {
+                FileHandle.standardOutput.write(try history.json())
+                print()
+            } else {
+                history.lines.forEach { print($0) }
+            }
         }
     }
 }

@@ -49,7 +49,7 @@ extension RegistryError {
     var exitStatus: ExitStatus {
         switch self {
         case .locked: return .locked
-        case .frameMismatch, .notARegistry: return .badInput
+        case .frameMismatch, .notARegistry, .noSuchClue: return .badInput
         }
     }
 }

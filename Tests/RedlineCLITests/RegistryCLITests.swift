@@ -67,7 +67,7 @@ import TestSupport
         func run() throws -> CommandResult {
             try redline(["run", "--registry", registry, "--inbox", inbox, "--out", out, "--settle-seconds", "0", "--protected",
                          geodata.appendingPathComponent("protected.gpkg").path, "--admin",
-                         geodata.appendingPathComponent("counties.gpkg").path, "--log-format", "json"])
+                         geodata.appendingPathComponent("counties.gpkg").path, "--log-format", "json", "--actor", "nightly"])
         }
         // Day 1: a pit in the core zone (A), one in the buffer zone (B), one outside (no clue).
         try extract("\(inbox)/day1.gpkg", [Self.patch("A", 89.300, 45.300, date: "2026-11-01"),
@@ -112,7 +112,7 @@ import TestSupport
         let dry = try redline(["verify", "import", results, "--registry", registry, "--dry-run"])
         #expect(dry.status == 2 && dry.stdout.contains("would apply 2"), "\(dry.stdout)\(dry.stderr)")
         #expect(try registryClues(registry, folder)["A"]?["status"] == "issued", "--dry-run changes nothing")
-        let imported = try redline(["verify", "import", results, "--registry", registry])
+        let imported = try redline(["verify", "import", results, "--registry", registry, "--actor", "李科长"])
         #expect(imported.status == 2)
         #expect(imported.stdout.contains("row 4: 652325-2026Q4-999999: unknown clue ID"), "\(imported.stdout)")
         #expect(imported.stdout.contains("row 5: ") && imported.stdout.contains("“可能” is not 属实"))
@@ -165,6 +165,24 @@ import TestSupport
         #expect(clues["A3"]?["kind"] == "rebound" && clues["A3"]?["rebound_of"] == idA && clues["A3"]?["status"] == "issued")
         #expect(clues["A"]?["status"] == "reopened" && clues["A"]?["superseded_by"] == clues["A3"]?["clue_id"])
         #expect(clues["B3"] == nil && clues["B"]?["detections"] == "2", "a site found not true is no rebound")
+
+        // A's history: who did what, when, from which extract or file.
+        let history = try redline(["history", idA, "--registry", registry, "--json"])
+        #expect(history.status == 0, "\(history.stderr)")
+        let document = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as! [String: Any]
+        let events = (document["events"] as! [[String: Any]]).map { event in
+            ["kind", "to", "source", "actor", "detail"].map { event[$0] as? String ?? "" }
+        }
+        #expect(document["status"] as? String == "reopened")
+        #expect(events.map { $0[0] } == ["issued", "redetected", "rectified", "rebound"], "\(events)")
+        #expect(events.map { $0[2] } == ["day1.gpkg", "day2.gpkg", "results.csv", "day3.gpkg"], "extracts by file name, not SHA-256")
+        #expect(events[0][3] == "nightly" && events[2][3] == "李科长", "the importer is the actor, not the inspector")
+        #expect(events[2][4].contains("inspector 王明") && events[2][4].contains("row 2") && events[2][4].contains("confirmed"))
+        let lines = try redline(["history", idA, "--registry", registry])
+        #expect(lines.stdout.hasPrefix(idA) && lines.stdout.contains("superseded by") && lines.stdout.contains("by 李科长  from results.csv"),
+                "\(lines.stdout)")
+        let unknown = try redline(["history", "652325-2026Q4-000000", "--registry", registry])
+        #expect(unknown.status == 2 && unknown.stderr.contains("holds no clue 652325-2026Q4-000000"), "\(unknown.stderr)")
 
         // Status and export feed the next field trip.
         let status = try redline(["status", "--registry", registry, "--json"])
