@@ -13,7 +13,7 @@ CLOCK = {"opened_at", "updated_at", "at", "processed_at"}
 def main():
     source = ogr.Open(sys.argv[1])
     lines = []
-    for name in ("registry_clues", "registry_events", "registry_extracts", "registry_meta"):
+    for name in ("registry_clues", "registry_detections", "registry_events", "registry_extracts", "registry_meta"):
         layer = source.GetLayerByName(name)
         if layer is None:
             continue

@@ -137,7 +137,8 @@ public final class VectorLayer {
     public func clearSpatialFilter() { OGR_L_SetSpatialFilter(handle, nil) }
 
     /// Rewrites the named fields of feature `fid` (the others keep their values).
-    public func update(fid: Int64, _ values: [(String, FieldValue)]) throws {
+    /// Sets fields (and, with `wkb`, the geometry) of one feature.
+    public func update(fid: Int64, _ values: [(String, FieldValue)], wkb: [UInt8]? = nil, promoteToMulti: Bool = false) throws {
         CPLErrorReset()
         guard let feature = OGR_L_GetFeature(handle, GIntBig(fid)) else {
             throw GDALError.last("layer \(name) has no feature \(fid)")
@@ -154,6 +155,7 @@ public final class VectorLayer {
             case .null: OGR_F_SetFieldNull(feature, index)
             }
         }
+        if let wkb { OGR_F_SetGeometryDirectly(feature, try geometry(wkb, promoteToMulti: promoteToMulti)) }
         guard OGR_L_SetFeature(handle, feature) == OGRERR_NONE else {
             throw GDALError.last("cannot update feature \(fid) of layer \(name)")
         }
@@ -179,6 +181,18 @@ public final class VectorLayer {
     /// `style` is an OGR feature style string (`PEN(c:#FF0000,w:2px)`), which KML drivers turn
     /// into KML styles. Returns the new feature's FID.
     @discardableResult
+    /// A new OGR geometry read from WKB, for a feature to take over.
+    private func geometry(_ wkb: [UInt8], promoteToMulti: Bool) throws -> OGRGeometryH {
+        var geometry: OGRGeometryH?
+        let parsed = wkb.withUnsafeBytes { OGR_G_CreateFromWkbEx($0.baseAddress, nil, &geometry, $0.count) }
+        guard parsed == OGRERR_NONE, var geometry else {
+            throw GDALError.last("cannot read a geometry to write into layer \(name)")
+        }
+        // OGR_G_ForceToMultiPolygon consumes its argument and returns the result.
+        if promoteToMulti { geometry = OGR_G_ForceToMultiPolygon(geometry) }
+        return geometry
+    }
+
     public func write(_ values: [FieldValue], wkb: [UInt8]? = nil, promoteToMulti: Bool = false,
                       style: String? = nil) throws -> Int64 {
         CPLErrorReset()
@@ -195,17 +209,8 @@ public final class VectorLayer {
             case .null: OGR_F_SetFieldNull(feature, field)
             }
         }
-        if let wkb {
-            var geometry: OGRGeometryH?
-            let parsed = wkb.withUnsafeBytes { OGR_G_CreateFromWkbEx($0.baseAddress, nil, &geometry, $0.count) }
-            guard parsed == OGRERR_NONE, var geometry else {
-                throw GDALError.last("cannot read a geometry to write into layer \(name)")
-            }
-            // OGR_G_ForceToMultiPolygon consumes its argument and returns the result.
-            if promoteToMulti { geometry = OGR_G_ForceToMultiPolygon(geometry) }
-            // OGR_F_SetGeometryDirectly takes ownership of the geometry.
-            OGR_F_SetGeometryDirectly(feature, geometry)
-        }
+        // OGR_F_SetGeometryDirectly takes ownership of the geometry.
+        if let wkb { OGR_F_SetGeometryDirectly(feature, try geometry(wkb, promoteToMulti: promoteToMulti)) }
         if let style { OGR_F_SetStyleString(feature, style) }
         guard OGR_L_CreateFeature(handle, feature) == OGRERR_NONE else {
             throw GDALError.last("cannot write a feature into layer \(name) of \(dataset.path)")

@@ -240,6 +240,21 @@ public struct ClueRecord: Sendable, Equatable {
         return raised
     }
 
+    /// What the registry shows for a site detected again: the latest detection's figures, under
+    /// this clue's ID, first patch ID and layer, county, period and first detection date, and
+    /// never a milder judgement than this one.
+    public func remeasured(as latest: ClueRecord) -> ClueRecord {
+        var shown = latest.severity < severity ? latest.judged(as: self) : latest
+        shown.clueID = clueID
+        shown.activityID = activityID
+        shown.sourceLayer = sourceLayer
+        shown.countyCode = countyCode
+        shown.countyName = countyName
+        shown.period = period
+        shown.detectedOn = detectedOn
+        return shown
+    }
+
     private static func finite(_ text: String) -> Double? { Double(text).flatMap { $0.isFinite ? $0 : nil } }
 
     private static func flag(_ text: String) -> Bool? {

@@ -20,13 +20,14 @@ public enum ClueStatus: String, Sendable, CaseIterable {
     public var dispatched: ClueStatus { self == .issued || self == .reopened ? .dispatched : self }
 
     /// What a new patch on this clue's site means: the same problem seen again, or activity
-    /// back on a site that was dealt with (a rebound). A site the team found not true stays merged,
-    /// and so does imagery taken on or before the day the site was dealt with (`dealtWithOn`):
-    /// it shows the problem that was dealt with, not a new one.
+    /// back on a site that was dealt with (a rebound). A site the team found not true stays merged
+    /// unless it has grown (then there is something new to see), and so does imagery taken on or
+    /// before the day the site was dealt with (`dealtWithOn`): it shows the problem that was
+    /// dealt with, not a new one.
     public func redetection(result: VerificationResult?, detected: CalendarDay? = nil,
-                            dealtWithOn: CalendarDay? = nil) -> Redetection {
+                            dealtWithOn: CalendarDay? = nil, grown: Bool = false) -> Redetection {
         if let detected, let dealtWithOn, detected <= dealtWithOn { return .merged }
-        return !isOpen && result != .notConfirmed ? .rebound : .merged
+        return !isOpen && (result != .notConfirmed || grown) ? .rebound : .merged
     }
 
     public enum Redetection: Sendable, Equatable { case merged, rebound }

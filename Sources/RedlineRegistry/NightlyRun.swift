@@ -38,6 +38,8 @@ public struct NightlyOptions: Sendable {
     /// A new patch is the same site as a registered clue when their overlap covers at least this
     /// share of the smaller of the two.
     public var matchOverlap: Double
+    /// A re-detection whose patch is larger than the clue's by more than this share has grown (扩大).
+    public var growth: Double
     public var jobs: Int
     public var actor: String
     /// An extract changed less than this many seconds ago may still be being copied: it waits.
@@ -45,11 +47,12 @@ public struct NightlyOptions: Sendable {
     /// After failing on this many runs, an extract is moved to OUT/quarantine/ with the reason.
     public var quarantineAfter: Int
 
-    public init(inbox: URL, out: URL, matchOverlap: Double = 0.5, jobs: Int = 1, actor: String = Actor.login(),
+    public init(inbox: URL, out: URL, matchOverlap: Double = 0.5, growth: Double = 0.2, jobs: Int = 1, actor: String = Actor.login(),
                 settleSeconds: Double = 60, quarantineAfter: Int = 3) {
         self.inbox = inbox
         self.out = out
         self.matchOverlap = matchOverlap
+        self.growth = growth
         self.jobs = jobs
         self.actor = actor
         self.settleSeconds = settleSeconds
@@ -312,8 +315,9 @@ public final class NightlyRun {
             return (.new, id)
         }
         // `verified_on` is the day of the team's finding that rectified or closed the site.
+        let grown = clue.patchAreaM2 > match.record.patchM2 * (1 + options.growth)
         let seen = match.status.redetection(result: match.result, detected: clue.detectedOn,
-                                            dealtWithOn: match.lifecycle.verifiedOn)
+                                            dealtWithOn: match.lifecycle.verifiedOn, grown: grown)
         guard seen == .merged else {
             let id = freeID(clue.clueID, taken: &merge.takenIDs)
             try insert(clue, id: id, origin: .rebound, reboundOf: match.clueID, sha: sha, in: layer, tables: tables, sites: &merge.sites)
@@ -324,7 +328,7 @@ public final class NightlyRun {
             reopened.updatedAt = Registry.timestamp()
             try registry.update(match, lifecycle: reopened)
             try registry.addEvent(clue: match.clueID, kind: "rebound", from: match.status.rawValue, to: ClueStatus.reopened.rawValue,
-                                  source: sha, actor: options.actor, detail: id)
+                                  source: sha, actor: options.actor, detail: grown ? "\(id); \(growthText(match, clue))" : id)
             return (.rebound, id)
         }
         var merged = match.lifecycle
@@ -332,15 +336,33 @@ public final class NightlyRun {
         merged.lastExtract = sha
         merged.lastDetected = [merged.lastDetected, clue.detectedOn].compactMap { $0 }.max()
         merged.updatedAt = Registry.timestamp()
-        // A worse activity on the same site raises the clue to the worse verdict: the registry
-        // must never show a milder judgement than its latest detection.
+        // The clue shows its latest detection (outline and figures), never with a milder
+        // judgement than before; older imagery arriving late only adds to the detections.
+        let latest = match.lifecycle.lastDetected.map { last in clue.detectedOn.map { $0 >= last } ?? true } ?? true
         let escalated = clue.judgement.severity > match.record.severity
-        try registry.update(match, lifecycle: merged, record: escalated ? match.record.judged(as: tables.record(clue)) : nil)
+        let record = tables.record(clue)
+        if latest {
+            try registry.update(match, lifecycle: merged, record: match.record.remeasured(as: record), wkb: clue.patchWKB)
+        } else {
+            try registry.update(match, lifecycle: merged, record: escalated ? match.record.judged(as: record) : nil)
+        }
+        try registry.addDetection(clue: match.clueID, extract: sha, record: record, wkb: clue.patchWKB)
         try registry.addEvent(clue: match.clueID, kind: escalated ? "escalated" : "redetected", from: nil, to: nil,
                               source: sha, actor: options.actor,
                               detail: escalated ? "\(clue.patch.activityID): \(match.record.severity.rawValue) → \(clue.judgement.severity.rawValue)"
                                   : clue.patch.activityID)
+        if grown {
+            try registry.addEvent(clue: match.clueID, kind: "grown", from: nil, to: nil, source: sha, actor: options.actor,
+                                  detail: growthText(match, clue))
+        }
         return (.merged, match.clueID)
+    }
+
+    /// "P123: 13.90 ha → 125.00 ha (+799%)"
+    private func growthText(_ match: RegisteredClue, _ clue: Clue) -> String {
+        let before = match.record.patchM2, after = clue.patchAreaM2
+        return String(format: "%@: %.2f ha → %.2f ha (+%.0f%%)", clue.patch.activityID, before / 10_000, after / 10_000,
+                      before > 0 ? (after / before - 1) * 100 : 0)
     }
 
     /// The check's ID, or the next number not yet taken; it is taken by this call.
@@ -366,6 +388,7 @@ public final class NightlyRun {
             + ClueColumn.allCases.filter { $0 != .clueID }.map { ($0.rawValue, record.textValue($0)) }
         let fid = try layer.write(named: values, wkb: clue.patchWKB, promoteToMulti: true)
         sites.add(fid: fid, clueID: id, wkb: clue.patchWKB)
+        try registry.addDetection(clue: id, extract: sha, record: record, wkb: clue.patchWKB)
         try registry.addEvent(clue: id, kind: origin == .rebound ? "rebound_issued" : "issued", from: nil,
                               to: ClueStatus.issued.rawValue, source: sha, actor: options.actor, detail: reboundOf ?? "")
     }

@@ -64,6 +64,7 @@ public final class Registry {
     /// The check's clue columns kept with each clue (so exports look like a check's clues).
     static var checkColumns: [String] { ClueTables.clueColumnNames.filter { $0 != "clue_id" } }
     static let eventColumns = ["seq", "clue_id", "kind", "from_status", "to_status", "source", "actor", "detail", "at"]
+    static let detectionColumns = ["clue_id", "extract", "activity_id", "detected_on", "patch_m2", "overlap_m2", "at"]
     static let extractColumns = ["sha256", "file_name", "processed_at", "patches", "clues", "new_clues", "merged", "rebounds"]
 
     private init(dataset: VectorDataset, displayLocation: String, isDatabase: Bool) {
@@ -331,11 +332,33 @@ public final class Registry {
     }
 
     /// Writes what changed in a clue's life (and, when given, its record) since it was read.
-    func update(_ clue: RegisteredClue, lifecycle: ClueLifecycle, record: ClueRecord? = nil) throws {
+    /// Writes what changed of the clue's life, and of its record and outline when given.
+    func update(_ clue: RegisteredClue, lifecycle: ClueLifecycle, record: ClueRecord? = nil, wkb: [UInt8]? = nil) throws {
         let changedRecord = record.map { new in
             ClueColumn.allCases.filter { new.text($0) != clue.record.text($0) }.map { ($0.rawValue, new.textValue($0)) }
         } ?? []
-        try clues().update(fid: clue.fid, lifecycle.changes(from: clue.lifecycle).map { ($0.rawValue, $1) } + changedRecord)
+        try clues().update(fid: clue.fid, lifecycle.changes(from: clue.lifecycle).map { ($0.rawValue, $1) } + changedRecord,
+                           wkb: wkb, promoteToMulti: true)
+    }
+
+    /// Every detection of a site, each with its own outline and area (the clue shows the latest).
+    func detections() throws -> VectorLayer {
+        try table("registry_detections", columns: Self.detectionColumns, geometry: true, crs: { try self.meta("crs") ?? "EPSG:4490" })
+    }
+
+    /// Records one detection of a clue's site.
+    func addDetection(clue: String, extract: String, record: ClueRecord, wkb: [UInt8]) throws {
+        try detections().write(named: [("clue_id", .string(clue)), ("extract", .string(extract)),
+                                       ("activity_id", .string(record.activityID)),
+                                       ("detected_on", record.detectedOn.map { .string("\($0)") } ?? .null),
+                                       ("patch_m2", record.textValue(.patchM2)), ("overlap_m2", record.textValue(.overlapM2)),
+                                       ("at", .string(Self.timestamp()))], wkb: wkb, promoteToMulti: true)
+    }
+
+    /// The detections of one clue, in the order they were recorded.
+    public func detections(of clueID: String) throws -> [TableRow] {
+        guard try dataset.layer(named: "registry_detections") != nil else { return [] }
+        return try Self.rows(try detections(), filter: "clue_id = \(Self.quoted(clueID))").sorted { $0.fid < $1.fid }
     }
 
     public func isProcessed(sha256: String) throws -> Bool {

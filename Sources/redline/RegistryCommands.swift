@@ -81,6 +81,9 @@ struct Run: ParsableCommand {
     @Option(help: "An extract that failed on this many runs moves to OUT/quarantine/ with the reason.")
     var quarantineAfter: Int = 3
 
+    @Option(help: "A re-detection larger than its clue by more than this share has grown (扩大): an event, and a rectified or closed site reopens.")
+    var growth: Double = 0.2
+
     @Option(help: "Who the registry's events name (default: your login name).")
     var actor: String = Actor.login()
 
@@ -88,6 +91,7 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         guard matchOverlap > 0 && matchOverlap <= 1 else { throw ValidationError("--match-overlap must be in (0, 1]") }
+        try CheckOptions.requireNumber(growth, "--growth", in: 0.01...100)
         try CheckOptions.requireNumber(settleSeconds, "--settle-seconds", in: 0...86_400)
         guard quarantineAfter >= 1 else { throw ValidationError("--quarantine-after must be at least 1") }
     }
@@ -122,7 +126,7 @@ struct Run: ParsableCommand {
             outcomes = try NightlyRun(registry: store, index: loaded.index, admin: loaded.counties, settings: prepared.settings,
                                       fields: prepared.fields,
                                       options: NightlyOptions(inbox: URL(fileURLWithPath: inbox), out: URL(fileURLWithPath: out),
-                                                              matchOverlap: matchOverlap, jobs: options.jobs,
+                                                              matchOverlap: matchOverlap, growth: growth, jobs: options.jobs,
                                                               actor: actor, settleSeconds: settleSeconds,
                                                               quarantineAfter: quarantineAfter),
                                       record: record, log: { log($0) }).run()

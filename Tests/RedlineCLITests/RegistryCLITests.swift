@@ -209,6 +209,55 @@ import TestSupport
                 "\(verified ?? [:])")
     }
 
+    /// A pit seen again larger: every detection is kept, the clue shows the latest outline and
+    /// area, growth beyond --growth is an event, and a site found not true reopens once it grows.
+    @Test func aSiteThatGrowsIsRecordedAndReopensWhenDealtWith() throws {
+        let folder = TemporaryFolder("redline-growth")
+        let inbox = folder.path("inbox"), registry = folder.path("registry.gpkg")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        func pit(_ id: String, size: Double, date: String) -> FixtureFeature {
+            FixtureFeature([.string(id), .string("采矿"), .string(date)],
+                           wkb: Fixture.polygon([Fixture.box(89.300, 45.300, 89.300 + 0.004 * size, 45.300 + 0.003 * size)]))
+        }
+        func night(_ day: String, _ features: [FixtureFeature]) throws {
+            try extract("\(inbox)/\(day).gpkg", features)
+            let result = try redline(["run", "--registry", registry, "--inbox", inbox, "--out", folder.path("out"), "--settle-seconds", "0",
+                                      "--growth", "0.5"] + Command.bundledBoundaries)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        try night("day1", [pit("G", size: 1, date: "2026-11-01")])
+        var clue = try #require(try registryClues(registry, folder)["G"])
+        let first = Double(clue["patch_m2"]!)!
+        // 1.2 × 1.2 in each direction is 1.44 × the area: seen again, not grown beyond 50 %.
+        try night("day2", [pit("G2", size: 1.2, date: "2026-11-05")])
+        clue = try #require(try registryClues(registry, folder)["G"])
+        #expect(abs(Double(clue["patch_m2"]!)! / first - 1.44) < 0.001, "the clue shows the latest area")
+        var history = try redline(["history", clue["clue_id"]!, "--registry", registry]).stdout
+        #expect(history.contains("redetected") && !history.contains("grown"), "\(history)")
+        // 2 × 2: four times the first, 2.8 × the latest shown — grown.
+        try night("day3", [pit("G3", size: 2, date: "2026-11-09")])
+        clue = try #require(try registryClues(registry, folder)["G"])
+        #expect(abs(Double(clue["patch_m2"]!)! / first - 4) < 0.001 && clue["detections"] == "3")
+        history = try redline(["history", clue["clue_id"]!, "--registry", registry]).stdout
+        #expect(history.contains("  grown  ") && history.contains("G3: ") && history.contains("(+178%)"), "\(history)")
+        let dataset = try VectorDataset.open(registry)
+        #expect(try dataset.executeSQL("SELECT count(*) FROM registry_detections WHERE clue_id = '\(clue["clue_id"]!)'") == ["3"])
+
+        // Found not true: the same site seen again stays merged, but grown it reopens.
+        let results = folder.path("results.csv")
+        try Data("线索编号,核查结果,核查日期\n\(clue["clue_id"]!),不属实,2026-11-20\n".utf8).write(to: URL(fileURLWithPath: results))
+        #expect(try redline(["verify", "import", results, "--registry", registry]).status == 0)
+        try night("day4", [pit("G4", size: 2, date: "2026-11-25")])
+        #expect(try registryClues(registry, folder)["G"]?["status"] == "closed", "not true, not grown: still closed")
+        try night("day5", [pit("G5", size: 3, date: "2026-11-28")])
+        let clues = try registryClues(registry, folder)
+        #expect(clues["G"]?["status"] == "reopened" && clues["G5"]?["kind"] == "rebound", "\(clues.mapValues { $0["status"] ?? "" })")
+
+        let bad = try redline(["run", "--registry", registry, "--inbox", inbox, "--out", folder.path("out"), "--growth", "nan"]
+                              + Command.bundledBoundaries)
+        #expect(bad.status == 64 && bad.stderr.contains("--growth"))
+    }
+
     @Test func aWeekOfNightlyRunsOnTheGeoPackageRegistry() throws {
         let folder = TemporaryFolder("redline-registry")
         try weekOfRuns(registry: folder.path("registry.gpkg"), in: folder)
