@@ -153,6 +153,14 @@ public final class VectorDataset {
         return VectorLayer(handle: layer, dataset: self)
     }
 
+    /// Deletes the layer called `name`.
+    public func deleteLayer(named name: String) throws {
+        let dataset = try open
+        guard let index = try layers.firstIndex(where: { $0.name == name }) else { return }
+        CPLErrorReset()
+        guard GDALDatasetDeleteLayer(dataset, Int32(index)) == OGRERR_NONE else { throw GDALError.last("cannot delete layer \(name) of \(path)") }
+    }
+
     /// Starts a transaction where the driver supports one (GeoPackage, PostgreSQL); a no-op elsewhere.
     public func beginTransaction() throws {
         CPLErrorReset()

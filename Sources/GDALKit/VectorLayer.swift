@@ -3,7 +3,7 @@ import Foundation
 
 /// A field of a layer's schema.
 public struct FieldDefinition: Sendable, Equatable {
-    public enum Kind: Sendable { case string, integer, real, date, other }
+    public enum Kind: Sendable { case string, integer, real, date, dateTime, other }
     public let name: String
     public let kind: Kind
 
@@ -53,7 +53,8 @@ public final class VectorLayer {
             case OFTString: kind = .string
             case OFTInteger, OFTInteger64: kind = .integer
             case OFTReal: kind = .real
-            case OFTDate, OFTDateTime: kind = .date
+            case OFTDate: kind = .date
+            case OFTDateTime: kind = .dateTime
             default: kind = .other
             }
             return FieldDefinition(name: String(cString: OGR_Fld_GetNameRef(field)), kind: kind)
@@ -137,6 +138,12 @@ public final class VectorLayer {
     public func clearSpatialFilter() { OGR_L_SetSpatialFilter(handle, nil) }
 
     /// Rewrites the named fields of feature `fid` (the others keep their values).
+    /// Renames the layer (GeoPackage and PostgreSQL keep their metadata and indexes in step).
+    public func rename(to newName: String) throws {
+        CPLErrorReset()
+        guard OGR_L_Rename(handle, newName) == OGRERR_NONE else { throw GDALError.last("cannot rename layer \(name) to \(newName)") }
+    }
+
     /// Sets fields (and, with `wkb`, the geometry) of one feature.
     public func update(fid: Int64, _ values: [(String, FieldValue)], wkb: [UInt8]? = nil, promoteToMulti: Bool = false) throws {
         CPLErrorReset()
@@ -226,6 +233,7 @@ extension FieldDefinition.Kind {
         case .integer: return OFTInteger64
         case .real: return OFTReal
         case .date: return OFTDate
+        case .dateTime: return OFTDateTime
         }
     }
 }

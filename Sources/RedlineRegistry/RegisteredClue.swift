@@ -104,8 +104,8 @@ public struct ClueLifecycle: Sendable, Equatable {
         lastExtract = text(.lastExtract)
         firstDetected = try day(.firstDetected)
         lastDetected = try day(.lastDetected)
-        openedAt = text(.openedAt)
-        updatedAt = text(.updatedAt)
+        openedAt = Registry.isoTimestamp(text(.openedAt))
+        updatedAt = Registry.isoTimestamp(text(.updatedAt))
         verifiedOn = try day(.verifiedOn)
         findings = FieldFindings(inspector: text(.inspector), actualActivity: text(.actualActivity),
                                  responsibleParty: text(.responsibleParty), rectification: text(.rectification),

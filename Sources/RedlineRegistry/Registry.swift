@@ -77,8 +77,39 @@ public final class Registry {
         if lockDescriptor >= 0 { close(lockDescriptor) }
     }
 
-    /// The schema this version reads and writes, kept in registry_meta under `schema`.
-    static let schema = "redline-registry/1"
+    /// The schema this version reads and writes, kept in registry_meta under `schema`. Schema 2
+    /// types its columns (numbers, dates, times) and keeps clue_id unique; a schema-1 registry
+    /// (or one from before the marker) is read as it is and migrated the first time a command
+    /// takes it for writing.
+    static let schema = "redline-registry/2"
+    static let earlierSchemas: Set<String> = ["redline-registry/1"]
+
+    /// The type of each column of the registry's tables in schema 2; the rest are text.
+    static func kind(of column: String) -> FieldDefinition.Kind {
+        switch column {
+        case "seq", "patches", "clues", "new_clues", "merged", "rebounds", LifecycleColumn.detections.rawValue: return .integer
+        case LifecycleColumn.firstDetected.rawValue, LifecycleColumn.lastDetected.rawValue, LifecycleColumn.verifiedOn.rawValue,
+             "detected_on":
+            return .date
+        case LifecycleColumn.openedAt.rawValue, LifecycleColumn.updatedAt.rawValue, "at", "processed_at": return .dateTime
+        case "patch_m2", "overlap_m2": return .real
+        default:
+            guard let column = ClueColumn(rawValue: column) else { return .string }
+            if column == .detectedOn { return .date }
+            if column.decimals != nil { return .real }
+            if case .integer = column.column.kind { return .integer }
+            return .string
+        }
+    }
+
+    /// A date-time as the registry reports it, ISO 8601 UTC (2026-12-03T01:52:00Z), whether its
+    /// column is text (schema 1) or a date-time GDAL gives as 2026/12/03 01:52:00+00.
+    static func isoTimestamp(_ text: String) -> String {
+        guard text.count >= 19, text.contains("/") || text.contains(" ") else { return text }
+        let date = text.prefix(10).replacingOccurrences(of: "/", with: "-")
+        let time = text.dropFirst(11).prefix(8)
+        return "\(date)T\(time)Z"
+    }
 
     /// Opens the registry at `location` (a .gpkg path or a PG: connection string). Only with
     /// `create` (the nightly run) is a new one made: a mistyped path must not become an empty
@@ -154,10 +185,12 @@ public final class Registry {
             try setMeta("schema", Self.schema)
             return
         }
-        if let marked = try meta("schema"), marked != Self.schema {
+        let marked = try meta("schema")
+        if let marked, marked != Self.schema, !Self.earlierSchemas.contains(marked) {
             throw RegistryError.notARegistry(location: displayLocation, reason: "its schema is \(marked), this redline reads "
                                              + "\(Self.schema) — use the redline version that made it")
         }
+        needsMigration = marked != Self.schema
         if let clues = try dataset.layer(named: "registry_clues") {
             let present = Set(clues.fields.map { $0.name.lowercased() })
             let missing = (Self.registryColumns + Self.checkColumns).filter { !present.contains($0) }
@@ -168,13 +201,84 @@ public final class Registry {
         }
     }
 
+    /// Set by `open` when the registry is of an earlier schema; `lock` migrates it.
+    private var needsMigration = false
+
+    /// Brings a schema-1 registry to schema 2 in place, in one transaction: each table whose
+    /// columns are not of schema 2's types is rebuilt with them (rows, values and outlines
+    /// copied), clue_id gets its unique index, and the marker says 2. A failure leaves it as it was.
+    private func migrate() throws {
+        let tables: [(name: String, columns: [String])] = [("registry_clues", Self.registryColumns + Self.checkColumns),
+                                                            ("registry_events", Self.eventColumns),
+                                                            ("registry_extracts", Self.extractColumns),
+                                                            ("registry_detections", Self.detectionColumns)]
+        try begin()
+        do {
+            for (name, columns) in tables {
+                guard let old = try dataset.layer(named: name) else { continue }
+                let kinds = Dictionary(old.fields.map { ($0.name.lowercased(), $0.kind) }, uniquingKeysWith: { first, _ in first })
+                guard columns.contains(where: { column in kinds[column].map { !Self.sameKind($0, Self.kind(of: column)) } ?? false })
+                else { continue }
+                try rebuild(old, as: name, columns: columns)
+            }
+            let duplicated = try dataset.executeSQL("SELECT clue_id FROM registry_clues GROUP BY clue_id HAVING COUNT(*) > 1")
+            if let clue = duplicated.first ?? nil {
+                throw RegistryError.notARegistry(location: displayLocation, reason: "clue \(clue) appears twice in registry_clues "
+                                                 + "— restore it from a backup")
+            }
+            if try dataset.layer(named: "registry_clues") != nil {
+                try dataset.executeSQL("CREATE UNIQUE INDEX IF NOT EXISTS registry_clues_clue_id ON registry_clues (clue_id)")
+            }
+            try setMeta("schema", Self.schema)
+            try commit()
+        } catch {
+            rollback()
+            throw RedlineError.registryUnavailable(location: displayLocation, reason: "could not bring it to \(Self.schema) "
+                                                   + "(\(error)); it was left unchanged")
+        }
+        needsMigration = false
+        opened = [:]
+    }
+
+    private static func sameKind(_ present: FieldDefinition.Kind, _ wanted: FieldDefinition.Kind) -> Bool {
+        switch (present, wanted) {
+        case (.string, .string), (.integer, .integer), (.real, .real), (.date, .date), (.dateTime, .dateTime): return true
+        default: return false
+        }
+    }
+
+    /// `old` copied into a new table of schema 2's types, which then takes its name.
+    private func rebuild(_ old: VectorLayer, as name: String, columns: [String]) throws {
+        let hasGeometry = old.hasGeometry
+        let crs = old.crsWKT
+        let staging = try createTable(name + "_schema2", columns: columns, geometry: hasGeometry, crs: { crs })
+        let names = old.fields.map(\.name)
+        old.resetReading()
+        while let feature = try old.nextFeature() {
+            var values: [(String, FieldValue)] = []
+            for (index, field) in names.enumerated() where columns.contains(field.lowercased()) {
+                let text = feature.text(index) ?? ""
+                values.append((field.lowercased(), text.isEmpty ? .null : .string(Self.kind(of: field.lowercased()) == .dateTime
+                                                                                  ? Self.isoTimestamp(text) : text)))
+            }
+            var wkb: [UInt8]?
+            if case .polygonal(let polygon) = feature.geometry() { wkb = polygon }
+            try staging.write(named: values, wkb: wkb, promoteToMulti: wkb != nil)
+        }
+        try dataset.deleteLayer(named: name)
+        try staging.rename(to: name)
+    }
+
     /// Takes the registry for this process: a lock file beside a GeoPackage, an advisory lock in
     /// PostgreSQL. Both go with the process, so a killed run never leaves the registry locked.
     /// Waits up to `wait` seconds for another holder to finish.
     public func lock(wait: Double = 0) throws {
         let deadline = Date().addingTimeInterval(wait)
         while true {
-            if try tryLock() { return }
+            if try tryLock() {
+                if needsMigration { try migrate() }
+                return
+            }
             guard Date() < deadline else { throw RegistryError.locked(displayLocation) }
             usleep(200_000)
         }
@@ -204,29 +308,33 @@ public final class Registry {
     private var opened: [String: VectorLayer] = [:]
 
     /// The table, opened or created; `crs` is read only when a geometry table must be created.
-    func table(_ name: String, columns: [String], integers: Set<String> = [], geometry: Bool = false,
+    func table(_ name: String, columns: [String], geometry: Bool = false,
                crs: () throws -> String? = { nil }) throws -> VectorLayer {
         if let open = opened[name] { return open }
-        let layer: VectorLayer
-        if let existing = try dataset.layer(named: name) {
-            layer = existing
-        } else {
-            layer = try dataset.createLayer(name, crs: geometry ? try crs() : nil, geometry: geometry ? .multiPolygon : .none,
-                                            options: isDatabase ? ["GEOMETRY_NAME=geom", "FID=fid"] : [])
-            for column in columns { try layer.createField(column, kind: integers.contains(column) ? .integer : .string) }
-        }
+        let layer = try dataset.layer(named: name) ?? createTable(name, columns: columns, geometry: geometry, crs: crs)
         opened[name] = layer
         return layer
     }
 
+    /// A new table with schema 2's column types.
+    private func createTable(_ name: String, columns: [String], geometry: Bool, crs: () throws -> String?) throws -> VectorLayer {
+        let layer = try dataset.createLayer(name, crs: geometry ? try crs() : nil, geometry: geometry ? .multiPolygon : .none,
+                                            options: isDatabase ? ["GEOMETRY_NAME=geom", "FID=fid"] : [])
+        for column in columns { try layer.createField(column, kind: Self.kind(of: column)) }
+        if name == "registry_clues" {
+            try dataset.executeSQL("CREATE UNIQUE INDEX IF NOT EXISTS registry_clues_clue_id ON registry_clues (clue_id)")
+        }
+        return layer
+    }
+
     func clues(crs: String? = nil) throws -> VectorLayer {
-        try table("registry_clues", columns: Self.registryColumns + Self.checkColumns, integers: ["detections"],
+        try table("registry_clues", columns: Self.registryColumns + Self.checkColumns,
                   geometry: true, crs: { try crs ?? self.meta("crs") ?? "EPSG:4490" })
     }
 
-    func events() throws -> VectorLayer { try table("registry_events", columns: Self.eventColumns, integers: ["seq"]) }
+    func events() throws -> VectorLayer { try table("registry_events", columns: Self.eventColumns) }
     func extracts() throws -> VectorLayer {
-        try table("registry_extracts", columns: Self.extractColumns, integers: ["patches", "clues", "new_clues", "merged", "rebounds"])
+        try table("registry_extracts", columns: Self.extractColumns)
     }
     func metaTable() throws -> VectorLayer { try table("registry_meta", columns: ["key", "value"]) }
 

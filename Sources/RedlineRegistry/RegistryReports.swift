@@ -153,7 +153,7 @@ public struct ClueHistory: Sendable {
         let extracts = Dictionary(try Registry.rows(try registry.extracts()).map { ($0["sha256"], $0["file_name"]) },
                                   uniquingKeysWith: { first, _ in first })
         let events = try Registry.rows(try registry.events(), filter: "clue_id = \(Registry.quoted(clueID))").map { row in
-            Event(seq: Int(row["seq"]) ?? 0, at: row["at"], kind: row["kind"], from: row["from_status"], to: row["to_status"],
+            Event(seq: Int(row["seq"]) ?? 0, at: Registry.isoTimestamp(row["at"]), kind: row["kind"], from: row["from_status"], to: row["to_status"],
                   source: extracts[row["source"]] ?? row["source"], actor: row["actor"], detail: row["detail"])
         }.sorted { $0.seq < $1.seq }
         return ClueHistory(clue: clue, events: events)

@@ -242,6 +242,8 @@ import TestSupport
         #expect(history.contains("  grown  ") && history.contains("G3: ") && history.contains("(+178%)"), "\(history)")
         let dataset = try VectorDataset.open(registry)
         #expect(try dataset.executeSQL("SELECT count(*) FROM registry_detections WHERE clue_id = '\(clue["clue_id"]!)'") == ["3"])
+        #expect(try dataset.executeSQL("SELECT typeof(patch_m2) || ' ' || typeof(detections) FROM registry_clues") == ["real integer"],
+                "a new registry is schema 2: numbers are numbers")
 
         // Found not true: the same site seen again stays merged, but grown it reopens.
         let results = folder.path("results.csv")
@@ -256,6 +258,76 @@ import TestSupport
         let bad = try redline(["run", "--registry", registry, "--inbox", inbox, "--out", folder.path("out"), "--growth", "nan"]
                               + Command.bundledBoundaries)
         #expect(bad.status == 64 && bad.stderr.contains("--growth"))
+    }
+
+    /// Tests/Fixtures/registry-schema1.gpkg was made by the release before schema 2 (commit
+    /// f69a386): two nights (sites A, B, D; A2 merged into A) and an import rectifying A. Reading
+    /// it changes nothing; the first run migrates it in place, keeping every clue and event.
+    func migratesASchema1Registry(_ registry: String, in folder: TemporaryFolder, columnType: (String, String) throws -> String,
+                                  hasUniqueIndex: () throws -> Bool) throws {
+        let before = try registryClues(registry, folder)
+        #expect(Set(before.keys) == ["A", "B", "D"] && before["A"]?["status"] == "rectified", "read as schema 1: \(before.keys)")
+        #expect(try columnType("registry_clues", "patch_m2").lowercased().contains("text")
+                || (try columnType("registry_clues", "patch_m2")).lowercased().contains("char"), "still text before a write")
+        let inbox = folder.path("inbox")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        try extract("\(inbox)/day3.gpkg", [Self.patch("A3", 89.3001, 45.3001, date: "2026-11-25")])
+        let run = try redline(["run", "--registry", registry, "--inbox", inbox, "--out", folder.path("out"), "--settle-seconds", "0"]
+                              + Command.bundledBoundaries)
+        #expect(run.status == 0, "\(run.stderr)")
+        let after = try registryClues(registry, folder)
+        #expect(after["A3"]?["kind"] == "rebound" && after["A"]?["status"] == "reopened", "the run works on the migrated registry")
+        for site in ["B", "D"] { #expect(after[site] == before[site], "\(site) is kept as it was, value for value") }
+        #expect(after["A"]?["verified_on"] == "2026-11-20" && after["A"]?["detections"] == "2" && after["A"]?["inspector"] == "王明")
+        for (table, column, type) in [("registry_clues", "patch_m2", ["real", "double"]), ("registry_clues", "detections", ["integer", "bigint"]),
+                                      ("registry_clues", "detected_on", ["date"]), ("registry_clues", "opened_at", ["datetime", "timestamp"]),
+                                      ("registry_events", "at", ["datetime", "timestamp"]), ("registry_extracts", "patches", ["integer", "bigint"])] {
+            let found = try columnType(table, column).lowercased()
+            #expect(type.contains { found.contains($0) }, "\(table).\(column) is \(found)")
+        }
+        #expect(try hasUniqueIndex(), "clue_id is unique")
+        let history = try redline(["history", before["A"]!["clue_id"]!, "--registry", registry, "--json"])
+        let events = (try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as! [String: Any])["events"] as! [[String: Any]]
+        #expect(events.map { $0["kind"] as! String } == ["issued", "redetected", "rectified", "rebound"], "\(history.stdout)")
+        #expect(events.allSatisfy { ($0["at"] as! String).hasSuffix("Z") && ($0["at"] as! String).contains("T") })
+        let dump = try Command.run("/usr/bin/python3", [Command.packageRoot.appendingPathComponent("Tools/registry-dump.py").path, registry])
+        #expect(dump.stdout.contains("registry_meta key=schema value=redline-registry/2"), "\(dump.stdout.suffix(400))")
+    }
+
+    @Test func aSchema1GeoPackageRegistryIsMigratedInPlace() throws {
+        let folder = TemporaryFolder("redline-migrate")
+        let registry = folder.path("registry.gpkg")
+        try FileManager.default.copyItem(atPath: Command.packageRoot.appendingPathComponent("Tests/Fixtures/registry-schema1.gpkg").path,
+                                         toPath: registry)
+        func sql(_ query: String) throws -> [String?] { try VectorDataset.open(registry).executeSQL(query) }
+        try migratesASchema1Registry(registry, in: folder, columnType: { table, column in
+            // GeoPackage keeps the declared type in the table's SQL.
+            let create = try sql("SELECT sql FROM sqlite_master WHERE name = '\(table)'").first.flatMap { $0 } ?? ""
+            return create.components(separatedBy: "\"\(column)\" ").dropFirst().first?.components(separatedBy: ",").first ?? create
+        }, hasUniqueIndex: {
+            try sql("SELECT \"unique\" FROM pragma_index_list('registry_clues') WHERE name = 'registry_clues_clue_id'") == ["1"]
+        })
+    }
+
+    @Test func aSchema1PostGISRegistryIsMigratedInPlace() throws {
+        let cluster = TemporaryFolder("redline-migrate-pg")
+        let script = Command.packageRoot.appendingPathComponent("Tools/postgis.sh").path
+        let started = try Command.run("/bin/bash", [script, "start", cluster.path("pg")])
+        #expect(started.status == 0, "\(started.stderr)")
+        defer { _ = try? Command.run("/bin/bash", [script, "stop", cluster.path("pg")]) }
+        let registry = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let loaded = try Command.run("/usr/bin/ogr2ogr", ["-f", "PostgreSQL", registry,
+                                                          Command.packageRoot.appendingPathComponent("Tests/Fixtures/registry-schema1.gpkg").path,
+                                                          "-lco", "GEOMETRY_NAME=geom", "-lco", "FID=fid"])
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+        func sql(_ query: String) throws -> [String?] { try VectorDataset.open(registry).executeSQL(query) }
+        try migratesASchema1Registry(registry, in: TemporaryFolder("redline-migrate-pg-run"), columnType: { table, column in
+            try sql("SELECT data_type FROM information_schema.columns WHERE table_name = '\(table)' AND column_name = '\(column)'")
+                .first.flatMap { $0 } ?? ""
+        }, hasUniqueIndex: {
+            try sql("SELECT indexdef FROM pg_indexes WHERE tablename = 'registry_clues' AND indexname = 'registry_clues_clue_id'")
+                .first.flatMap { $0 }?.contains("UNIQUE") == true
+        })
     }
 
     @Test func aWeekOfNightlyRunsOnTheGeoPackageRegistry() throws {
