@@ -40,6 +40,9 @@ public struct NightlyOptions: Sendable {
     public var matchOverlap: Double
     /// A re-detection whose patch is larger than the clue's by more than this share has grown (扩大).
     public var growth: Double
+    /// The campaign (绿盾2026) and source (国家下发, 省级自查, 卫片执法) of this run's extracts.
+    public var campaign: String?
+    public var source: String?
     public var jobs: Int
     public var actor: String
     /// An extract changed less than this many seconds ago may still be being copied: it waits.
@@ -48,11 +51,13 @@ public struct NightlyOptions: Sendable {
     public var quarantineAfter: Int
 
     public init(inbox: URL, out: URL, matchOverlap: Double = 0.5, growth: Double = 0.2, jobs: Int = 1, actor: String = Actor.login(),
-                settleSeconds: Double = 60, quarantineAfter: Int = 3) {
+                settleSeconds: Double = 60, quarantineAfter: Int = 3, campaign: String? = nil, source: String? = nil) {
         self.inbox = inbox
         self.out = out
         self.matchOverlap = matchOverlap
         self.growth = growth
+        self.campaign = campaign
+        self.source = source
         self.jobs = jobs
         self.actor = actor
         self.settleSeconds = settleSeconds
@@ -275,6 +280,7 @@ public final class NightlyRun {
             ("patches", .integer(Int64(outcome.patches))), ("clues", .integer(Int64(outcome.clues))),
             ("new_clues", .integer(Int64(outcome.newClues))), ("merged", .integer(Int64(outcome.merged))),
             ("rebounds", .integer(Int64(outcome.rebounds))),
+            ("campaign", options.campaign.map(FieldValue.string) ?? .null), ("source", options.source.map(FieldValue.string) ?? .null),
         ])
         try registry.commit()
         return outcome
@@ -320,10 +326,12 @@ public final class NightlyRun {
                                             dealtWithOn: match.lifecycle.verifiedOn, grown: grown)
         guard seen == .merged else {
             let id = freeID(clue.clueID, taken: &merge.takenIDs)
-            try insert(clue, id: id, origin: .rebound, reboundOf: match.clueID, sha: sha, in: layer, tables: tables, sites: &merge.sites)
+            try insert(clue, id: id, origin: .rebound, reboundOf: match.clueID, sha: sha, in: layer, tables: tables, sites: &merge.sites,
+                       grownRebound: grown)
             merge.sites.close(fid: match.fid)
             var reopened = match.lifecycle
             reopened.status = .reopened
+            if grown { reopened.flag("grown") }
             reopened.supersededBy = id
             reopened.updatedAt = Registry.timestamp()
             try registry.update(match, lifecycle: reopened)
@@ -333,6 +341,7 @@ public final class NightlyRun {
         }
         var merged = match.lifecycle
         merged.detections += 1
+        if grown { merged.flag("grown") }
         merged.lastExtract = sha
         merged.lastDetected = [merged.lastDetected, clue.detectedOn].compactMap { $0 }.max()
         merged.updatedAt = Registry.timestamp()
@@ -379,10 +388,11 @@ public final class NightlyRun {
     }
 
     private func insert(_ clue: Clue, id: String, origin: ClueOrigin, reboundOf: String?, sha: String, in layer: VectorLayer,
-                        tables: ClueTables, sites: inout SiteIndex) throws {
+                        tables: ClueTables, sites: inout SiteIndex, grownRebound: Bool = false) throws {
         let record = tables.record(clue.withID(id))
-        let lifecycle = ClueLifecycle(origin: origin, reboundOf: reboundOf, extract: sha, detected: clue.detectedOn,
-                                      at: Registry.timestamp())
+        var lifecycle = ClueLifecycle(origin: origin, reboundOf: reboundOf, extract: sha, detected: clue.detectedOn,
+                                      at: Registry.timestamp(), campaign: options.campaign, source: options.source)
+        if grownRebound { lifecycle.flag("grown") }
         // The check's clue columns as text, as clues.csv has them.
         let values = [("clue_id", FieldValue.string(id))] + LifecycleColumn.allCases.map { ($0.rawValue, lifecycle.value($0)) }
             + ClueColumn.allCases.filter { $0 != .clueID }.map { ($0.rawValue, record.textValue($0)) }

@@ -20,6 +20,14 @@ public enum LifecycleColumn: String, CaseIterable, Sendable {
     case actualActivity = "actual_activity"
     case responsibleParty = "responsible_party"
     case rectification, photos, remarks
+    /// What the registry noticed about the site: `grown` (扩大) when a detection outgrew it.
+    case flags
+    /// The campaign (绿盾2026) and the source (国家下发, 省级自查, 卫片执法) of the extract that
+    /// first showed the site.
+    case campaign, source
+
+    /// Columns that schema 1 had; the others came with schema 2.
+    static let schema1: [LifecycleColumn] = allCases.filter { ![.flags, .campaign, .source].contains($0) }
 
     /// The column as an export writes it.
     var column: Column { Column(name: rawValue, kind: self == .detections ? .integer : .text) }
@@ -61,9 +69,16 @@ public struct ClueLifecycle: Sendable, Equatable {
     public var updatedAt: String
     public var verifiedOn: CalendarDay?
     public var findings: FieldFindings
+    /// `grown` (扩大) and any later marks, in the order they came.
+    public var flags: [String] = []
+    public var campaign: String?
+    public var source: String?
 
     /// A clue issued now from an extract.
-    init(origin: ClueOrigin, reboundOf: String?, extract: String, detected: CalendarDay?, at now: String) {
+    init(origin: ClueOrigin, reboundOf: String?, extract: String, detected: CalendarDay?, at now: String,
+         campaign: String? = nil, source: String? = nil) {
+        self.campaign = campaign
+        self.source = source
         status = .issued
         self.origin = origin
         self.reboundOf = reboundOf
@@ -110,7 +125,13 @@ public struct ClueLifecycle: Sendable, Equatable {
         findings = FieldFindings(inspector: text(.inspector), actualActivity: text(.actualActivity),
                                  responsibleParty: text(.responsibleParty), rectification: text(.rectification),
                                  photos: text(.photos), remarks: text(.remarks))
+        flags = text(.flags).split(separator: ",").map { String($0) }
+        campaign = optional(.campaign)
+        source = optional(.source)
     }
+
+    /// Adds a flag once.
+    mutating func flag(_ name: String) { if !flags.contains(name) { flags.append(name) } }
 
     public func value(_ column: LifecycleColumn) -> FieldValue {
         func text(_ value: String?) -> FieldValue { value.map(FieldValue.string) ?? .null }
@@ -136,6 +157,9 @@ public struct ClueLifecycle: Sendable, Equatable {
         case .rectification: return note(findings.rectification)
         case .photos: return note(findings.photos)
         case .remarks: return note(findings.remarks)
+        case .flags: return flags.isEmpty ? .null : .string(flags.joined(separator: ","))
+        case .campaign: return text(campaign)
+        case .source: return text(source)
         }
     }
 

@@ -65,7 +65,8 @@ public final class Registry {
     static var checkColumns: [String] { ClueTables.clueColumnNames.filter { $0 != "clue_id" } }
     static let eventColumns = ["seq", "clue_id", "kind", "from_status", "to_status", "source", "actor", "detail", "at"]
     static let detectionColumns = ["clue_id", "extract", "activity_id", "detected_on", "patch_m2", "overlap_m2", "at"]
-    static let extractColumns = ["sha256", "file_name", "processed_at", "patches", "clues", "new_clues", "merged", "rebounds"]
+    static let extractColumns = ["sha256", "file_name", "processed_at", "patches", "clues", "new_clues", "merged", "rebounds",
+                                 "campaign", "source"]
 
     private init(dataset: VectorDataset, displayLocation: String, isDatabase: Bool) {
         self.dataset = dataset
@@ -193,7 +194,9 @@ public final class Registry {
         needsMigration = marked != Self.schema
         if let clues = try dataset.layer(named: "registry_clues") {
             let present = Set(clues.fields.map { $0.name.lowercased() })
-            let missing = (Self.registryColumns + Self.checkColumns).filter { !present.contains($0) }
+            // Schema 1 lacks schema 2's new columns; migration adds them.
+            let required = needsMigration ? ["clue_id"] + LifecycleColumn.schema1.map(\.rawValue) : Self.registryColumns
+            let missing = (required + Self.checkColumns).filter { !present.contains($0) }
             guard missing.isEmpty else {
                 throw RegistryError.notARegistry(location: displayLocation, reason: "registry_clues lacks the column(s) "
                                                  + "\(missing.joined(separator: ", ")) — restore it from a backup")
@@ -217,7 +220,7 @@ public final class Registry {
             for (name, columns) in tables {
                 guard let old = try dataset.layer(named: name) else { continue }
                 let kinds = Dictionary(old.fields.map { ($0.name.lowercased(), $0.kind) }, uniquingKeysWith: { first, _ in first })
-                guard columns.contains(where: { column in kinds[column].map { !Self.sameKind($0, Self.kind(of: column)) } ?? false })
+                guard columns.contains(where: { column in kinds[column].map { !Self.sameKind($0, Self.kind(of: column)) } ?? true })
                 else { continue }
                 try rebuild(old, as: name, columns: columns)
             }

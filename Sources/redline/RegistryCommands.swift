@@ -87,11 +87,22 @@ struct Run: ParsableCommand {
     @Option(help: "Who the registry's events name (default: your login name).")
     var actor: String = Actor.login()
 
+    @Option(help: "The campaign these extracts belong to (e.g. 绿盾2026), kept with each extract and each new clue.")
+    var campaign: String?
+
+    @Option(help: "Where these extracts come from (e.g. 国家下发, 省级自查, 卫片执法), kept with each extract and each new clue.")
+    var source: String?
+
     @OptionGroup var options: CheckOptions
 
     func validate() throws {
         guard matchOverlap > 0 && matchOverlap <= 1 else { throw ValidationError("--match-overlap must be in (0, 1]") }
         try CheckOptions.requireNumber(growth, "--growth", in: 0.01...100)
+        for (option, value) in [("--campaign", campaign), ("--source", source), ("--actor", actor)] {
+            guard let value else { continue }
+            guard !value.trimmingCharacters(in: .whitespaces).isEmpty, !value.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 32 } == true })
+            else { throw ValidationError("\(option) takes a name on one line") }
+        }
         try CheckOptions.requireNumber(settleSeconds, "--settle-seconds", in: 0...86_400)
         guard quarantineAfter >= 1 else { throw ValidationError("--quarantine-after must be at least 1") }
     }
@@ -128,7 +139,7 @@ struct Run: ParsableCommand {
                                       options: NightlyOptions(inbox: URL(fileURLWithPath: inbox), out: URL(fileURLWithPath: out),
                                                               matchOverlap: matchOverlap, growth: growth, jobs: options.jobs,
                                                               actor: actor, settleSeconds: settleSeconds,
-                                                              quarantineAfter: quarantineAfter),
+                                                              quarantineAfter: quarantineAfter, campaign: campaign, source: source),
                                       record: record, log: { log($0) }).run()
             if let worst = outcomes.compactMap(\.failure).max(by: { $0.rawValue < $1.rawValue }) { exit = worst }
         } catch {
