@@ -167,7 +167,17 @@ public struct VerificationImport {
         if let earlier = seen[id] { return .rejected("clue \(id) already appears on row \(earlier)") }
         seen[id] = row.number
         guard let clue = try registry.clue(id) else { return .rejected("unknown clue ID \(id)") }
-        if empty { return .blank }
+        if empty {
+            // Findings without a result would be lost without a word: the team meant something.
+            let findings = [("date", "核查日期"), ("inspector", "核查人"), ("actual", "实际活动"), ("responsible", "责任主体"),
+                            ("rectification", "整改措施"), ("photos", "照片编号"), ("remarks", "备注")]
+            let written = findings.filter { !row[$0.0].isEmpty }.map(\.1)
+            guard written.isEmpty else {
+                return .rejected("no 核查结果 (result), though the row has \(written.joined(separator: ", ")) — "
+                                 + "choose 属实, 不属实 or 部分属实, or clear the row")
+            }
+            return .blank
+        }
         switch finding(in: row, earlierResult: clue.result) {
         case .failure(let refusal): return .rejected(refusal.reason)
         case .success(let finding): return outcome(of: finding, for: clue, row: row.number)

@@ -89,7 +89,7 @@ import TestSupport
         #expect(book.activityType(of: "挖掘作业") == nil)
         // The ten kinds of limited activity of 自然资发〔2022〕142号, as extracts word them.
         let wordings: [(String, String)] = [
-            ("管护站", "stewardship"), ("巡护道路", "stewardship"), ("森林防火瞭望塔", "stewardship"), ("军事设施", "stewardship"),
+            ("管护站", "stewardship"), ("巡护道路", "stewardship"), ("森林防火瞭望塔", "stewardship"), ("军事国防", "stewardship"),
             ("科研监测站", "research"), ("牧民放牧点", "grazing"), ("牲畜棚圈", "grazing"), ("耕地", "agriculture"),
             ("考古发掘现场", "archaeology"), ("古生物化石调查", "archaeology"), ("人工商品林抚育采伐", "forestry"),
             ("生物防火隔离带", "forestry"), ("科普宣教中心", "tourism"), ("通讯基站", "telecom"), ("Cell Tower", "telecom"),
@@ -98,11 +98,20 @@ import TestSupport
         ]
         for (wording, type) in wordings { #expect(book.activityType(of: wording) == type, "\(wording)") }
         #expect(book.activityType(of: "露天采矿") == "mining", "mining stays mining")
-        // Two words of one length: the first one read names the activity (a modifier before a
-        // generic head noun: 军事 in 军事设施; 光伏 before 科研 in 光伏科研示范基地).
-        #expect(book.activityType(of: "军事设施") == "stewardship")
-        #expect(book.activityType(of: "光伏科研示范基地") == "energy")
-        #expect(book.activityType(of: "科研光伏示范基地") == "research")
+        // A value naming a strict and a lenient activity is the strict one: a violation must never
+        // read as a permitted activity (wordings a hostile sweep found).
+        let strict: [(String, String)] = [
+            ("以生态修复名义采矿", "mining"), ("矿山生态修复区内采矿", "mining"), ("光伏生态修复", "energy"), ("复绿工程配套采石场", "mining"),
+            ("mine rehabilitation", "mining"), ("监测煤矿", "mining"), ("科研基地建设工厂", "industrial"), ("mining research", "mining"),
+            ("quarry monitoring", "mining"), ("wind farm monitoring mast", "energy"), ("考古遗址旁采砂", "mining"),
+            ("标本采集点采矿", "mining"), ("opencast mine reclamation", "mining"), ("河道疏浚采砂", "mining"),
+            ("矿产资源勘查开采", "mining"), ("探矿采矿", "mining"), ("exploration and mining", "mining"),
+            ("光伏科研示范基地", "energy"), ("科研光伏示范基地", "energy"), ("军事设施", "other"),
+        ]
+        for (wording, type) in strict { #expect(book.activityType(of: wording) == type, "\(wording)") }
+        #expect(book.activityType(of: "fossil fuel plant") != "archaeology")
+        // An exact value is what it says.
+        #expect(book.activityType(of: "矿山生态修复") == "restoration")
         #expect(book.activityType(of: "") == nil)
     }
 

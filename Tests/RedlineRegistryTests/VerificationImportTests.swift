@@ -83,6 +83,20 @@ import TestSupport
         #expect(events.map { "\($0["clue_id"]) \($0["from_status"])→\($0["to_status"])" } == ["C1 issued→verified"])
     }
 
+    /// A row the team filled in but gave no result is refused, not skipped as blank: its findings
+    /// would be lost without a word. A row with nothing but the clue ID is blank.
+    @Test func findingsWithoutAResultAreRefusedNotSkipped() throws {
+        let folder = TemporaryFolder("redline-verify-unit")
+        let store = try registry(in: folder)
+        let file = folder.path("results.csv")
+        try Data("线索编号,核查结果,核查日期,核查人,实际活动,备注\nC1,,2026-11-10,王明,露天采矿,已停工\nC5,,,,,\n".utf8)
+            .write(to: URL(fileURLWithPath: file))
+        let report = try VerificationImport(registry: store, file: file, today: CalendarDay(text: "2026-12-01")!).run(dryRun: false)
+        #expect(report.rejected.map(\.row) == [2] && report.blank == 1 && report.applied.isEmpty)
+        #expect(report.rejected.first?.reason.hasPrefix("no 核查结果 (result), though the row has 核查日期, 核查人, 实际活动, 备注") == true,
+                "\(report.rejected)")
+    }
+
     @Test func twoColumnsForOneThingAreRefused() throws {
         let folder = TemporaryFolder("redline-verify-columns")
         let store = try registry(in: folder)

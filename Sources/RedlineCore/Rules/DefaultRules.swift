@@ -51,7 +51,9 @@ version: 1
 
 # Canonical activity types, and the values real data writes for them (Chinese, English, codes).
 # A data value matches when it equals a value here (case, spaces, _ and - aside), else when it
-# contains one (露天采矿 → mining). Values that match nothing become “unknown” and are reported.
+# contains one (露天采矿 → mining). A value containing values of several types takes the type
+# listed FIRST here, so the list goes from the strictest to the most lenient: 以生态修复名义采矿
+# is mining, not restoration. Values that match nothing become “unknown” and are reported.
 activity_types:
   mining:
     label_zh: 采矿
@@ -65,6 +67,10 @@ activity_types:
     label_zh: 能源
     label_en: Energy
     values: [能源, 光伏, 风电, 水电, 电站, 光伏电站, 风电场, 水电站, 输电, energy, solar, photovoltaic, pv, wind, wind farm, hydropower, power plant]
+  exploration:
+    label_zh: 地质勘查
+    label_en: Geological survey and exploration
+    values: [地质调查, 地质勘查, 矿产勘查, 矿产资源勘查, 勘查, 勘探, 钻探, 物探, 探矿, 油气, 油井, 气井, 油田, 地热, 矿泉水, exploration, prospecting, drilling, geological survey, oil well, gas well, geothermal]
   transport:
     label_zh: 交通
     label_en: Transport
@@ -73,14 +79,18 @@ activity_types:
     label_zh: 水利
     label_en: Water works
     values: [水利, 水库, 水坝, 堤坝, 渠道, 水利设施, 供水, 防洪, 航道, 疏浚, 航道疏浚, water, reservoir, dam, canal, irrigation, flood control, dredging]
-  tourism:
-    label_zh: 旅游
-    label_en: Tourism
-    values: [旅游, 旅游设施, 景区, 度假, 宾馆, 酒店, 科普, 宣教, 科普宣教, 参观, 观景台, 游步道, tourism, tourist, resort, hotel, ecotourism, visitor centre, public education]
+  telecom:
+    label_zh: 通讯设施
+    label_en: Telecommunication
+    values: [通讯, 通信, 基站, 通讯基站, 通信基站, 通信铁塔, 铁塔, 通信光缆, 光缆, telecom, telecommunication, base station, cell tower, mast]
   breeding:
     label_zh: 养殖
     label_en: Breeding and aquaculture
     values: [养殖, 养殖场, 畜牧, 鱼塘, 网箱, breeding, aquaculture, livestock, fish pond]
+  tourism:
+    label_zh: 旅游
+    label_en: Tourism
+    values: [旅游, 旅游设施, 景区, 度假, 宾馆, 酒店, 科普, 宣教, 科普宣教, 参观, 观景台, 游步道, tourism, tourist, resort, hotel, ecotourism, visitor centre, public education]
   settlement:
     label_zh: 居民点
     label_en: Settlement
@@ -89,6 +99,22 @@ activity_types:
     label_zh: 农业开发
     label_en: Agricultural development
     values: [农业, 农业开发, 农业用地, 耕地, 开垦, 农田, 种植, 大棚, agriculture, agricultural, farmland, cropland, cultivation, reclamation]
+  forestry:
+    label_zh: 抚育采伐
+    label_en: Forest tending and felling
+    values: [抚育, 抚育采伐, 森林抚育, 人工商品林, 树种更新, 竹林采伐, 防火隔离带, 生物防火隔离带, forest tending, thinning, commercial forest, bamboo harvesting, firebreak]
+  grazing:
+    label_zh: 放牧
+    label_en: Grazing
+    values: [放牧, 牧场, 棚圈, 牲畜棚圈, 牧道, 转场牧道, 牧民定居点, grazing, pasture, herding]
+  other:
+    label_zh: 其他人工设施
+    label_en: Other facilities
+    values: [其他, 其他人工设施, 人工设施, 建筑, 构筑物, 建设, 设施, other, facility, construction, building]
+  archaeology:
+    label_zh: 考古与文物保护
+    label_en: Archaeology and heritage
+    values: [考古, 考古发掘, 考古调查, 文物保护, 古生物化石, 化石发掘, 标本采集, archaeology, archaeological, heritage site, fossil excavation, specimen collection]
   research:
     label_zh: 科研监测
     label_en: Research and monitoring
@@ -97,26 +123,6 @@ activity_types:
     label_zh: 管护巡护
     label_en: Patrol, enforcement and public safety
     values: [管护, 巡护, 管护巡护, 管护站, 保护站, 巡护道路, 执法, 保护执法, 测绘, 导航, 测绘导航, 防灾, 减灾, 救灾, 防灾减灾, 防火, 军事, 国防, 军事国防, 疫情防控, 防疫, patrol, ranger, ranger station, law enforcement, surveying, navigation, disaster relief, fire prevention, military, defence, defense, epidemic control]
-  grazing:
-    label_zh: 放牧
-    label_en: Grazing
-    values: [放牧, 牧场, 棚圈, 牲畜棚圈, 牧道, 转场牧道, 牧民定居点, grazing, pasture, herding]
-  archaeology:
-    label_zh: 考古与文物保护
-    label_en: Archaeology and heritage
-    values: [考古, 考古发掘, 考古调查, 文物保护, 古生物化石, 化石发掘, 标本采集, archaeology, archaeological, heritage, fossil, specimen collection]
-  forestry:
-    label_zh: 抚育采伐
-    label_en: Forest tending and felling
-    values: [抚育, 抚育采伐, 森林抚育, 人工商品林, 树种更新, 竹林采伐, 防火隔离带, 生物防火隔离带, forest tending, thinning, commercial forest, bamboo harvesting, firebreak]
-  telecom:
-    label_zh: 通讯设施
-    label_en: Telecommunication
-    values: [通讯, 通信, 基站, 通讯基站, 通信基站, 通信铁塔, 铁塔, 通信光缆, 光缆, telecom, telecommunication, base station, cell tower, mast]
-  exploration:
-    label_zh: 地质勘查
-    label_en: Geological survey and exploration
-    values: [地质调查, 地质勘查, 矿产勘查, 矿产资源勘查, 勘查, 勘探, 钻探, 物探, 探矿, 油气, 油井, 气井, 油田, 地热, 矿泉水, exploration, prospecting, drilling, geological survey, oil well, gas well, geothermal]
   restoration:
     label_zh: 生态修复
     label_en: Ecological restoration
@@ -125,11 +131,6 @@ activity_types:
     label_zh: 边境设施
     label_en: Border works
     values: [边境, 边防, 通视道, 边境通视道, 边界通视道, 界务, 界务工程, 界碑, 界桩, border, border works, boundary marker, sight line clearing]
-  other:
-    label_zh: 其他人工设施
-    label_en: Other facilities
-    values: [其他, 其他人工设施, 人工设施, 建筑, 构筑物, 建设, 设施, other, facility, construction, building]
-
 # Smallest overlap that makes a clue, per zone; a zone's own value wins over --min-overlap-m2 /
 # --min-overlap-share, which win over “default”.
 thresholds:

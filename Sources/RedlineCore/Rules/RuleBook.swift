@@ -125,6 +125,8 @@ public struct RuleBook: Sendable {
     private let valueIndex: [String: String]
     /// Aliases of two or more characters, longest first, for values that contain one ("露天采矿").
     private let containedAliases: [(alias: String, type: String)]
+    /// Each type's place in the list: the first listed wins a value that names several.
+    private let typeRank: [String: Int]
 
     init(source: String, activityTypes: [ActivityTypeDefinition], rules: [Rule], defaultThreshold: OverlapThreshold,
          zoneThresholds: [Zone: OverlapThreshold]) {
@@ -139,6 +141,7 @@ public struct RuleBook: Sendable {
             for value in type.values { index[Zone.normalise(value)] = type.id }
         }
         valueIndex = index
+        typeRank = Dictionary(activityTypes.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         containedAliases = index.filter { $0.key.count >= 2 }.map { ($0.key, $0.value) }
             .sorted { ($0.alias.count, $0.alias) > ($1.alias.count, $1.alias) }
     }
@@ -147,18 +150,17 @@ public struct RuleBook: Sendable {
     func exactActivityType(of text: String) -> String? { valueIndex[Zone.normalise(text)] }
 
     /// The activity type a data value maps to: an exact value (case, spaces, `_` and `-` aside),
-    /// else the longest value it contains, and of values equally long the one that comes first
-    /// in the text (in 军事设施 the modifier 军事 says more than the head noun 设施); nil when none does.
+    /// else, of the types whose values it contains, the one listed first — the built-in list
+    /// runs from the strictest to the most lenient, so 以生态修复名义采矿 (mining in the name of
+    /// restoration) is mining: a violation must never read as a permitted activity. Nil when it
+    /// contains none.
     public func activityType(of text: String) -> String? {
         let key = Zone.normalise(text)
         guard !key.isEmpty else { return nil }
         if let exact = exactActivityType(of: text) { return exact }
-        guard let longest = containedAliases.firstIndex(where: { key.contains($0.alias) }) else { return nil }
-        let length = containedAliases[longest].alias.count
-        return containedAliases[longest...].prefix { $0.alias.count == length }
-            .compactMap { alias in key.range(of: alias.alias).map { (start: $0.lowerBound, type: alias.type) } }
-            .min { $0.start < $1.start }?.type
+        return containedAliases.filter { key.contains($0.alias) }.min { typeRank[$0.type]! < typeRank[$1.type]! }?.type
     }
+
 
     public func label(ofActivity id: String) -> String {
         activityTypes.first { $0.id == id }?.labelZH ?? "未知类型"
