@@ -51,7 +51,8 @@ let package = Package(
         .testTarget(name: "GDALKitTests", dependencies: ["GDALKit", "GEOSKit", "TestSupport"]),
         .testTarget(name: "RedlineCoreTests", dependencies: ["RedlineCore", "GEOSKit", "PROJKit", "TestSupport"]),
         .testTarget(name: "RedlineOutputsTests", dependencies: ["RedlineOutputs", "RedlineCore", "GDALKit", "TestSupport"]),
-        .testTarget(name: "RedlineChecklistsTests", dependencies: ["RedlineChecklists", "RedlineOutputs", "PROJKit", "TestSupport"]),
+        .testTarget(name: "RedlineChecklistsTests", dependencies: ["RedlineChecklists", "RedlineOutputs", "RedlineCore", "PROJKit",
+                                                                 "TestSupport"]),
         .testTarget(name: "RedlineRegistryTests", dependencies: ["RedlineRegistry", "RedlineOutputs", "RedlineCore", "GDALKit", "TestSupport"]),
         .testTarget(name: "RedlineCLITests", dependencies: ["RedlineCore", "GEOSKit", "TestSupport"]),
     ]

@@ -22,6 +22,12 @@ enum ImageReference: Equatable {
             return
         }
         guard Self.extensions.contains(where: lower.hasSuffix) else { return nil }
+        if lower.hasPrefix("file://") {
+            let path = String(value.dropFirst("file://".count))
+            guard path.hasPrefix("/"), let decoded = path.removingPercentEncoding else { return nil }
+            self = .file(decoded)
+            return
+        }
         let windowsDrive = value.count > 2 && value.dropFirst().first == ":" && value.first!.isLetter
         // Any other scheme (javascript:, data:, file:) is not a path.
         guard windowsDrive || !value.contains(":") else { return nil }
@@ -36,8 +42,12 @@ struct ImageFinder {
 
     /// `roots` as given (--image-root), then the folders of the local activity sources.
     init(roots: [String], activitySources: [SourceSpec]) {
-        let local = activitySources.map(\.path).filter { !$0.hasPrefix("/vsi") && !$0.contains(":") }
-            .map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
+        // A file's folder, or a folder source itself — never the folder above it.
+        let local = activitySources.map(\.path).filter { !$0.hasPrefix("/vsi") && !$0.contains(":") }.map { path -> String in
+            var isFolder: ObjCBool = false
+            let folder = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
+            return folder ? path : URL(fileURLWithPath: path).deletingLastPathComponent().path
+        }
         var seen = Set<String>()
         self.roots = (roots + local).map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().standardizedFileURL }
             .filter { seen.insert($0.path).inserted }
@@ -60,13 +70,18 @@ struct ImageFinder {
         return nil
     }
 
-    /// The file, when it is a regular file whose real place is under a root.
+    /// The file, when it is a regular file (not a folder, device or pipe) whose real place is under
+    /// a root; its name matched without regard to case when it is not there as written (data made
+    /// on Windows says a.JPG for a.jpg).
     private func regularFile(_ url: URL) -> URL? {
         let real = url.resolvingSymlinksInPath().standardizedFileURL
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: real.path, isDirectory: &isFolder), !isFolder.boolValue,
-              roots.contains(where: { real.path.hasPrefix($0.path.hasSuffix("/") ? $0.path : $0.path + "/") }) else { return nil }
-        return real
+        let manager = FileManager.default
+        guard roots.contains(where: { real.path.hasPrefix($0.path.hasSuffix("/") ? $0.path : $0.path + "/") }) else { return nil }
+        if (try? manager.attributesOfItem(atPath: real.path)[.type] as? FileAttributeType) == .typeRegular { return real }
+        let folder = real.deletingLastPathComponent(), name = real.lastPathComponent.lowercased()
+        guard let match = (try? manager.contentsOfDirectory(atPath: folder.path))?.first(where: { $0.lowercased() == name }),
+              match != real.lastPathComponent else { return nil }
+        return regularFile(folder.appendingPathComponent(match))
     }
 }
 

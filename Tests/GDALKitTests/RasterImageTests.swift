@@ -43,6 +43,54 @@ import TestSupport
         #expect(read.pixels[0] > 200 && read.pixels[2] < 60, "still red at the left")
     }
 
+    /// What imagery folders hold besides 8-bit RGB: palette PNGs, 16-bit and floating-point TIFFs
+    /// (written here with GDAL's Python bindings).
+    @Test func paletteAndWideImagesKeepTheirPicture() throws {
+        let folder = TemporaryFolder("raster")
+        let script = """
+        import sys
+        from osgeo import gdal
+        folder = sys.argv[1]
+        mem = gdal.GetDriverByName('MEM').Create('', 4, 2, 1, gdal.GDT_Byte)
+        mem.GetRasterBand(1).WriteRaster(0, 0, 4, 2, bytes([1] * 8))
+        table = gdal.ColorTable()
+        table.SetColorEntry(0, (0, 0, 0, 255)); table.SetColorEntry(1, (0, 255, 0, 255))
+        mem.GetRasterBand(1).SetRasterColorTable(table)
+        mem.GetRasterBand(1).SetRasterColorInterpretation(gdal.GCI_PaletteIndex)
+        gdal.GetDriverByName('PNG').CreateCopy(folder + '/palette.png', mem)
+        for name, kind, values in [('wide.tif', gdal.GDT_UInt16, [0, 4000]), ('float.tif', gdal.GDT_Float32, [-1.5, 0.25])]:
+            tif = gdal.GetDriverByName('GTiff').Create(folder + '/' + name, 2, 1, 1, kind)
+            import struct
+            tif.GetRasterBand(1).WriteRaster(0, 0, 2, 1, struct.pack('<2' + ('H' if kind == gdal.GDT_UInt16 else 'f'), *values))
+            tif = None
+        """
+        let made = try Command.run("/usr/bin/python3", ["-c", script, folder.url.path])
+        #expect(made.status == 0, "\(made.stderr)")
+        let palette = try RasterImage.read(folder.path("palette.png"), maxSide: 10)
+        #expect(Array(palette.pixels[0..<4]) == [0, 255, 0, 255], "the palette's colour, not the index")
+        for name in ["wide.tif", "float.tif"] {
+            let image = try RasterImage.read(folder.path(name), maxSide: 10)
+            #expect(image.pixels[0] == 0 && image.pixels[4] == 255, "\(name): stretched from its minimum to its maximum")
+        }
+    }
+
+    /// Only picture formats open: a VRT named .jpg that reads another file is refused, and so is
+    /// an image too large for a thumbnail.
+    @Test func onlyPicturesOfAReasonableSizeAreRead() throws {
+        let folder = TemporaryFolder("raster")
+        try Self.halves(width: 4, height: 2).write(folder.path("secret.png"), driver: "PNG")
+        try Data("""
+        <VRTDataset rasterXSize="4" rasterYSize="2"><VRTRasterBand dataType="Byte" band="1"><SimpleSource>
+        <SourceFilename relativeToVRT="0">\(folder.path("secret.png"))</SourceFilename><SourceBand>1</SourceBand></SimpleSource>
+        </VRTRasterBand></VRTDataset>
+        """.utf8).write(to: URL(fileURLWithPath: folder.path("disguised.jpg")))
+        #expect { try RasterImage.read(folder.path("disguised.jpg"), maxSide: 10) } throws: { "\($0)".contains("disguised.jpg") }
+        let huge = try Command.run("/usr/bin/gdal_create", ["-of", "GTiff", "-outsize", "20000", "20000", "-bands", "1", "-co", "SPARSE_OK=YES",
+                                                            folder.path("huge.tif")])
+        #expect(huge.status == 0, "\(huge.stderr)")
+        #expect { try RasterImage.read(folder.path("huge.tif"), maxSide: 10) } throws: { "\($0)".contains("too large for a thumbnail") }
+    }
+
     @Test func whatIsNoImageIsRefusedByName() throws {
         let folder = TemporaryFolder("raster")
         try Data("not an image".utf8).write(to: URL(fileURLWithPath: folder.path("x.png")))

@@ -1,6 +1,7 @@
 import Foundation
 import PROJKit
 @testable import RedlineChecklists
+import RedlineCore
 import RedlineOutputs
 import Testing
 import TestSupport
@@ -34,7 +35,7 @@ import TestSupport
         #expect(ImageReference("images/KL-0001_after.png") == .file("images/KL-0001_after.png"))
         #expect(ImageReference(#"D:\影像\2026\a.TIF"#) == .file(#"D:\影像\2026\a.TIF"#))
         #expect(ImageReference("/data/影像/a.jpg") == .file("/data/影像/a.jpg"))
-        for hostile in ["javascript:alert(1)", "data:image/png;base64,xx", "http://x/a b.png", "file:///etc/x.jpg", "notes.txt",
+        for hostile in ["javascript:alert(1)", "data:image/png;base64,xx", "http://x/a b.png", "file://server/x.jpg", "notes.txt",
                         "https://x/\"onerror=\"a.png", "vbscript:x.png"] {
             #expect(ImageReference(hostile) == nil, "\(hostile)")
         }
@@ -57,6 +58,15 @@ import TestSupport
         #expect(finder.find(outside + "/secret.png") == nil, "an absolute path outside the roots")
         #expect(finder.find("../outside/secret.png") == nil && finder.find("link.png") == nil, "no way out, not even by a link")
         #expect(finder.find("missing.png") == nil && finder.find("2026") == nil)
+        #expect(finder.find("B.PNG")?.lastPathComponent == "b.png", "names made on Windows match without regard to case")
+        #expect(mkfifo(root + "/pipe.png", 0o644) == 0)
+        #expect(finder.find("pipe.png") == nil, "a pipe is no image: reading it would hang")
+
+        // A folder source is a root itself, never the folder above it.
+        let fromFolder = ImageFinder(roots: [], activitySources: [SourceSpec(path: root)])
+        #expect(fromFolder.roots.map(\.lastPathComponent) == ["root"])
+        #expect(fromFolder.find(outside + "/secret.png") == nil && fromFolder.find("b.png") != nil)
+        #expect(ImageReference("file:///data/%E5%BD%B1%E5%83%8F/a.jpg") == .file("/data/影像/a.jpg"))
     }
 }
 
