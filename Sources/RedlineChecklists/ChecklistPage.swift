@@ -12,8 +12,10 @@ struct ChecklistPage {
     /// Each clue's images, in visiting order.
     let images: [ClueImages]
 
-    /// Longest value shown on a clue page; the spreadsheet has every value whole.
+    /// Longest value shown on a page, in characters; what is cut says so.
     static let longestValue = 200
+    /// Thumbnails and part positions a clue page has room for; the rest are named, not drawn.
+    static let thumbnailsShown = 3, partsShown = 6
 
     private var labels: Labels { writer.labels }
     private func h(_ text: String) -> String { SafeText.html(text) }
@@ -84,8 +86,8 @@ struct ChecklistPage {
             }
             let place = try writer.point(clue)
             out += "<tr><td>\(position + 1)</td><td class=\"id\"><a href=\"#clue-\(position + 1)\">\(h(clue.clueID))</a></td>"
-                + "<td>\(h(clue[.activityID]))</td><td>\(h(writer.activityLabel(clue)))</td>"
-                + "<td>\(h(clue[.protectedNames]))</td><td>\(h(writer.zoneLabel(clue)))</td>"
+                + "<td>\(h(cut(clue[.activityID])))</td><td>\(h(cut(writer.activityLabel(clue))))</td>"
+                + "<td>\(h(cut(clue[.protectedNames])))</td><td>\(h(writer.zoneLabel(clue)))</td>"
                 + "<td>\(h(writer.verdictLabel(clue)))</td><td class=\"\(h(clue[.severity]))\">\(h(writer.severityLabel(clue)))</td>"
                 + "<td>\(km(county.plan.legs[position]))</td>"
                 + "<td>\(String(format: "%.5f, %.5f", place.lon, place.lat))</td></tr>\n"
@@ -108,31 +110,41 @@ struct ChecklistPage {
             + "<figcaption>\(h(labels(.detailMap)))\(legend())</figcaption></figure>"
             + "<figure class=\"locator\">\(try locatorMap(current: position, id: "l\(number)"))"
             + "<figcaption>\(h(labels(.locatorMap))) · \(h(county.code)) \(h(county.name))</figcaption></figure></div>\n"
+        let pictures = images[position]
+        let missing = pictures.missing.map { "\($0.name): \($0.reference) (\(labels.language == .zh ? "未找到" : "not found"))" }
+        // What the team needs on the ground first (where to go, what is missing), so a crowded
+        // page gives way at its end: the patch's other attributes go last.
+        let shownParts = parts.prefix(Self.partsShown).enumerated().map { index, part in
+            String(format: "%d: %.6f, %.6f", index + 1, part.lon, part.lat)
+        }.joined(separator: "; ") + (parts.count > Self.partsShown
+            ? (labels.language == .zh ? "；…共 \(parts.count) 块" : "; … \(parts.count) parts in all") : "")
         let facts: [(Labels.Key, String)] = [
             (.patchID, clue[.activityID]), (.activityType, writer.activityLabel(clue)),
+            (.lon, String(format: "%.6f  %@", place.lon, ChecklistWriter.dms(place.lon, positive: "E", negative: "W"))),
+            (.lat, String(format: "%.6f  %@", place.lat, ChecklistWriter.dms(place.lat, positive: "N", negative: "S"))),
+            (.parts, parts.count > 1 ? shownParts : ""),
+            (.imageMissing, missing.joined(separator: "; ")),
             (.protectedArea, clue[.protectedNames]), (.zone, writer.zoneLabel(clue)), (.rule, clue[.ruleID]),
             (.reason, writer.reason(clue)), (.patchM2, clue[.patchM2]),
             (.overlapM2, clue.isNear ? "" : "\(clue[.overlapM2]) (\(clue[.overlapHa]) ha, \(clue[.overlapMu]) \(labels.language == .zh ? "亩" : "mu"))"),
             (.distanceM, clue[.distanceM]), (.detected, clue[.detectedOn]),
-            (.lon, String(format: "%.6f  %@", place.lon, ChecklistWriter.dms(place.lon, positive: "E", negative: "W"))),
-            (.lat, String(format: "%.6f  %@", place.lat, ChecklistWriter.dms(place.lat, positive: "N", negative: "S"))),
-            (.parts, parts.count > 1 ? parts.enumerated().map { index, part in
-                String(format: "%d: %.6f, %.6f", index + 1, part.lon, part.lat) }.joined(separator: "; ") : ""),
             (.imagery, writer.imagery(clue).filter { ImageReference($0.value) == nil }.map { "\($0.name): \($0.value)" }
                 .joined(separator: "; ")),
         ]
-        let pictures = images[position]
-        let missing = pictures.missing.map { "\($0.name): \($0.reference) (\(labels.language == .zh ? "未找到" : "not found"))" }
         out += "<div class=\"facts\"><h2>\(h(labels(.facts)))</h2><table>"
-        for (key, value) in facts + [(.imageMissing, missing.joined(separator: "; "))] where !value.isEmpty && value != "0.00" {
+        for (key, value) in facts where !value.isEmpty && value != "0.00" {
             out += "<tr><th>\(h(labels(key)))</th><td>\(h(cut(value)))</td></tr>"
         }
         for link in pictures.links {
             out += "<tr><th>\(h(link.name))</th><td><a href=\"\(h(link.url))\">\(h(cut(link.url)))</a></td></tr>"
         }
         out += "</table>\n"
+        if pictures.copied.count > Self.thumbnailsShown {
+            let more = pictures.copied.count - Self.thumbnailsShown
+            out += "<p class=\"note\">\(labels.language == .zh ? "另有 \(more) 张影像见 images/ 文件夹" : "\(more) more images in the images/ folder")</p>"
+        }
         if !pictures.copied.isEmpty {
-            out += "<div class=\"thumbs\">" + pictures.copied.map {
+            out += "<div class=\"thumbs\">" + pictures.copied.prefix(Self.thumbnailsShown).map {
                 "<figure><img src=\"\(h($0.path))\" width=\"\($0.width)\" height=\"\($0.height)\" alt=\"\(h($0.name))\">"
                     + "<figcaption>\(h($0.name))</figcaption></figure>"
             }.joined() + "</div>\n"
@@ -152,7 +164,7 @@ struct ChecklistPage {
     /// A value short enough for its page, cut with a marker that says where the rest is.
     private func cut(_ value: String) -> String {
         guard value.count > Self.longestValue else { return value }
-        return String(value.prefix(Self.longestValue)) + (labels.language == .zh ? "…（全文见 clues.xlsx）" : "… (in full in clues.xlsx)")
+        return String(value.prefix(Self.longestValue)) + (labels.language == .zh ? "…（已截断）" : "… (cut)")
     }
 
     /// The swatches are drawn as the map draws its areas: the same fill, opacity and outline.

@@ -54,10 +54,11 @@ public struct SourceSpec: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The path as shown to people: a PG: connection string loses its password.
-    public var displayPath: String {
-        guard path.hasPrefix("PG:") else { return path }
-        return path.replacingOccurrences(of: #"password\s*=\s*('[^']*'|\S+)"#, with: "password=***",
-                                         options: .regularExpression)
+    public var displayPath: String { path.hasPrefix("PG:") ? Self.maskingPasswords(path) : path }
+
+    /// `text` with every `password=…` of a connection string (GDAL repeats them in its errors) as ***.
+    public static func maskingPasswords(_ text: String) -> String {
+        text.replacingOccurrences(of: #"password\s*=\s*('[^']*'|[^\s'"]+)"#, with: "password=***", options: [.regularExpression, .caseInsensitive])
     }
 
     public var isDatabase: Bool { path.hasPrefix("PG:") }

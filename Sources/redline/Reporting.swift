@@ -20,6 +20,11 @@ enum Reporting {
 
     /// The message and exit status of any error a subcommand may meet.
     static func describe(_ error: Error) -> (String, ExitStatus) {
+        let (message, status) = plainDescription(error)
+        return (SourceSpec.maskingPasswords(message), status)
+    }
+
+    private static func plainDescription(_ error: Error) -> (String, ExitStatus) {
         switch error {
         case let error as RedlineError:
             return ("\(error)", error.exitStatus)
@@ -35,12 +40,13 @@ enum Reporting {
     }
 
     static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("redline: \(OneLine.escape(message))\n".utf8))
+        // A connection string's password never reaches a terminal or a log, whoever quoted it.
+        FileHandle.standardError.write(Data("redline: \(OneLine.escape(SourceSpec.maskingPasswords(message)))\n".utf8))
     }
 
     static func printWarnings(_ warnings: [RunWarning]) {
         for warning in warnings {
-            FileHandle.standardError.write(Data("redline: warning: \(warning)\n".utf8))
+            FileHandle.standardError.write(Data("redline: warning: \(SourceSpec.maskingPasswords(warning.description))\n".utf8))
         }
     }
 }

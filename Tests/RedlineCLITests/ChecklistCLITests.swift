@@ -232,7 +232,7 @@ import TestSupport
         let html = try String(contentsOf: URL(fileURLWithPath: path + "/checklist.html"), encoding: .utf8)
         #expect(html.components(separatedBy: "<img src=\"images/").count - 1 == 2)
         #expect(html.contains(#"<a href="https://example.org/P1.jpg">"#), "a web image stays a link")
-        #expect(html.contains("（全文见 clues.xlsx）"), "the long note is cut on paper")
+        #expect(html.contains("…（已截断）"), "the long note is cut on paper, saying so")
         #expect(html.contains("各部分位置"), "a two-part patch lists a point in each part")
         let waypoints = try rows(path + "/route.gpx", layer: "waypoints")
         let first = try #require(waypoints.first { $0.values["desc"]?.contains("采矿") == true && $0.vertices[0].x < 89.35 })
