@@ -122,7 +122,7 @@ public final class ChecklistWriter {
         guard !far.isEmpty else { return [] }
         let named = far.prefix(3).joined(separator: ", ")
         return [RunWarning(code: "clue_beyond_day_budget", message: "\(county.folder): \(far.count) clue(s) are farther than one "
-                           + "day's --day-km there and back (\(named)) — their days go over the budget; plan an overnight stay or "
+                           + "day's --day-km there and back (\(named)) — their long days go over the budget; plan an overnight stay or "
                            + "raise --day-km", feature: far.prefix(3).joined(separator: ","))]
     }
 

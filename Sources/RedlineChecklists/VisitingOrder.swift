@@ -96,9 +96,10 @@ public struct DayBudget: Sendable, Equatable {
 
 /// The visiting order cut into days, each leaving the start and coming back to it ("route
 /// first, cluster second", Beasley 1983). The cuts are chosen by dynamic programming over the
-/// order: the fewest days within the budget, then the shortest distance. A stop that alone is
-/// over the distance budget gets a day of its own (shared only with clues within `sharedDetour`
-/// metres of it: the same pit seen twice is one trip) and is listed in `overBudget`.
+/// order: the fewest days within the budget, then the shortest distance. A clue farther than
+/// the budget there and back cannot be reached within it: its day may take that unavoidable
+/// round trip plus up to a budget of visits around it (the same pit seen twice, a cluster of pits
+/// far off are one long day, not one day each), and its clues are listed in `overBudget`.
 public struct DayPlan: Sendable {
     public struct Day: Sendable, Equatable {
         /// Positions in the visiting order.
@@ -115,8 +116,6 @@ public struct DayPlan: Sendable {
     public let overBudget: [Int]
 
     public var total: Double { days.reduce(0) { $0 + $1.metres } }
-
-    static let sharedDetour = 1000.0
 
     /// The day (from 0) of the stop at `position` in the visiting order.
     public func day(of position: Int) -> Int { days.firstIndex { $0.stops.contains(position) } ?? 0 }
@@ -142,19 +141,20 @@ public struct DayPlan: Sendable {
         best[0] = (0, 0)
         for end in 1...count {
             var first = end - 1
+            var farthest = 0.0
             while first >= max(0, end - maxStops) {
                 let metres = trip(first, end - 1)
-                // Within the budget; or stops all within a short walk of each other (a lone stop
-                // always makes a day, over the budget or not).
-                if metres <= maxMetres || between[end - 1] - between[first] <= Self.sharedDetour, best[first].days != Int.max {
+                farthest = max(farthest, 2 * fromStart[first])
+                // Within the budget — or, on a day that must go over it for a clue beyond it,
+                // within the budget beyond that unavoidable round trip.
+                let allowed = farthest > maxMetres ? farthest + maxMetres : maxMetres
+                if metres <= allowed || first == end - 1, best[first].days != Int.max {
                     let candidate = (days: best[first].days + 1, metres: best[first].metres + metres)
                     if candidate.days < best[end].days || (candidate.days == best[end].days && candidate.metres < best[end].metres - 1e-6) {
                         best[end] = candidate
                         cut[end] = first
                     }
                 }
-                // Walking between the stops alone is already over: starting earlier only adds.
-                if between[end - 1] - between[first] > maxMetres { break }
                 first -= 1
             }
         }

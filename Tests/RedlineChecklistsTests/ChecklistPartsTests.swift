@@ -158,28 +158,38 @@ import TestSupport
         #expect(plan.overBudget.isEmpty && plan.day(of: 2) == 1 && plan.day(of: 4) == 2)
     }
 
-    @Test func aStopBeyondTheDistanceBudgetGetsItsOwnDayAndIsNamed() {
+    /// Clues beyond the budget cannot be reached within it: their day takes the unavoidable
+    /// round trip plus up to a budget of visits, and they are named.
+    @Test func cluesBeyondTheBudgetShareOneLongDayAndAreNamed() {
         let tenth = 11_131.949_079
         let (route, stops) = line()
         let plan = DayPlan(route: route, start: (0, 0), stops: stops, geodesic: geodesic, budget: DayBudget(metres: 50_000))
-        // 0.1 and 0.2 fit in 44.5 km; 0.3, 0.4 and 0.5 are each more than 50 km there and back.
-        #expect(plan.days.map(\.stops) == [0..<2, 2..<3, 3..<4, 4..<5])
-        #expect(plan.overBudget == [2, 3, 4])
-        #expect(abs(plan.total - (4 + 6 + 8 + 10) * tenth) < 0.01)
+        // 0.5° is 111 km there and back, over 50 km; every other stop is on the way: one day.
+        #expect(plan.days.map(\.stops) == [0..<5] && plan.overBudget == [0, 1, 2, 3, 4])
+        #expect(abs(plan.total - 10 * tenth) < 0.01)
+        // Far clues on both sides: a long day each way, not one for all (222 km is more than the
+        // 111 km round trip plus 50 km).
+        let sides = [(lon: 0.4, lat: 0.0), (lon: 0.5, lat: 0.0), (lon: -0.4, lat: 0.0), (lon: -0.5, lat: 0.0)]
+        let both = VisitingOrder(start: (0, 0), stops: sides, geodesic: geodesic)
+        let split = DayPlan(route: both, start: (0, 0), stops: both.order.map { sides[$0] }, geodesic: geodesic,
+                            budget: DayBudget(metres: 50_000))
+        #expect(split.days.map(\.stops.count) == [2, 2] && abs(split.total - 20 * tenth) < 0.01)
     }
 
     @Test func withoutABudgetTheRoundTripIsOneDay() {
         let (route, stops) = line()
         let plan = DayPlan(route: route, start: (0, 0), stops: stops, geodesic: geodesic, budget: nil)
         #expect(plan.days.map(\.stops) == [0..<5] && plan.legs == route.legs && abs(plan.total - route.total) < 1e-6)
-        let tight = DayPlan(route: route, start: (0, 0), stops: stops, geodesic: geodesic, budget: DayBudget(metres: 1))
-        #expect(tight.days.count == 5 && tight.overBudget == [0, 1, 2, 3, 4])
-        // Two clues on one pit share their over-budget day.
-        let pit = [(lon: 0.5, lat: 0.0), (lon: 0.5002, lat: 0.0), (lon: 0.1, lat: 0.0)]
+        // Two clues on one far pit share their long day, and a clue a day's budget off the way
+        // is visited on it too; at most 3 a day, the near one gets its own (within budget).
+        let pit = [(lon: 0.5, lat: 0.0), (lon: 0.5002, lat: 0.01), (lon: -0.1, lat: 0.0)]
         let pitRoute = VisitingOrder(start: (0, 0), stops: pit, geodesic: geodesic)
         let shared = DayPlan(route: pitRoute, start: (0, 0), stops: pitRoute.order.map { pit[$0] }, geodesic: geodesic,
                              budget: DayBudget(metres: 30_000))
-        #expect(shared.days.map(\.stops.count) == [1, 2] && shared.overBudget == [1, 2])
+        #expect(shared.days.count == 1 && shared.overBudget.count == 3, "\(shared.days)")
+        let capped = DayPlan(route: pitRoute, start: (0, 0), stops: pitRoute.order.map { pit[$0] }, geodesic: geodesic,
+                             budget: DayBudget(metres: 30_000, stops: 2))
+        #expect(capped.days.map(\.stops.count).sorted() == [1, 2] && capped.overBudget.count == 2, "\(capped.days)")
     }
 
     private func bruteForceBest(start: (lon: Double, lat: Double), stops: [(lon: Double, lat: Double)]) -> Double {
