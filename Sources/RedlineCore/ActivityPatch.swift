@@ -17,10 +17,13 @@ public struct ActivityPatch: Sendable {
     /// The detection date as written, and the field it came from.
     public let detectedText: String?
     public let detectedField: String?
+    /// Whether `activityID` is the data's own (not a feature number or a made-up `noid-`).
+    public let hasOwnID: Bool
 
     public init(sequence: Int, layer: Int, fid: Int64?, activityID: String, attributes: [String?],
                 geometry: FeatureGeometry, activityTypeText: String? = nil, detectedText: String? = nil,
-                detectedField: String? = nil) {
+                detectedField: String? = nil, hasOwnID: Bool = true) {
+        self.hasOwnID = hasOwnID
         self.sequence = sequence
         self.layer = layer
         self.fid = fid

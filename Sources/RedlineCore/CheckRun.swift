@@ -93,7 +93,7 @@ public final class CheckRun {
         delivery.tally.warn(into: warnings, index: index, settings: settings)
         if delivery.numbering.repeatedActivityIDs > 0 {
             warnings.add(code: "repeated_activity_id", "\(delivery.numbering.repeatedActivityIDs) clue(s) repeat a patch "
-                         + "(the same activity ID at the same place) — each got its own clue ID; check the extract was not "
+                         + "(the same activity ID in one county and period) — each got its own clue ID; check the extract was not "
                          + "exported or given twice")
         }
         let found = warnings.all

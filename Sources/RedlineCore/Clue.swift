@@ -65,19 +65,24 @@ public struct Clue: Sendable {
 
 /// Gives clues their IDs, `county-period-sequence` (652325-2026Q3-004217), as they are delivered.
 ///
-/// The sequence is not a counter: it comes from a hash of what the patch is — its activity id and
-/// where it lies (its centroid to 1e-6°, about 0.1 m) — so the same patch gets the same number on
-/// every run, in any input order, whatever its file or layer is called (a shapefile's layer name
-/// is its file name: day1.shp and day1_final.shp must agree), and a new patch does not renumber
-/// the others. Two patches of one county and period whose hashes meet take the next free
-/// numbers in input order — with six digits that is rare (about 1 in 200 for 100 clues).
+/// The sequence is not a counter: it comes from a hash of what the patch is — its own activity id
+/// — so the same patch gets the same number on every run, in any input order, whatever its file
+/// or layer is called (a shapefile's layer name is its file name: day1.shp and day1_final.shp
+/// must agree) and however a format rounds or reprojects its coordinates, and a new patch does
+/// not renumber the others. (A grid cell of the centroid was tried beside the id, and the demo's
+/// round coordinates sat on cell edges.) A patch without its own id (none in the data, or empty)
+/// is known by its centroid, to 1e-6° (about 0.1 m): a feature number differs between formats.
+/// The same id twice in one county and period is a repeat: counted, warned about, numbered in
+/// input order. Two patches of one county and period whose hashes
+/// meet take the next free numbers in input order — with six digits that is rare (about 1 in
+/// 200 for 100 clues).
 public struct ClueNumbering {
     static let noCounty = "000000"
     static let slots: UInt64 = 999_999
 
     private var taken: [String: Set<UInt64>] = [:]
     private var occurrences: [String: Int] = [:]
-    /// Clues whose patch came again: the same activity id at the same place.
+    /// Clues whose patch came again: the same activity id in one county and period.
     private(set) var repeatedActivityIDs = 0
     /// Clues whose number was taken by another's and moved on.
     private(set) var collisions = 0
@@ -85,7 +90,8 @@ public struct ClueNumbering {
     public init() {}
 
     public mutating func assign(_ clue: Clue) -> String {
-        var key = "\(clue.patch.activityID)\u{1F}\(Self.micro(clue.centroidLon))\u{1F}\(Self.micro(clue.centroidLat))"
+        var key = clue.patch.hasOwnID ? clue.patch.activityID
+            : "\u{1F}\(Self.micro(clue.centroidLon))\u{1F}\(Self.micro(clue.centroidLat))"
         let seen = occurrences[key, default: 0] + 1
         occurrences[key] = seen
         if seen > 1 {
@@ -105,8 +111,7 @@ public struct ClueNumbering {
 }
 
 extension ClueNumbering {
-    /// A coordinate in millionths of a degree: the same patch read from another format or CRS
-    /// lands on the same value, while two patches a metre apart do not.
+    /// A coordinate in millionths of a degree: two patches a metre apart differ.
     static func micro(_ degrees: Double) -> Int64 { degrees.isFinite ? Int64((degrees * 1e6).rounded()) : 0 }
 }
 

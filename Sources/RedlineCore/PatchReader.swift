@@ -53,14 +53,15 @@ final class PatchReader {
             let attributes = (0..<feature.fieldCount).map { index in
                 feature.text(index).map { mended.clean($0, field: source.fields[index].name, feature: feature.fid) }
             }
-            let id = activityID(wanted.id.flatMap { attributes[$0] }, hasField: wanted.id != nil, feature: feature,
-                                geometry: geometry)
+            let given = wanted.id.flatMap { attributes[$0] }
+            let id = activityID(given, hasField: wanted.id != nil, feature: feature, geometry: geometry)
             if case .polygonal = geometry {} else { mended.noteUnusable(SkipReason(geometry), id: id) }
             batch.append(ActivityPatch(sequence: read, layer: layerIndex, fid: feature.fid, activityID: id,
                                        attributes: attributes, geometry: geometry,
                                        activityTypeText: wanted.type.flatMap { attributes[$0] },
                                        detectedText: wanted.detected.flatMap { attributes[$0] },
-                                       detectedField: wanted.detected.map { source.fields[$0].name }))
+                                       detectedField: wanted.detected.map { source.fields[$0].name },
+                                       hasOwnID: given.map { !$0.allSatisfy(\.isWhitespace) } ?? false))
             read += 1
             readPerLayer[layerIndex] += 1
         }
@@ -138,6 +139,11 @@ struct LayerMending {
                 throw RedlineError.readFailed(layer: file, reason: message)
             }
             warnings.add(code: "patches_without_polygon", message, file: file, feature: unusableExamples.joined(separator: ","))
+        }
+        if idField == nil && read > 0 {
+            warnings.add(code: "no_activity_id_field", "\(file) has no ID field — activity IDs are feature numbers, which another "
+                         + "format or export numbers differently; name the field with --activity-id or \(layer.spec.displayPath)|id=FIELD",
+                         file: file)
         }
         if !emptyIDs.isEmpty {
             warnings.add(code: "empty_activity_id", "\(file): \(emptyIDs.count) patch(es) have an empty \(idField ?? "ID") — they got IDs "

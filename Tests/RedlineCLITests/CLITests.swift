@@ -75,7 +75,8 @@ import TestSupport
         let folder = TemporaryFolder("redline-ids")
         let source = geodata.appendingPathComponent("activities.gpkg").path
         let copies = [("day1.gpkg", ["-nln", "day1"]), ("day1_final.gpkg", ["-nln", "patches_final"]),
-                      ("day1.geojson", ["-f", "GeoJSON", "-lco", "RFC7946=NO"])]
+                      ("day1.geojson", ["-f", "GeoJSON", "-lco", "RFC7946=NO"]),
+                      ("day1_rfc.geojson", ["-f", "GeoJSON", "-lco", "RFC7946=YES"])]  // WGS 84, 7 decimals
         var idsByCopy: [[String: String]] = []
         for (name, options) in copies {
             #expect(try Command.run("/usr/bin/ogr2ogr", options + [folder.path(name), source]).status == 0)
@@ -87,6 +88,19 @@ import TestSupport
         }
         #expect(idsByCopy[0].count > 10)
         #expect(idsByCopy.allSatisfy { $0 == idsByCopy[0] }, "the same patches keep their IDs")
+
+        // Without an ID field the feature numbers differ between formats (GeoPackage counts from
+        // 1, GeoJSON from 0); the clue IDs do not, and the run says the IDs are feature numbers.
+        var withoutField: [Set<String>] = []
+        for (name, options) in [("noid.gpkg", [String]()), ("noid.geojson", ["-f", "GeoJSON"])] {
+            #expect(try Command.run("/usr/bin/ogr2ogr", options + [folder.path(name), source, "-sql",
+                                                                    "SELECT 类型, geom FROM patches"]).status == 0)
+            let out = folder.path("out-\(name)")
+            let result = try Command.run(Command.redline, ["check", folder.path(name), "--out", out] + Command.bundledBoundaries)
+            #expect(result.status == 0 && result.stderr.contains("has no ID field"), "\(result.stderr)")
+            withoutField.append(Set(try rows(out + "/clues.csv").map { $0["clue_id"]! }))
+        }
+        #expect(withoutField[0].count > 10 && withoutField[0] == withoutField[1], "\(withoutField)")
     }
 
     /// A reserve layer keeping its ID in bhqbh and a red-line layer keeping it in hxbh are read

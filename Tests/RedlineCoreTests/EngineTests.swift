@@ -266,8 +266,8 @@ import TestSupport
         }
     }
 
-    /// One activity ID on three patches gives three clues: the ID is made from the ID and the
-    /// place. The same patch given twice is a repeat, counted, and still gets two IDs.
+    /// One activity ID on four patches of one county and period gives four clues with their own
+    /// IDs; three are repeats, counted.
     @Test func repeatedActivityIDsStillGiveDistinctClueIDs() throws {
         let fixture = try EngineFixture()
         let path = try fixture.writeActivities("twice.gpkg", [EngineFixture.patch("A", 89.02, 45.01),
@@ -277,7 +277,7 @@ import TestSupport
         let sink = try fixture.run([path])
         let ids = sink.clues.map(\.clueID)
         #expect(ids.count == 4 && Set(ids).count == 4)
-        #expect(sink.summary?.repeatedActivityIDs == 1, "only the patch at the same place repeats")
+        #expect(sink.summary?.repeatedActivityIDs == 3)
         #expect(try fixture.run([path]).clues.map(\.clueID) == ids)
     }
 
