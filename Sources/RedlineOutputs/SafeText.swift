@@ -57,10 +57,11 @@ public enum SafeText {
     /// report the file as damaged.
     public static let spreadsheetCellLimit = 32_767
 
-    /// A spreadsheet cell: as `cell`, without the characters XML cannot hold, and cut to Excel's
-    /// limit with a marker saying how long the value was.
+    /// A spreadsheet string cell: without the characters XML cannot hold, and cut to Excel's
+    /// limit with a marker saying how long the value was. No apostrophe before = + - @: a cell
+    /// written as a string never runs as a formula, and the apostrophe would show in it.
     public static func spreadsheetCell(_ text: String) -> String {
-        let safe = cell(escaping(text) { isXMLCharacter($0) ? nil : "" })
+        let safe = escaping(text) { isXMLCharacter($0) ? nil : "" }
         guard safe.utf16.count > spreadsheetCellLimit else { return safe }
         let marker = "…[truncated: \(safe.count) characters in all]"
         let room = spreadsheetCellLimit - marker.utf16.count

@@ -384,7 +384,10 @@ import TestSupport
         #expect(!html.contains("<img "), "no thumbnail from a hostile or missing value")
 
         let sheet = try rows(bundle.appendingPathComponent("clues.xlsx").path, layer: "核查清单")
-        #expect(sheet.contains { $0.values["图斑编号"] == #"'=HYPERLINK("http://evil.example","x")"# })
+        // A string cell never runs as a formula, so it keeps the value as it is (no apostrophe).
+        #expect(sheet.contains { $0.values["图斑编号"] == #"=HYPERLINK("http://evil.example","x")"# })
+        let sheetXML = try ZipArchive.text(bundle.appendingPathComponent("clues.xlsx").path, "xl/worksheets/sheet1.xml")
+        #expect(!sheetXML.contains("<f>"), "no formula anywhere in the sheet")
         let csv = try rows(out.appendingPathComponent("clues.csv").path)
         let hostileRow = try #require(csv.first { $0.values["说明"] == "<script>alert(1)</script>" },
                                       "CSV keeps text that is no formula as it is")
