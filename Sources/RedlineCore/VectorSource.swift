@@ -11,19 +11,24 @@ public struct SourceSpec: Sendable, Hashable, CustomStringConvertible {
     public let layer: String?
     /// Field role (id, name, zone, type, detected, code, …) → this source's field for it.
     public let fields: [String: String]
+    /// Roles the source string maps more than once (refused by `checkFields`).
+    public private(set) var repeatedRoles: [String]
 
     public init(path: String, layer: String? = nil, fields: [String: String] = [:]) {
-        var path = path, layer = layer, fields = fields
+        var path = path, layer = layer, fields = fields, repeated: [String] = []
         // Options after the path, right to left: |key=value where key is a plain word.
         while let bar = path.range(of: "|", options: .backwards),
               let (key, value) = Self.option(String(path[bar.upperBound...])) {
             if key == "layername" {
                 if layer == nil { layer = value }
-            } else if fields[key] == nil {
+            } else if let earlier = fields[key] {
+                if earlier != value { repeated.append(key) }
+            } else {
                 fields[key] = value
             }
             path = String(path[..<bar.lowerBound])
         }
+        repeatedRoles = repeated
         // A zipped shapefile (or any zipped vector files) opens through GDAL's /vsizip/.
         if path.lowercased().hasSuffix(".zip"), !path.hasPrefix("/vsi") { path = "/vsizip/" + path }
         self.path = path
@@ -39,10 +44,17 @@ public struct SourceSpec: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The same source with a mapping for each of its members (a folder's files).
-    func member(_ path: String) -> SourceSpec { SourceSpec(path: path, fields: fields) }
+    func member(_ path: String) -> SourceSpec {
+        var member = SourceSpec(path: path, fields: fields)
+        member.repeatedRoles = repeatedRoles
+        return member
+    }
 
     /// Refuses a mapping for a role this kind of source does not have, naming the ones it has.
     public func checkFields(allowed: [String], option: String) throws {
+        if let twice = repeatedRoles.first {
+            throw RedlineError.badOption("\(option) \(displayPath): |\(twice)= is given twice with different fields — keep one")
+        }
         guard let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) else { return }
         throw RedlineError.badOption("\(option) \(displayPath): |\(unknown)= is not a field of this kind of source — "
                                      + "map \(allowed.map { "|\($0)=" }.joined(separator: ", ")) (or |layername=)")

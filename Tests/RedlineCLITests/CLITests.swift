@@ -135,6 +135,8 @@ import TestSupport
         let missing = try check([folder.path("reserves.gpkg") + "|id=bhqbh|zone=gnfq"], out: "missing")
         #expect(missing.status == 2 && missing.stderr.contains("reserves.gpkg:reserves") && missing.stderr.contains("gnfq")
                 && missing.stderr.contains("gnfq_2020"), "names the layer, the field and the fields it has: \(missing.stderr)")
+        let twice = try check([folder.path("reserves.gpkg") + "|id=bhqbh|id=bhqmc"], out: "twice")
+        #expect(twice.status == 64 && twice.stderr.contains("|id= is given twice"), "\(twice.stderr)")
         let unknown = try check([folder.path("reserves.gpkg") + "|colour=red"], out: "unknown")
         #expect(unknown.status != 0 && unknown.stderr.contains("|colour=") && unknown.stderr.contains("|zone="), "\(unknown.stderr)")
     }
