@@ -117,15 +117,18 @@ public struct DayPlan: Sendable {
 
     public var total: Double { days.reduce(0) { $0 + $1.metres } }
 
+    /// The day (from 0) of each stop, in visiting order.
+    private let dayOfStop: [Int]
+
     /// The day (from 0) of the stop at `position` in the visiting order.
-    public func day(of position: Int) -> Int { days.firstIndex { $0.stops.contains(position) } ?? 0 }
+    public func day(of position: Int) -> Int { dayOfStop.indices.contains(position) ? dayOfStop[position] : 0 }
 
     /// `stops` are the stops in visiting order; without a budget the whole round trip is one day.
     public init(route: VisitingOrder, start: (lon: Double, lat: Double), stops: [(lon: Double, lat: Double)],
                 geodesic: Geodesic, budget: DayBudget?) {
         let count = stops.count
         guard count > 0 else {
-            (days, legs, overBudget) = ([], [], [])
+            (days, legs, overBudget, dayOfStop) = ([], [], [], [])
             return
         }
         let fromStart = stops.map { geodesic.distance(lon1: start.lon, lat1: start.lat, lon2: $0.lon, lat2: $0.lat) }
@@ -167,5 +170,6 @@ public struct DayPlan: Sendable {
         days = ranges.map { Day(stops: $0, metres: trip($0.lowerBound, $0.upperBound - 1)) }
         legs = (0..<count).map { position in ranges.contains { $0.lowerBound == position } ? fromStart[position] : route.legs[position] }
         overBudget = ranges.filter { trip($0.lowerBound, $0.upperBound - 1) > maxMetres }.flatMap { Array($0) }
+        dayOfStop = ranges.enumerated().flatMap { day, range in range.map { _ in day } }
     }
 }

@@ -53,15 +53,15 @@ final class PatchReader {
             let attributes = (0..<feature.fieldCount).map { index in
                 feature.text(index).map { mended.clean($0, field: source.fields[index].name, feature: feature.fid) }
             }
-            let given = wanted.id.flatMap { attributes[$0] }
-            let id = activityID(given, hasField: wanted.id != nil, feature: feature, geometry: geometry)
+            let (id, ownID) = activityID(wanted.id.flatMap { attributes[$0] }, hasField: wanted.id != nil, feature: feature,
+                                         geometry: geometry)
             if case .polygonal = geometry {} else { mended.noteUnusable(SkipReason(geometry), id: id) }
             batch.append(ActivityPatch(sequence: read, layer: layerIndex, fid: feature.fid, activityID: id,
                                        attributes: attributes, geometry: geometry,
                                        activityTypeText: wanted.type.flatMap { attributes[$0] },
                                        detectedText: wanted.detected.flatMap { attributes[$0] },
                                        detectedField: wanted.detected.map { source.fields[$0].name },
-                                       hasOwnID: given.map { !$0.allSatisfy(\.isWhitespace) } ?? false))
+                                       hasOwnID: ownID))
             read += 1
             readPerLayer[layerIndex] += 1
         }
@@ -70,9 +70,10 @@ final class PatchReader {
 
     /// The ID field's value; without an ID field, the feature id (or the input position). An ID
     /// field left empty gets an ID made from the geometry, so the patch keeps it on every run.
-    private func activityID(_ given: String?, hasField: Bool, feature: Feature, geometry: FeatureGeometry) -> String {
-        guard hasField else { return feature.fid.map(String.init) ?? "\(read + 1)" }
-        if let given, !given.allSatisfy(\.isWhitespace) { return given }
+    /// Also says whether the ID is the data's own.
+    private func activityID(_ given: String?, hasField: Bool, feature: Feature, geometry: FeatureGeometry) -> (String, Bool) {
+        guard hasField else { return (feature.fid.map(String.init) ?? "\(read + 1)", false) }
+        if let given, !given.allSatisfy(\.isWhitespace) { return (given, true) }
         let made: String
         if case .polygonal(let wkb) = geometry {
             let digest = StableID.fnv1a(bytes: wkb)
@@ -81,7 +82,7 @@ final class PatchReader {
             made = "noid-fid\(feature.fid.map(String.init) ?? "\(read + 1)")"
         }
         mended.emptyIDs.append(made)
-        return made
+        return (made, false)
     }
 }
 

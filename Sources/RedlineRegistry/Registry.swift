@@ -89,12 +89,11 @@ public final class Registry {
     static func kind(of column: String) -> FieldDefinition.Kind {
         switch column {
         case "seq", "patches", "clues", "new_clues", "merged", "rebounds", LifecycleColumn.detections.rawValue: return .integer
-        case LifecycleColumn.firstDetected.rawValue, LifecycleColumn.lastDetected.rawValue, LifecycleColumn.verifiedOn.rawValue,
-             "detected_on":
+        case LifecycleColumn.firstDetected.rawValue, LifecycleColumn.lastDetected.rawValue, LifecycleColumn.verifiedOn.rawValue:
             return .date
         case LifecycleColumn.openedAt.rawValue, LifecycleColumn.updatedAt.rawValue, "at", "processed_at": return .dateTime
-        case "patch_m2", "overlap_m2": return .real
         default:
+            // The clue columns (detected_on, patch_m2… of registry_clues and registry_detections) by their own kind.
             guard let column = ClueColumn(rawValue: column) else { return .string }
             if column == .detectedOn { return .date }
             if column.decimals != nil { return .real }

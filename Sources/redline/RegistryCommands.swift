@@ -84,8 +84,7 @@ struct Run: ParsableCommand {
     @Option(help: "A re-detection larger than its clue by more than this share has grown (扩大): an event, and a rectified or closed site reopens.")
     var growth: Double = 0.2
 
-    @Option(help: "Who the registry's events name (default: your login name).")
-    var actor: String = Actor.login()
+    @OptionGroup var who: ActorOption
 
     @Option(help: "The campaign these extracts belong to (e.g. 绿盾2026), kept with each extract and each new clue.")
     var campaign: String?
@@ -98,11 +97,8 @@ struct Run: ParsableCommand {
     func validate() throws {
         guard matchOverlap > 0 && matchOverlap <= 1 else { throw ValidationError("--match-overlap must be in (0, 1]") }
         try CheckOptions.requireNumber(growth, "--growth", in: 0.01...100)
-        for (option, value) in [("--campaign", campaign), ("--source", source), ("--actor", actor)] {
-            guard let value else { continue }
-            guard !value.trimmingCharacters(in: .whitespaces).isEmpty, !value.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 32 } == true })
-            else { throw ValidationError("\(option) takes a name on one line") }
-        }
+        try ActorOption.requireName(campaign, "--campaign")
+        try ActorOption.requireName(source, "--source")
         try CheckOptions.requireNumber(settleSeconds, "--settle-seconds", in: 0...86_400)
         guard quarantineAfter >= 1 else { throw ValidationError("--quarantine-after must be at least 1") }
     }
@@ -138,7 +134,7 @@ struct Run: ParsableCommand {
                                       fields: prepared.fields,
                                       options: NightlyOptions(inbox: URL(fileURLWithPath: inbox), out: URL(fileURLWithPath: out),
                                                               matchOverlap: matchOverlap, growth: growth, jobs: options.jobs,
-                                                              actor: actor, settleSeconds: settleSeconds,
+                                                              actor: who.actor, settleSeconds: settleSeconds,
                                                               quarantineAfter: quarantineAfter, campaign: campaign, source: source),
                                       record: record, log: { log($0) }).run()
             if let worst = outcomes.compactMap(\.failure).max(by: { $0.rawValue < $1.rawValue }) { exit = worst }
@@ -199,14 +195,13 @@ struct Verify: ParsableCommand {
         @Flag(help: "Check every row and report, change nothing.")
         var dryRun = false
 
-        @Option(help: "Who imports, as the registry's events name them (default: your login name); each row's 核查人 stays its inspector.")
-        var actor: String = Actor.login()
+        @OptionGroup var who: ActorOption
 
         func run() throws {
             try Reporting.run {
                 let store = try Registry.open(registry)
                 try store.lock()
-                let report = try VerificationImport(registry: store, file: file, actor: actor).run(dryRun: dryRun)
+                let report = try VerificationImport(registry: store, file: file, actor: who.actor).run(dryRun: dryRun)
                 for rejected in report.rejected {
                     print("\(file): row \(rejected.row): \(rejected.clue.isEmpty ? "" : "\(rejected.clue): ")\(rejected.reason)")
                 }
@@ -299,8 +294,7 @@ struct Export: ParsableCommand {
     @Option(help: "With --dispatch, how many seconds to wait for a run holding the registry.")
     var wait: Double = 30
 
-    @Option(help: "With --dispatch, who the registry's events name (default: your login name).")
-    var actor: String = Actor.login()
+    @OptionGroup var who: ActorOption
 
     func validate() throws {
         try CheckOptions.requireNumber(wait, "--wait", in: 0...86_400)
@@ -316,7 +310,7 @@ struct Export: ParsableCommand {
             // Marking clues dispatched writes to the registry: wait for a run holding it, or stop
             // before anything is exported.
             if dispatch { try store.lock(wait: wait) }
-            let count = try RegistryExport(registry: store, actor: actor)
+            let count = try RegistryExport(registry: store, actor: who.actor)
                 .write(to: URL(fileURLWithPath: out), status: Set(status), counties: Set(county), periods: Set(period),
                        dispatch: dispatch)
             print("\(count) clues → \(out)")
@@ -357,5 +351,21 @@ struct History: ParsableCommand {
                 history.lines.forEach { print($0) }
             }
         }
+    }
+}
+
+/// `--actor` of every command that writes the registry: who its events name.
+struct ActorOption: ParsableArguments {
+    @Option(help: "Who the registry's events name (default: your login name); a verification row's 核查人 stays its inspector.")
+    var actor: String = Actor.login()
+
+    func validate() throws { try Self.requireName(actor, "--actor") }
+
+    /// A name for the audit trail: not blank, on one line, no control characters.
+    static func requireName(_ value: String?, _ option: String) throws {
+        guard let value else { return }
+        guard !value.trimmingCharacters(in: .whitespaces).isEmpty,
+              !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { throw ValidationError("\(option) takes a name on one line") }
     }
 }

@@ -259,6 +259,10 @@ import TestSupport
         let bad = try redline(["run", "--registry", registry, "--inbox", inbox, "--out", folder.path("out"), "--growth", "nan"]
                               + Command.bundledBoundaries)
         #expect(bad.status == 64 && bad.stderr.contains("--growth"))
+        for command in [["verify", "import", results, "--registry", registry], ["export", "--registry", registry, "--out", folder.path("x")]] {
+            let blank = try redline(command + ["--actor", " "])
+            #expect(blank.status == 64 && blank.stderr.contains("--actor takes a name"), "\(command[0]): \(blank.stderr)")
+        }
     }
 
     /// Tests/Fixtures/registry-schema1.gpkg was made by the release before schema 2 (commit
