@@ -49,9 +49,13 @@ public struct NightlyOptions: Sendable {
     public var settleSeconds: Double
     /// After failing on this many runs, an extract is moved to OUT/quarantine/ with the reason.
     public var quarantineAfter: Int
+    /// The day new clues are issued on, from which their field-check deadline runs.
+    public var today: CalendarDay
 
     public init(inbox: URL, out: URL, matchOverlap: Double = 0.5, growth: Double = 0.2, jobs: Int = 1, actor: String = Actor.login(),
-                settleSeconds: Double = 60, quarantineAfter: Int = 3, campaign: String? = nil, source: String? = nil) {
+                settleSeconds: Double = 60, quarantineAfter: Int = 3, campaign: String? = nil, source: String? = nil,
+                today: CalendarDay = .today()) {
+        self.today = today
         self.inbox = inbox
         self.out = out
         self.matchOverlap = matchOverlap
@@ -246,6 +250,7 @@ public final class NightlyRun {
         let tables = ClueTables(plan: plan)
         try registry.begin()
         try registry.setMeta("crs", crs)
+        try DeadlinePolicy.keep(settings.rules, in: registry)
         let clueLayer = try registry.clues(crs: crs)
         var merge = try Merge(registry: registry, clues: collector.clues)
         var changed: [Clue] = []
@@ -320,10 +325,12 @@ public final class NightlyRun {
             try insert(clue, id: id, origin: .new, reboundOf: nil, sha: sha, in: layer, tables: tables, sites: &merge.sites)
             return (.new, id)
         }
-        // `verified_on` is the day of the team's finding that rectified or closed the site.
+        // The site was dealt with on the latest of the team's finding, the rectification and the closure.
         let grown = clue.patchAreaM2 > match.record.patchM2 * (1 + options.growth)
+        let life = match.lifecycle
         let seen = match.status.redetection(result: match.result, detected: clue.detectedOn,
-                                            dealtWithOn: match.lifecycle.verifiedOn, grown: grown)
+                                            dealtWithOn: [life.verifiedOn, life.signOff.rectifiedOn, life.signOff.closedOn].compactMap { $0 }.max(),
+                                            grown: grown)
         guard seen == .merged else {
             let id = freeID(clue.clueID, taken: &merge.takenIDs)
             try insert(clue, id: id, origin: .rebound, reboundOf: match.clueID, sha: sha, in: layer, tables: tables, sites: &merge.sites,
@@ -393,6 +400,8 @@ public final class NightlyRun {
         var lifecycle = ClueLifecycle(origin: origin, reboundOf: reboundOf, extract: sha, detected: clue.detectedOn,
                                       at: Registry.timestamp(), campaign: options.campaign, source: options.source)
         if grownRebound { lifecycle.flag("grown") }
+        lifecycle.due.verify = options.today.adding(days: settings.rules.deadlines(verdict: record.verdict,
+                                                                                   severity: record.severity).verifyDays)
         // The check's clue columns as text, as clues.csv has them.
         let values = [("clue_id", FieldValue.string(id))] + LifecycleColumn.allCases.map { ($0.rawValue, lifecycle.value($0)) }
             + ClueColumn.allCases.filter { $0 != .clueID }.map { ($0.rawValue, record.textValue($0)) }

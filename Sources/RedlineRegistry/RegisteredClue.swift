@@ -25,9 +25,25 @@ public enum LifecycleColumn: String, CaseIterable, Sendable {
     /// The campaign (绿盾2026) and the source (国家下发, 省级自查, 卫片执法) of the extract that
     /// first showed the site.
     case campaign, source
+    /// The sign-off of a true problem: when it was rectified and closed (销号), who accepted it
+    /// (验收人) and the document that did (文号).
+    case rectifiedOn = "rectified_on"
+    case closedOn = "closed_on"
+    case approver
+    case documentNo = "document_no"
+    /// The deadline of each stage: the field check, the rectification, the acceptance.
+    case verifyDue = "verify_due"
+    case rectifyDue = "rectify_due"
+    case acceptDue = "accept_due"
+    /// The look-back campaign (回头看) that drew this clue and awaits its result.
+    case lookback
 
-    /// Columns that schema 1 had; the others came with schema 2.
-    static let schema1: [LifecycleColumn] = allCases.filter { ![.flags, .campaign, .source].contains($0) }
+    /// Columns that schema 1 had; the others came with schemas 2 and 3.
+    static let schema1: [LifecycleColumn] = Array(allCases.prefix { $0 != .flags })
+
+    /// The columns that hold a day.
+    static let days: Set<LifecycleColumn> = [.firstDetected, .lastDetected, .verifiedOn, .rectifiedOn, .closedOn,
+                                             .verifyDue, .rectifyDue, .acceptDue]
 
     /// The column as an export writes it.
     var column: Column { Column(name: rawValue, kind: self == .detections ? .integer : .text) }
@@ -49,6 +65,31 @@ public struct FieldFindings: Sendable, Equatable {
     public var rectification = ""
     public var photos = ""
     public var remarks = ""
+}
+
+/// The sign-off of a true problem (整改验收销号).
+public struct SignOff: Sendable, Equatable {
+    public var rectifiedOn: CalendarDay?
+    public var closedOn: CalendarDay?
+    /// Who accepted the rectification (验收人).
+    public var approver = ""
+    /// The document number of the acceptance or closure (文号).
+    public var documentNo = ""
+}
+
+/// The deadline of each stage of a clue's life (nil: none set, as for clues from before deadlines).
+public struct StageDeadlines: Sendable, Equatable {
+    public var verify: CalendarDay?
+    public var rectify: CalendarDay?
+    public var accept: CalendarDay?
+
+    public subscript(_ stage: ClueStatus.Stage) -> CalendarDay? {
+        switch stage {
+        case .verify: return verify
+        case .rectify: return rectify
+        case .accept: return accept
+        }
+    }
 }
 
 /// Where a clue is in its life, typed: status, result, detections, extracts, days and the team's findings.
@@ -73,6 +114,17 @@ public struct ClueLifecycle: Sendable, Equatable {
     public var flags: [String] = []
     public var campaign: String?
     public var source: String?
+    public var signOff = SignOff()
+    public var due = StageDeadlines()
+    /// The look-back campaign awaiting this clue's result.
+    public var lookback: String?
+
+    /// The stage this clue is in, its deadline, and how many days past it `today` is (nil when the
+    /// clue is closed or its stage has no deadline; days ≤ 0 when not yet overdue).
+    public func deadline(on today: CalendarDay) -> (stage: ClueStatus.Stage, due: CalendarDay, daysOver: Int)? {
+        guard let stage = status.stage, let day = due[stage] else { return nil }
+        return (stage, day, today.days(since: day))
+    }
 
     /// A clue issued now from an extract.
     init(origin: ClueOrigin, reboundOf: String?, extract: String, detected: CalendarDay?, at now: String,
@@ -128,6 +180,10 @@ public struct ClueLifecycle: Sendable, Equatable {
         flags = text(.flags).split(separator: ",").map { String($0) }
         campaign = optional(.campaign)
         source = optional(.source)
+        signOff = SignOff(rectifiedOn: try day(.rectifiedOn), closedOn: try day(.closedOn), approver: text(.approver),
+                          documentNo: text(.documentNo))
+        due = StageDeadlines(verify: try day(.verifyDue), rectify: try day(.rectifyDue), accept: try day(.acceptDue))
+        lookback = optional(.lookback)
     }
 
     /// Adds a flag once.
@@ -160,6 +216,14 @@ public struct ClueLifecycle: Sendable, Equatable {
         case .flags: return flags.isEmpty ? .null : .string(flags.joined(separator: ","))
         case .campaign: return text(campaign)
         case .source: return text(source)
+        case .rectifiedOn: return text(signOff.rectifiedOn.map { "\($0)" })
+        case .closedOn: return text(signOff.closedOn.map { "\($0)" })
+        case .approver: return note(signOff.approver)
+        case .documentNo: return note(signOff.documentNo)
+        case .verifyDue: return text(due.verify.map { "\($0)" })
+        case .rectifyDue: return text(due.rectify.map { "\($0)" })
+        case .acceptDue: return text(due.accept.map { "\($0)" })
+        case .lookback: return text(lookback)
         }
     }
 

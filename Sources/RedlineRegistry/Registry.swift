@@ -79,18 +79,17 @@ public final class Registry {
     }
 
     /// The schema this version reads and writes, kept in registry_meta under `schema`. Schema 2
-    /// types its columns (numbers, dates, times) and keeps clue_id unique; a schema-1 registry
-    /// (or one from before the marker) is read as it is and migrated the first time a command
-    /// takes it for writing.
-    static let schema = "redline-registry/2"
-    static let earlierSchemas: Set<String> = ["redline-registry/1"]
+    /// typed the columns (numbers, dates, times) and kept clue_id unique; schema 3 adds each
+    /// clue's sign-off, stage deadlines and look-back. A registry of an earlier schema (or from
+    /// before the marker) is read as it is and migrated the first time a command takes it for writing.
+    static let schema = "redline-registry/3"
+    static let earlierSchemas: Set<String> = ["redline-registry/1", "redline-registry/2"]
 
-    /// The type of each column of the registry's tables in schema 2; the rest are text.
+    /// The type of each column of the registry's tables; the rest are text.
     static func kind(of column: String) -> FieldDefinition.Kind {
         switch column {
         case "seq", "patches", "clues", "new_clues", "merged", "rebounds", LifecycleColumn.detections.rawValue: return .integer
-        case LifecycleColumn.firstDetected.rawValue, LifecycleColumn.lastDetected.rawValue, LifecycleColumn.verifiedOn.rawValue:
-            return .date
+        case _ where LifecycleColumn(rawValue: column).map(LifecycleColumn.days.contains) == true: return .date
         case LifecycleColumn.openedAt.rawValue, LifecycleColumn.updatedAt.rawValue, "at", "processed_at": return .dateTime
         default:
             // The clue columns (detected_on, patch_m2… of registry_clues and registry_detections) by their own kind.
@@ -193,7 +192,7 @@ public final class Registry {
         needsMigration = marked != Self.schema
         if let clues = try dataset.layer(named: "registry_clues") {
             let present = Set(clues.fields.map { $0.name.lowercased() })
-            // Schema 1 lacks schema 2's new columns; migration adds them.
+            // Earlier schemas lack the later columns; migration adds them.
             let required = needsMigration ? ["clue_id"] + LifecycleColumn.schema1.map(\.rawValue) : Self.registryColumns
             let missing = (required + Self.checkColumns).filter { !present.contains($0) }
             guard missing.isEmpty else {
@@ -206,8 +205,8 @@ public final class Registry {
     /// Set by `open` when the registry is of an earlier schema; `lock` migrates it.
     private var needsMigration = false
 
-    /// Brings a schema-1 registry to schema 2 in place, in one transaction: each table whose
-    /// columns are not of schema 2's types is rebuilt with them (rows, values and outlines
+    /// Brings an earlier registry to this schema in place, in one transaction: each table lacking
+    /// a column, or whose columns are not of this schema's types, is rebuilt with them (rows, values and outlines
     /// copied), clue_id gets its unique index, and the marker says 2. A failure leaves it as it was.
     private func migrate() throws {
         let tables: [(name: String, columns: [String])] = [("registry_clues", Self.registryColumns + Self.checkColumns),
@@ -249,11 +248,11 @@ public final class Registry {
         }
     }
 
-    /// `old` copied into a new table of schema 2's types, which then takes its name.
+    /// `old` copied into a new table of this schema's columns and types, which then takes its name.
     private func rebuild(_ old: VectorLayer, as name: String, columns: [String]) throws {
         let hasGeometry = old.hasGeometry
         let crs = old.crsWKT
-        let staging = try createTable(name + "_schema2", columns: columns, geometry: hasGeometry, crs: { crs })
+        let staging = try createTable(name + "_migrating", columns: columns, geometry: hasGeometry, crs: { crs })
         let names = old.fields.map(\.name)
         old.resetReading()
         while let feature = try old.nextFeature() {
@@ -318,7 +317,7 @@ public final class Registry {
         return layer
     }
 
-    /// A new table with schema 2's column types.
+    /// A new table with this schema's column types.
     private func createTable(_ name: String, columns: [String], geometry: Bool, crs: () throws -> String?) throws -> VectorLayer {
         let layer = try dataset.createLayer(name, crs: geometry ? try crs() : nil, geometry: geometry ? .multiPolygon : .none,
                                             options: isDatabase ? ["GEOMETRY_NAME=geom", "FID=fid"] : [])
@@ -470,6 +469,16 @@ public final class Registry {
         guard try dataset.layer(named: "registry_detections") != nil else { return [] }
         return try Self.rows(try detections(), filter: "clue_id = \(Self.quoted(clueID))").sorted { $0.fid < $1.fid }
     }
+
+    /// The deadlines the registry gives its clues (those of the last run's rules).
+    func deadlinePolicy() throws -> DeadlinePolicy {
+        if let kept = policy { return kept }
+        let read = try DeadlinePolicy.stored(in: self)
+        policy = read
+        return read
+    }
+
+    private var policy: DeadlinePolicy?
 
     public func isProcessed(sha256: String) throws -> Bool {
         !(try Self.rows(try extracts(), filter: "sha256 = \(Self.quoted(sha256))")).isEmpty

@@ -10,35 +10,48 @@ public struct StatusReport: Sendable {
     public var bySeverity: [String: Int] = [:]
     /// Open clues by days since issued: 0-6, 7-29, 30-89, 90+.
     public var ages: [String: Int] = [:]
-    public var overdue: [(clue: String, county: String, status: String, days: Int)] = []
+    public var overdue: [Overdue] = []
     public var total = 0
+
+    /// A clue past the deadline of the stage it is in.
+    public struct Overdue: Sendable, Equatable {
+        public let clue: String
+        public let county: String
+        public let status: ClueStatus
+        public let stage: ClueStatus.Stage
+        public let due: CalendarDay
+        public let daysOver: Int
+    }
 
     static let ageBuckets: [(String, ClosedRange<Int>)] = [("0-6", 0...6), ("7-29", 7...29), ("30-89", 30...89),
                                                           ("90+", 90...Int.max)]
 
-    /// Open clues issued more than `dueDays` days before `today` are overdue.
+    /// A clue is overdue when `today` is past the deadline of its stage (field check,
+    /// rectification, acceptance). A clue issued before deadlines existed has none of its own: its
+    /// field check is due `dueDays` after it was issued. A clue superseded by its rebound counts
+    /// through the rebound.
     public init(registry: Registry, today: CalendarDay, dueDays: Int) throws {
         for clue in try registry.allClues() {
             total += 1
             byStatus[clue.status.rawValue, default: 0] += 1
             byCounty["\(clue[.countyCode]) \(clue[.countyName])".trimmingCharacters(in: .whitespaces), default: 0] += 1
             bySeverity[clue[.severity], default: 0] += 1
+            if let entry = Self.overdue(clue, today: today, dueDays: dueDays) { overdue.append(entry) }
             guard clue.status.isOpen, let opened = CalendarDay(text: clue.lifecycle.openedAt) else { continue }
             let days = today.days(since: opened)
             if let bucket = Self.ageBuckets.first(where: { $0.1.contains(max(0, days)) }) { ages[bucket.0, default: 0] += 1 }
-            if days > dueDays { overdue.append((clue.clueID, clue[.countyCode], clue.status.rawValue, days)) }
         }
-        overdue.sort { ($0.days, $1.clue) > ($1.days, $0.clue) }
+        overdue.sort { ($0.daysOver, $1.clue) > ($1.daysOver, $0.clue) }
     }
-}
 
-extension CalendarDay {
-    /// Whole days from `other` to this day.
-    func days(since other: CalendarDay) -> Int { julianDay - other.julianDay }
-
-    private var julianDay: Int {
-        let a = (14 - month) / 12, y = year + 4800 - a, m = month + 12 * a - 3
-        return day + (153 * m + 2) / 5 + 365 * y + y / 4 - y / 100 + y / 400 - 32045
+    /// The clue's overdue stage on `today`, if any.
+    static func overdue(_ clue: RegisteredClue, today: CalendarDay, dueDays: Int) -> Overdue? {
+        let life = clue.lifecycle
+        guard life.supersededBy == nil, let stage = life.status.stage else { return nil }
+        let fallback = stage == .verify ? CalendarDay(text: life.openedAt)?.adding(days: dueDays) : nil
+        guard let due = life.due[stage] ?? fallback, today > due else { return nil }
+        return Overdue(clue: clue.clueID, county: clue[.countyCode], status: life.status, stage: stage, due: due,
+                       daysOver: today.days(since: due))
     }
 }
 

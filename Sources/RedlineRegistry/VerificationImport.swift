@@ -29,14 +29,24 @@ public struct VerificationImport {
         self.today = today
     }
 
-    /// Column roles and the header names (normalised) that fill them.
+    /// Column roles and the header names (normalised) that fill them. A header takes the first
+    /// role one of whose names begins it, so the longer English names come before "date" and
+    /// "rectification".
     static let headers: [(role: String, names: [String])] = [
-        ("clue", ["线索编号", "clueid", "clue"]), ("result", ["核查结果", "result"]), ("date", ["核查日期", "datechecked", "date", "verifiedon"]),
+        ("clue", ["线索编号", "clueid", "clue"]), ("result", ["核查结果", "result"]),
+        ("deadline", ["整改期限", "rectificationdeadline", "rectifyby", "deadline"]),
+        ("rectifiedOn", ["整改完成日期", "整改日期", "daterectified", "rectifiedon"]),
+        ("closedOn", ["销号日期", "dateclosed", "closedon"]),
+        ("approver", ["验收人", "审批人", "approver", "acceptedby"]),
+        ("document", ["文号", "验收文号", "销号文号", "documentno", "documentnumber", "document"]),
+        ("date", ["核查日期", "datechecked", "date", "verifiedon"]),
         ("inspector", ["核查人", "inspector"]), ("actual", ["实际活动", "actualactivity"]),
         ("responsible", ["责任主体", "responsibleparty"]), ("rectification", ["整改措施", "rectificationmeasure", "rectification"]),
         ("photos", ["照片编号", "photonumbers", "photos"]), ("remarks", ["备注", "remarks"]), ("status", ["状态", "处理状态", "status"]),
     ]
 
+    /// The roles that make a row say something (the others are findings that go with them).
+    static let decisive = ["result", "status", "deadline", "rectifiedOn", "closedOn"]
 
     /// One accepted row: the clue as read and its life after the row.
     struct Change {
@@ -56,9 +66,14 @@ public struct VerificationImport {
     struct Finding {
         let result: VerificationResult
         let date: CalendarDay
-        /// 已整改 / 已销号 / 已核查 when the row states it.
+        /// 整改中 / 已整改 / 已销号 / 已核查 when the row states it.
         let stated: ClueStatus?
         let findings: FieldFindings
+        /// The sign-off the row gives (dates, approver, document number), and its 整改期限.
+        let signOff: SignOff
+        let deadline: CalendarDay?
+        /// Whether the row gives 核查结果 itself (or keeps the clue's).
+        let resultGiven: Bool
     }
 
     struct Row {
@@ -161,7 +176,7 @@ public struct VerificationImport {
             return .rejected("a cell holds a formula whose value was never saved — open the file in Excel or LibreOffice "
                              + "and save it, or type the values")
         }
-        let empty = row["result"].isEmpty && row["status"].isEmpty
+        let empty = Self.decisive.allSatisfy { row[$0].isEmpty }
         if id.isEmpty && empty { return .blank }
         guard !id.isEmpty else { return .rejected("no clue ID") }
         if let earlier = seen[id] { return .rejected("clue \(id) already appears on row \(earlier)") }
@@ -170,7 +185,8 @@ public struct VerificationImport {
         if empty {
             // Findings without a result would be lost without a word: the team meant something.
             let findings = [("date", "核查日期"), ("inspector", "核查人"), ("actual", "实际活动"), ("responsible", "责任主体"),
-                            ("rectification", "整改措施"), ("photos", "照片编号"), ("remarks", "备注")]
+                            ("rectification", "整改措施"), ("photos", "照片编号"), ("remarks", "备注"), ("approver", "验收人"),
+                            ("document", "文号")]
             let written = findings.filter { !row[$0.0].isEmpty }.map(\.1)
             guard written.isEmpty else {
                 return .rejected("no 核查结果 (result), though the row has \(written.joined(separator: ", ")) — "
@@ -178,52 +194,92 @@ public struct VerificationImport {
             }
             return .blank
         }
-        switch finding(in: row, earlierResult: clue.result) {
+        switch finding(in: row, earlier: clue.lifecycle) {
         case .failure(let refusal): return .rejected(refusal.reason)
-        case .success(let finding): return outcome(of: finding, for: clue, row: row.number)
+        case .success(let finding): return try outcome(of: finding, for: clue, row: row.number)
         }
     }
 
-    /// The row's finding, or why it is none. A row giving only a status keeps the clue's result.
-    private func finding(in row: Row, earlierResult: VerificationResult?) -> Result<Finding, ClueStatus.Refusal> {
-        var result = earlierResult
+    /// A date column of the row: nil when empty, a refusal when it is no date or in the future.
+    private func day(_ row: Row, _ role: String, _ label: String) -> Result<CalendarDay?, ClueStatus.Refusal> {
+        guard !row[role].isEmpty else { return .success(nil) }
+        guard let date = CalendarDay(text: row[role]) else { return .failure(.init("\(label) “\(row[role])” is not a date (YYYY-MM-DD)")) }
+        // A deadline lies ahead; a day something was done cannot.
+        guard role == "deadline" || date <= today else { return .failure(.init("\(label) \(date) is in the future")) }
+        return .success(date)
+    }
+
+    /// The row's finding, or why it is none. A row without a result (a stage, a deadline) keeps the
+    /// clue's result and, without a date, the day of its last finding.
+    private func finding(in row: Row, earlier: ClueLifecycle) -> Result<Finding, ClueStatus.Refusal> {
+        var result = earlier.result
         if !row["result"].isEmpty {
             guard let given = VerificationResult(text: row["result"]) else {
                 return .failure(.init("result “\(row["result"])” is not 属实, 不属实 or 部分属实 (confirmed, not confirmed, partly)"))
             }
             result = given
         }
-        guard !row["date"].isEmpty else { return .failure(.init("no 核查日期 (date checked)")) }
-        guard let date = CalendarDay(text: row["date"]) else { return .failure(.init("“\(row["date"])” is not a date (YYYY-MM-DD)")) }
-        guard date <= today else { return .failure(.init("date \(date) is in the future")) }
+        let checked: CalendarDay?, deadline: CalendarDay?, rectifiedOn: CalendarDay?, closedOn: CalendarDay?
+        switch (day(row, "date", "核查日期 (date checked)"), day(row, "deadline", "整改期限 (rectification deadline)"),
+                day(row, "rectifiedOn", "整改完成日期 (date rectified)"), day(row, "closedOn", "销号日期 (date closed)")) {
+        case let (.success(a), .success(b), .success(c), .success(d)): (checked, deadline, rectifiedOn, closedOn) = (a, b, c, d)
+        case let (.failure(refusal), _, _, _), let (_, .failure(refusal), _, _), let (_, _, .failure(refusal), _),
+             let (_, _, _, .failure(refusal)):
+            return .failure(refusal)
+        }
+        guard let date = checked ?? (row["result"].isEmpty ? earlier.verifiedOn : nil) else {
+            return .failure(.init("no 核查日期 (date checked)"))
+        }
         guard let result else { return .failure(.init("a status without a result: give 核查结果 first")) }
         var stated: ClueStatus?
         if !row["status"].isEmpty {
             switch Zone.normalise(row["status"]) {
-            case "已整改", "整改完成", "rectified": stated = .rectified
+            case "整改中", "正在整改", "rectifying": stated = .rectifying
+            case "已整改", "整改完成", "待验收", "已整改待验收", "rectified": stated = .rectified
             case "已销号", "销号", "closed": stated = .closed
             case "已核查", "verified": stated = .verified
-            default: return .failure(.init("status “\(row["status"])” is not 已整改 (rectified) or 已销号 (closed)"))
+            default: return .failure(.init("status “\(row["status"])” is not 整改中 (rectifying), 已整改 (rectified) or 已销号 (closed)"))
             }
         }
         let findings = FieldFindings(inspector: row["inspector"], actualActivity: row["actual"], responsibleParty: row["responsible"],
                                      rectification: row["rectification"], photos: row["photos"], remarks: row["remarks"])
-        return .success(Finding(result: result, date: date, stated: stated, findings: findings))
+        let signOff = SignOff(rectifiedOn: rectifiedOn, closedOn: closedOn, approver: row["approver"], documentNo: row["document"])
+        return .success(Finding(result: result, date: date, stated: stated, findings: findings, signOff: signOff, deadline: deadline,
+                                resultGiven: !row["result"].isEmpty))
     }
 
     /// What the finding does to the clue: nothing (imported before), a move the status machine
     /// allows on dates that fit the clue's history, or a refusal.
-    private func outcome(of finding: Finding, for clue: RegisteredClue, row: Int) -> RowOutcome {
-        let target: ClueStatus
+    private func outcome(of finding: Finding, for clue: RegisteredClue, row: Int) throws -> RowOutcome {
+        var target: ClueStatus
         switch ClueStatus.verified(result: finding.result, stated: finding.stated) {
         case .success(let status): target = status
         case .failure(let refusal): return .rejected(refusal.reason)
         }
+        // A row giving neither result nor status (a 整改期限, say) keeps the clue where it is.
+        if !finding.resultGiven && finding.stated == nil && clue.status != .closed { target = clue.status }
+        let isTrue = finding.result != .notConfirmed
         var after = clue.lifecycle
         after.status = target
         after.result = finding.result
         after.verifiedOn = finding.date
         after.findings = finding.findings
+        switch signOff(finding, clue: clue, target: target) {
+        case .failure(let refusal): return .rejected(refusal.reason)
+        case .success(let signOff): after.signOff = signOff
+        }
+        if isTrue {
+            let policy = try registry.deadlinePolicy().deadlines(of: clue.record)
+            if let deadline = finding.deadline, deadline < finding.date {
+                return .rejected("整改期限 (rectification deadline) \(deadline) is before the finding of \(finding.date) — check the date")
+            }
+            after.due.rectify = finding.deadline ?? clue.lifecycle.due.rectify ?? finding.date.adding(days: policy.rectifyDays)
+            if let rectified = after.signOff.rectifiedOn {
+                after.due.accept = clue.lifecycle.due.accept ?? rectified.adding(days: policy.acceptDays)
+            }
+        } else if finding.deadline != nil {
+            return .rejected("整改期限 (rectification deadline) given for a clue found not true (不属实) — clear it")
+        }
         if after.changes(from: clue.lifecycle).isEmpty { return .unchanged }
         if let refusal = clue.status.accepts(target) { return .rejected("clue \(clue.clueID) is \(refusal.reason)") }
         let date = finding.date
@@ -239,6 +295,46 @@ public struct VerificationImport {
         return .change(Change(clue: clue, lifecycle: after, row: row, inspector: inspector))
     }
 
+    /// The sign-off after the row: its dates, approver and document on top of the clue's, checked
+    /// in order. A true problem is rectified before it is closed, and closed (销号) only by an
+    /// approver (验收人) with evidence: a document number (文号) or photos.
+    private func signOff(_ finding: Finding, clue: RegisteredClue, target: ClueStatus) -> Result<SignOff, ClueStatus.Refusal> {
+        var signOff = clue.lifecycle.signOff
+        let given = finding.signOff
+        if !given.approver.isEmpty { signOff.approver = given.approver }
+        if !given.documentNo.isEmpty { signOff.documentNo = given.documentNo }
+        let isTrue = finding.result != .notConfirmed
+        if isTrue && (target == .rectified || target == .closed) {
+            // A 已整改 row with only its 核查日期 was rectified that day, as before sign-off existed.
+            signOff.rectifiedOn = given.rectifiedOn ?? signOff.rectifiedOn ?? (target == .rectified ? finding.date : nil)
+        } else if let rectified = given.rectifiedOn {
+            guard isTrue else { return .failure(.init("整改完成日期 (date rectified) given for a clue found not true (不属实) — clear it")) }
+            signOff.rectifiedOn = rectified
+        }
+        if target == .closed { signOff.closedOn = given.closedOn ?? signOff.closedOn ?? finding.date }
+        else if given.closedOn != nil { return .failure(.init("销号日期 (date closed) given, but the status is not 已销号 (closed)")) }
+        if isTrue && target == .closed {
+            var missing: [String] = []
+            if signOff.rectifiedOn == nil { missing.append("整改完成日期 (date rectified), or import its 已整改 row first") }
+            if signOff.approver.isEmpty { missing.append("验收人 (approver)") }
+            if signOff.documentNo.isEmpty && finding.findings.photos.isEmpty && clue.lifecycle.findings.photos.isEmpty {
+                missing.append("文号 (document number) or 照片编号 (photos) as evidence")
+            }
+            guard missing.isEmpty else {
+                return .failure(.init("a true problem is closed (销号) only after its rectification is accepted: give "
+                                      + missing.joined(separator: "; ")))
+            }
+        }
+        let detected = clue.lifecycle.firstDetected ?? clue.record.detectedOn
+        if let rectified = signOff.rectifiedOn, let detected, rectified < detected {
+            return .failure(.init("整改完成日期 (date rectified) \(rectified) is before the patch was detected (\(detected))"))
+        }
+        if let rectified = signOff.rectifiedOn, let closed = signOff.closedOn, closed < rectified {
+            return .failure(.init("销号日期 (date closed) \(closed) is before 整改完成日期 (date rectified) \(rectified)"))
+        }
+        return .success(signOff)
+    }
+
     /// Applies the accepted rows in one transaction, each with its event.
     private func apply(_ changes: [Change]) throws {
         try registry.begin()
@@ -247,8 +343,13 @@ public struct VerificationImport {
             for change in changes {
                 try registry.update(change.clue, lifecycle: change.lifecycle)
                 let to = change.lifecycle.status.rawValue
-                let detail = [change.lifecycle.result.map { "result \($0.rawValue)" }, "row \(change.row)",
-                              change.inspector.isEmpty ? nil : "inspector \(change.inspector)"].compactMap { $0 }
+                let life = change.lifecycle
+                let detail = [life.result.map { "result \($0.rawValue)" }, "row \(change.row)",
+                              change.inspector.isEmpty ? nil : "inspector \(change.inspector)",
+                              life.due.rectify != change.clue.lifecycle.due.rectify ? life.due.rectify.map { "rectify by \($0)" } : nil,
+                              life.signOff.approver != change.clue.lifecycle.signOff.approver ? "approver \(life.signOff.approver)" : nil,
+                              life.signOff.documentNo != change.clue.lifecycle.signOff.documentNo ? "document \(life.signOff.documentNo)" : nil]
+                    .compactMap { $0 }
                 try registry.addEvent(clue: change.clue.clueID, kind: to, from: change.clue.status.rawValue, to: to, source: source,
                                       actor: actor, detail: detail.joined(separator: "; "))
             }

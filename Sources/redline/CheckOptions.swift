@@ -117,6 +117,13 @@ struct CheckOptions: ParsableArguments {
         }
     }
 
+    /// A date option's day (nil when not given), or a usage error naming the option.
+    static func day(_ text: String?, _ option: String) throws -> CalendarDay? {
+        guard let text else { return nil }
+        guard let day = CalendarDay(text: text) else { throw ValidationError("\(option) takes a date like 2026-11-30, not “\(text)”") }
+        return day
+    }
+
     /// Refuses NaN, infinities and values outside `range`, naming the option.
     static func requireNumber(_ value: Double?, _ option: String, in range: ClosedRange<Double>) throws {
         guard let value else { return }

@@ -222,24 +222,31 @@ struct Status: ParsableCommand {
     @Option(help: "The clue registry (.gpkg or PG: connection string).")
     var registry: String
 
-    @Option(help: "Open clues issued more than this many days ago are overdue.")
+    @Option(help: "For clues issued before deadlines existed (they have none of their own): days from issue to the field check.")
     var dueDays: Int = 30
+
+    @Option(help: "The day to count overdue clues on, YYYY-MM-DD (default: today).")
+    var asOf: String?
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
     func validate() throws {
         guard dueDays >= 0 else { throw ValidationError("--due-days must not be negative") }
+        _ = try CheckOptions.day(asOf, "--as-of")
     }
 
     func run() throws {
         try Reporting.run {
-            let report = try StatusReport(registry: try Registry.open(registry), today: .today(), dueDays: dueDays)
+            let today = try CheckOptions.day(asOf, "--as-of") ?? .today()
+            let report = try StatusReport(registry: try Registry.open(registry), today: today, dueDays: dueDays)
             if json {
                 let object: [String: Any] = [
                     "total": report.total, "by_status": report.byStatus, "by_county": report.byCounty,
                     "by_severity": report.bySeverity, "open_by_age_days": report.ages, "due_days": dueDays,
-                    "overdue": report.overdue.map { ["clue_id": $0.clue, "county_code": $0.county, "status": $0.status, "days": $0.days] },
+                    "as_of": "\(today)",
+                    "overdue": report.overdue.map { ["clue_id": $0.clue, "county_code": $0.county, "status": $0.status.rawValue,
+                                                     "stage": $0.stage.rawValue, "due": "\($0.due)", "days_overdue": $0.daysOver] },
                 ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
@@ -254,8 +261,10 @@ struct Status: ParsableCommand {
             table("by county:", report.byCounty)
             table("by severity:", report.bySeverity)
             table("open, by days since issued:", report.ages)
-            print("overdue (open over \(dueDays) days): \(report.overdue.count)")
-            for entry in report.overdue { print("  \(entry.clue)\t\(entry.status)\t\(entry.days) days") }
+            print("overdue on \(today): \(report.overdue.count)")
+            for entry in report.overdue {
+                print("  \(entry.clue)\t\(entry.status.rawValue)\t\(entry.stage.rawValue) due \(entry.due)\t\(entry.daysOver) days over")
+            }
         }
     }
 }

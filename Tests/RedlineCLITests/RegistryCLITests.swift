@@ -1,5 +1,6 @@
 import Foundation
 import GDALKit
+import RedlineCore
 import Testing
 import TestSupport
 
@@ -78,6 +79,8 @@ import TestSupport
         var clues = try registryClues(registry, folder)
         #expect(Set(clues.keys) == ["A", "B"])
         #expect(clues["A"]?["status"] == "issued" && clues["A"]?["detections"] == "1")
+        // Prohibited / high: the built-in rules give 30 days to the field check from the day of issue.
+        #expect(clues["A"]?["verify_due"] == "\(CalendarDay.today().adding(days: 30)!)", "\(clues["A"] ?? [:])")
         let idA = try #require(clues["A"]?["clue_id"]), idB = try #require(clues["B"]?["clue_id"])
 
         // Day 2: A again, redrawn 5 m off with a new id (A2); a new site D. Day 1 renamed: not new.
@@ -126,7 +129,7 @@ import TestSupport
         let future = folder.path("future.csv")
         try Data("线索编号,核查结果,核查日期\n\(clues["D"]!["clue_id"]!),属实,2099-01-01\n".utf8).write(to: URL(fileURLWithPath: future))
         let fromFuture = try redline(["verify", "import", future, "--registry", registry])
-        #expect(fromFuture.status == 2 && fromFuture.stdout.contains("row 2: \(clues["D"]!["clue_id"]!): date 2099-01-01 is in the future"),
+        #expect(fromFuture.status == 2 && fromFuture.stdout.contains("row 2: \(clues["D"]!["clue_id"]!): 核查日期 (date checked) 2099-01-01 is in the future"),
                 "\(fromFuture.stdout)")
         // Dated before A's detection, and before its verification of 2026-11-20: both rejected, A unchanged.
         for (date, reason) in [("1900-01-01", "is before the clue's patch was detected (2026-11-01)"),
@@ -289,7 +292,8 @@ import TestSupport
         #expect(after["B"]?["flags"] == "" && after["B"]?["campaign"] == "", "schema 2's new columns start empty")
         for (table, column, type) in [("registry_clues", "patch_m2", ["real", "double"]), ("registry_clues", "detections", ["integer", "bigint"]),
                                       ("registry_clues", "detected_on", ["date"]), ("registry_clues", "opened_at", ["datetime", "timestamp"]),
-                                      ("registry_events", "at", ["datetime", "timestamp"]), ("registry_extracts", "patches", ["integer", "bigint"])] {
+                                      ("registry_events", "at", ["datetime", "timestamp"]), ("registry_extracts", "patches", ["integer", "bigint"]),
+                                      ("registry_clues", "verify_due", ["date"]), ("registry_clues", "closed_on", ["date"])] {
             let found = try columnType(table, column).lowercased()
             #expect(type.contains { found.contains($0) }, "\(table).\(column) is \(found)")
         }
@@ -299,7 +303,7 @@ import TestSupport
         #expect(events.map { $0["kind"] as! String } == ["issued", "redetected", "rectified", "rebound"], "\(history.stdout)")
         #expect(events.allSatisfy { ($0["at"] as! String).hasSuffix("Z") && ($0["at"] as! String).contains("T") })
         let dump = try Command.run("/usr/bin/python3", [Command.packageRoot.appendingPathComponent("Tools/registry-dump.py").path, registry])
-        #expect(dump.stdout.contains("registry_meta key=schema value=redline-registry/2"), "\(dump.stdout.suffix(400))")
+        #expect(dump.stdout.contains("registry_meta key=schema value=redline-registry/3"), "\(dump.stdout.suffix(400))")
     }
 
     @Test func aSchema1GeoPackageRegistryIsMigratedInPlace() throws {

@@ -165,6 +165,15 @@ import TestSupport
         ("version: 1\nactivity_types:\n  mining: {label_zh: 采矿, label_en: Mining, values: [采矿]}\n"
          + "  quarry: {label_zh: 采石, label_en: Quarry, values: [采矿]}\nrules:\n\(validRule)", 4, "listed under both"),
         ("version: 1\nrules:\n\(validRule)\nversion: 1\n", 1, "appears twice"),
+        ("version: 1\ndeadlines:\n  - {verdict: banned, severity: any, verify_days: 30, rectify_days: 90, accept_days: 30}\nrules:\n\(validRule)",
+         3, "unknown verdict “banned” in verdict"),
+        ("version: 1\ndeadlines:\n  - {verdict: any, severity: any, verify_days: 30, rectify_days: 90}\nrules:\n\(validRule)",
+         3, "needs accept_days"),
+        ("version: 1\ndeadlines:\n  - {verdict: any, severity: any, verify_days: 7.5, rectify_days: 90, accept_days: 30}\nrules:\n\(validRule)",
+         3, "whole number of days"),
+        ("version: 1\ndeadlines:\n  - {verdict: any, severity: any, verify_days: 0, rectify_days: 90, accept_days: 30}\nrules:\n\(validRule)",
+         3, "from 1 to 3650"),
+        ("version: 1\ndeadlines: 30\nrules:\n\(validRule)", 2, "deadlines must be a list"),
     ]
 
     @Test(arguments: 0..<broken.count)
@@ -199,6 +208,46 @@ import TestSupport
         #expect(problems.contains { $0.message.contains("no rule covers") })
         // The uncovered cases get the fallback, which a person must judge.
         #expect(rules.judge(kind: .natureReserve, zone: .core, activity: "mining").ruleID == "no-rule")
+    }
+
+    /// The first entry matching a clue's verdict and severity gives its deadlines; a file without
+    /// the list keeps the built-in one, and one whose list leaves cases out is warned about.
+    @Test func deadlinesComeFromTheFirstMatchingEntry() throws {
+        #expect(book.deadlines(verdict: .prohibited, severity: .high) == Deadlines(verifyDays: 30, rectifyDays: 90, acceptDays: 30))
+        #expect(book.deadlines(verdict: .prohibited, severity: .medium) == Deadlines(verifyDays: 30, rectifyDays: 120, acceptDays: 30))
+        #expect(book.deadlines(verdict: .nearBoundary, severity: .low) == Deadlines(verifyDays: 60, rectifyDays: 180, acceptDays: 60))
+        let own = """
+        version: 1
+        deadlines:
+          - {verdict: [prohibited, needs_approval], severity: high, verify_days: 15, rectify_days: 45, accept_days: 10}
+        rules:
+        \(Self.validRule)
+        """
+        let (parsed, problems) = RuleBook.parse(yaml: own, source: "d.yaml")
+        let rules = try #require(parsed)
+        #expect(rules.deadlines(verdict: .needsApproval, severity: .high) == Deadlines(verifyDays: 15, rectifyDays: 45, acceptDays: 10))
+        #expect(rules.deadlines(verdict: .needsApproval, severity: .low) == book.deadlines(verdict: .needsApproval, severity: .low),
+                "a case the list leaves out takes the built-in deadlines")
+        #expect(problems.contains { $0.isWarning && $0.line == 3 && $0.message.contains("no deadline entry covers") }, "\(problems)")
+        let (plain, _) = RuleBook.parse(yaml: "version: 1\nrules:\n\(Self.validRule)", source: "p.yaml")
+        #expect(try #require(plain).deadlineRules.count == book.deadlineRules.count)
+    }
+
+    /// Day arithmetic against Foundation's Gregorian calendar, over leap days and centuries.
+    @Test func daysAddAndSubtractAsTheCalendarDoes() throws {
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        let start = try #require(CalendarDay(text: "1899-12-20"))
+        let origin = utc.date(from: DateComponents(year: 1899, month: 12, day: 20))!
+        for offset in stride(from: -800, through: 80_000, by: 37) {
+            let parts = utc.dateComponents([.year, .month, .day], from: utc.date(byAdding: .day, value: offset, to: origin)!)
+            let expected = CalendarDay(year: parts.year!, month: parts.month!, day: parts.day!)
+            #expect(start.adding(days: offset) == expected, "\(offset)")
+            #expect(expected.map { $0.days(since: start) } == offset)
+        }
+        #expect(CalendarDay(text: "2026-11-10")?.adding(days: 90) == CalendarDay(text: "2027-02-08"))
+        #expect(CalendarDay(text: "2028-02-28")?.adding(days: 1) == CalendarDay(text: "2028-02-29"))
+        #expect(CalendarDay(text: "9999-12-31")?.adding(days: 1) == nil)
     }
 
     @Test func datesAreReadInTheFormsDataUses() {

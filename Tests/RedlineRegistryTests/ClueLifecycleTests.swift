@@ -11,17 +11,18 @@ import TestSupport
 @Suite struct ClueLifecycleTests {
     /// For each status, the verification targets a row may move it to.
     static let allowed: [ClueStatus: Set<ClueStatus>] = [
-        .issued: [.verified, .rectified, .closed],
-        .dispatched: [.verified, .rectified, .closed],
-        .reopened: [.verified, .rectified, .closed],
-        .verified: [.verified, .rectified, .closed],
+        .issued: [.verified, .rectifying, .rectified, .closed],
+        .dispatched: [.verified, .rectifying, .rectified, .closed],
+        .reopened: [.verified, .rectifying, .rectified, .closed],
+        .verified: [.verified, .rectifying, .rectified, .closed],
+        .rectifying: [.rectifying, .rectified, .closed],
         .rectified: [.rectified, .closed],
         .closed: [],
     ]
 
     @Test(arguments: ClueStatus.allCases)
     func verificationsNeverMoveAClueBack(_ status: ClueStatus) {
-        for target in [ClueStatus.verified, .rectified, .closed] {
+        for target in [ClueStatus.verified, .rectifying, .rectified, .closed] {
             let refusal = status.accepts(target)
             #expect((refusal == nil) == Self.allowed[status]!.contains(target), "\(status) → \(target): \(refusal?.reason ?? "ok")")
         }
@@ -35,6 +36,7 @@ import TestSupport
             (.confirmed, .verified, .verified), (.notConfirmed, .verified, .closed),
             (.confirmed, .rectified, .rectified), (.partly, .rectified, .rectified), (.notConfirmed, .rectified, nil),
             (.confirmed, .closed, .closed), (.notConfirmed, .closed, .closed),
+            (.confirmed, .rectifying, .rectifying), (.partly, .rectifying, .rectifying), (.notConfirmed, .rectifying, nil),
         ]
         for (result, stated, expected) in rows {
             let target = try? ClueStatus.verified(result: result, stated: stated).get()
@@ -64,9 +66,18 @@ import TestSupport
         }
     }
 
+    /// Each open or rectified status runs one stage's deadline: the field check, the
+    /// rectification, the acceptance; a closed clue none.
+    @Test func eachStatusRunsTheDeadlineOfItsStage() {
+        let expected: [ClueStatus: ClueStatus.Stage?] = [.issued: .verify, .dispatched: .verify, .reopened: .verify,
+                                                          .verified: .rectify, .rectifying: .rectify, .rectified: .accept, .closed: nil]
+        for status in ClueStatus.allCases { #expect(status.stage == expected[status]!, "\(status)") }
+    }
+
     @Test func dispatchSendsOnlyWhatWaitsForTheField() {
         let expected: [ClueStatus: ClueStatus] = [.issued: .dispatched, .reopened: .dispatched, .dispatched: .dispatched,
-                                                  .verified: .verified, .rectified: .rectified, .closed: .closed]
+                                                  .verified: .verified, .rectifying: .rectifying, .rectified: .rectified,
+                                                  .closed: .closed]
         for status in ClueStatus.allCases { #expect(status.dispatched == expected[status]) }
     }
 }

@@ -115,4 +115,90 @@ import TestSupport
         let error = try #require(throws: RegistryError.self) { try store.allClues() }
         #expect("\(error)".contains("clue C3 has status “half-done”"), "\(error)")
     }
+
+    /// Imports `csv` as a returned checklist on 2026-12-01.
+    func importing(_ csv: String, into store: Registry, in folder: TemporaryFolder, name: String = "results.csv") throws -> ImportReport {
+        let file = folder.path(name)
+        try Data(csv.utf8).write(to: URL(fileURLWithPath: file))
+        return try VerificationImport(registry: store, file: file, actor: "analyst", today: CalendarDay(text: "2026-12-01")!).run(dryRun: false)
+    }
+
+    /// A true problem goes 属实 → 整改中 → 已整改 (待验收) → 已销号, each stage with its date and
+    /// deadline (prohibited/high: 90 days to rectify, 30 to accept, counted by hand), and is closed
+    /// only with an approver and evidence; a clue found not true closes at once.
+    @Test func aTrueProblemIsClosedOnlyThroughItsSignOff() throws {
+        let folder = TemporaryFolder("redline-verify-signoff")
+        let store = try registry(in: folder)
+        var report = try importing("线索编号,核查结果,核查日期\nC1,属实,2026-11-10\nC5,不属实,2026-11-10\n", into: store, in: folder)
+        #expect(report.applied == ["C1", "C5"])
+        var c1 = try #require(try store.clue("C1"))
+        #expect(c1.status == .verified && c1.lifecycle.due.rectify == CalendarDay(text: "2027-02-08"))
+        #expect(try store.clue("C5")?.status == .closed && (try store.clue("C5")?.lifecycle.signOff.closedOn) == CalendarDay(text: "2026-11-10"))
+
+        report = try importing("线索编号,核查结果,核查日期,状态\nC1,属实,2026-11-20,已销号\n", into: store, in: folder, name: "early.csv")
+        let reason = try #require(report.rejected.first?.reason)
+        #expect(reason.contains("整改完成日期") && reason.contains("验收人") && reason.contains("文号"), "\(reason)")
+        #expect(try store.clue("C1")?.status == .verified)
+
+        report = try importing("Clue ID,Status,Date checked,Rectification deadline,Rectification measure\nC1,rectifying,2026-11-15,2026-12-31,拆除复绿\n",
+                               into: store, in: folder, name: "plan.csv")
+        #expect(report.applied == ["C1"], "\(report.rejected)")
+        c1 = try #require(try store.clue("C1"))
+        #expect(c1.status == .rectifying && c1.lifecycle.due.rectify == CalendarDay(text: "2026-12-31"), "the row's 整改期限 overrides")
+
+        report = try importing("线索编号,核查结果,核查日期,状态,整改完成日期\nC1,属实,2026-11-26,已整改,2026-11-25\n", into: store, in: folder,
+                               name: "done.csv")
+        c1 = try #require(try store.clue("C1"))
+        #expect(c1.status == .rectified && c1.lifecycle.signOff.rectifiedOn == CalendarDay(text: "2026-11-25"))
+        #expect(c1.lifecycle.due.accept == CalendarDay(text: "2026-12-25"))
+
+        report = try importing("线索编号,核查结果,核查日期,状态,销号日期,验收人,文号\nC1,属实,2026-11-30,已销号,2026-11-30,李华,昌环验〔2026〕12号\n",
+                               into: store, in: folder, name: "closed.csv")
+        #expect(report.applied == ["C1"], "\(report.rejected)")
+        c1 = try #require(try store.clue("C1"))
+        #expect(c1.status == .closed && c1.lifecycle.signOff == SignOff(rectifiedOn: CalendarDay(text: "2026-11-25"),
+                                                                        closedOn: CalendarDay(text: "2026-11-30"),
+                                                                        approver: "李华", documentNo: "昌环验〔2026〕12号"))
+        let events = try Registry.rows(try store.events(), filter: "clue_id = 'C1'").sorted { $0.fid < $1.fid }
+        #expect(events.map(\.values["to_status"]) == ["verified", "rectifying", "rectified", "closed"])
+        #expect(events.last?["detail"].contains("approver 李华; document 昌环验〔2026〕12号") == true, "\(events.last?.values ?? [:])")
+        #expect(events.allSatisfy { $0["actor"] == "analyst" })
+    }
+
+    @Test func signOffDatesMustFollowEachOther() throws {
+        let folder = TemporaryFolder("redline-verify-signoff-dates")
+        let store = try registry(in: folder)
+        let report = try importing("""
+        线索编号,核查结果,核查日期,状态,整改完成日期,销号日期,验收人,文号
+        C1,属实,2026-11-20,已销号,2026-11-18,2026-11-17,李华,文1
+        C5,不属实,2026-11-20,,2026-11-18,,,
+        C6,属实,2026-11-20,,,2026-11-17,,
+        C4,部分属实,2026-12-20,已销号,,,李华,文2
+
+        """, into: store, in: folder)
+        let reasons = Dictionary(uniqueKeysWithValues: report.rejected.map { ($0.row, $0.reason) })
+        #expect(reasons[2]?.contains("销号日期 (date closed) 2026-11-17 is before 整改完成日期 (date rectified) 2026-11-18") == true)
+        #expect(reasons[3]?.contains("not true") == true)
+        #expect(reasons[4]?.contains("the status is not 已销号") == true)
+        #expect(reasons[5]?.contains("is in the future") == true)
+        #expect(report.applied.isEmpty)
+    }
+
+    /// Overdue is per stage, against each clue's own deadline; a clue from before deadlines
+    /// falls back to days since it was issued.
+    @Test func overdueCountsEachStageAgainstItsOwnDeadline() throws {
+        let folder = TemporaryFolder("redline-status-overdue")
+        let store = try registry(in: folder)
+        let layer = try store.clues()
+        for (id, values) in [("C6", [("verify_due", "2026-12-01")]), ("C3", [("accept_due", "2026-12-10")]),
+                             ("C1", [("verify_due", "2026-12-20")]), ("C5", [("opened_at", "2026-11-01T08:00:00Z")]),
+                             ("C4", [("accept_due", "2026-12-10"), ("superseded_by", "C7")])] {
+            let fid = try #require(try store.clue(id)?.fid)
+            try layer.update(fid: fid, values.map { ($0.0, FieldValue.string($0.1)) })
+        }
+        let report = try StatusReport(registry: store, today: CalendarDay(text: "2026-12-15")!, dueDays: 30)
+        #expect(report.overdue.map { "\($0.clue) \($0.stage.rawValue) \($0.due) \($0.daysOver)" }
+                == ["C5 verify 2026-12-01 14", "C6 verify 2026-12-01 14", "C3 accept 2026-12-10 5"],
+                "by days over, then ID; C4 is superseded by its rebound, C1 not yet due, C2 closed")
+    }
 }

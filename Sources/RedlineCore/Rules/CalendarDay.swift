@@ -81,6 +81,26 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
 
+    /// Whole days from `other` to this day.
+    public func days(since other: CalendarDay) -> Int { julianDay - other.julianDay }
+
+    /// The day `count` days later (earlier when negative); nil past the years a CalendarDay holds.
+    public func adding(days count: Int) -> CalendarDay? {
+        // Fliegel and Van Flandern's inverse of the Julian day number (Gregorian calendar).
+        let l = julianDay + count + 68569, n = 4 * l / 146_097, l2 = l - (146_097 * n + 3) / 4
+        let i = 4000 * (l2 + 1) / 1_461_001, l3 = l2 - 1461 * i / 4 + 31, j = 80 * l3 / 2447
+        let day = l3 - 2447 * j / 80, l4 = j / 11
+        return CalendarDay(year: 100 * (n - 49) + i + l4, month: j + 2 - 12 * l4, day: day)
+    }
+
+    /// "2026-11": the calendar month, as monthly reports are named.
+    public var monthText: String { String(description.prefix(7)) }
+
+    private var julianDay: Int {
+        let a = (14 - month) / 12, y = year + 4800 - a, m = month + 12 * a - 3
+        return day + (153 * m + 2) / 5 + 365 * y + y / 4 - y / 100 + y / 400 - 32045
+    }
+
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28

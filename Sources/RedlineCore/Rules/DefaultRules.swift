@@ -46,6 +46,9 @@ enum DefaultRules {
 #      possibly permitted and never cleared — permitted_limited patches stay in the clue list,
 #      marked, for the field team to confirm; a kind of protection the rules do not know is
 #      left for a person to judge.
+#   S6 Deadlines are practice, not a regulation: provincial notices on satellite clues (卫片执法,
+#      绿盾) commonly give a month for the field check and three months for the rectification of a
+#      serious problem; the days below follow that. Set your province's own.
 
 version: 1
 
@@ -142,6 +145,28 @@ thresholds:
   #    min_overlap_m2: 0.01
   #  red_line:
   #    min_overlap_m2: 100
+
+# Deadlines (期限) in days, by the clue's verdict and severity; the first entry that matches
+# decides. verify_days runs from the day a clue is issued to its field check (实地核查),
+# rectify_days from a true finding (属实) to the rectification (整改), accept_days from the
+# rectification to its acceptance and sign-off (验收销号). A returned checklist's 整改期限 column
+# overrides the rectification deadline of its clue. (S6)
+deadlines:
+  - verdict: prohibited
+    severity: high
+    verify_days: 30
+    rectify_days: 90
+    accept_days: 30
+  - verdict: prohibited
+    severity: any
+    verify_days: 30
+    rectify_days: 120
+    accept_days: 30
+  - verdict: any
+    severity: any
+    verify_days: 60
+    rectify_days: 180
+    accept_days: 60
 
 rules:
   # ── Nature reserves: core zone (old scheme) and core protection zone (new scheme) ──

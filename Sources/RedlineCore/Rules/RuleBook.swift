@@ -111,6 +111,39 @@ public struct Rule: Sendable {
     }
 }
 
+/// How many days each stage of a clue's life may take: the field check from its issue, the
+/// rectification from a true finding, the acceptance (验收) from the rectification.
+public struct Deadlines: Sendable, Equatable {
+    public let verifyDays: Int
+    public let rectifyDays: Int
+    public let acceptDays: Int
+
+    public init(verifyDays: Int, rectifyDays: Int, acceptDays: Int) {
+        self.verifyDays = verifyDays
+        self.rectifyDays = rectifyDays
+        self.acceptDays = acceptDays
+    }
+}
+
+/// One entry of a rules file's `deadlines`: for which verdicts and severities (nil: any).
+public struct DeadlineRule: Sendable {
+    public let line: Int
+    public let verdicts: Set<Verdict>?
+    public let severities: Set<Severity>?
+    public let deadlines: Deadlines
+
+    public init(line: Int = 0, verdicts: Set<Verdict>?, severities: Set<Severity>?, deadlines: Deadlines) {
+        self.line = line
+        self.verdicts = verdicts
+        self.severities = severities
+        self.deadlines = deadlines
+    }
+
+    public func matches(verdict: Verdict, severity: Severity) -> Bool {
+        (verdicts?.contains(verdict) ?? true) && (severities?.contains(severity) ?? true)
+    }
+}
+
 /// The rules a check applies: activity types and how data values map to them, verdict rules read
 /// top to bottom (the first that matches decides), and overlap thresholds per zone.
 public struct RuleBook: Sendable {
@@ -122,6 +155,8 @@ public struct RuleBook: Sendable {
     public let rules: [Rule]
     public let defaultThreshold: OverlapThreshold
     public let zoneThresholds: [Zone: OverlapThreshold]
+    /// Read top to bottom; the first entry matching a clue's verdict and severity gives its deadlines.
+    public let deadlineRules: [DeadlineRule]
     private let valueIndex: [String: String]
     /// Aliases of two or more characters, longest first, for values that contain one ("露天采矿").
     private let containedAliases: [(alias: String, type: String)]
@@ -129,8 +164,9 @@ public struct RuleBook: Sendable {
     private let typeRank: [String: Int]
 
     init(source: String, activityTypes: [ActivityTypeDefinition], rules: [Rule], defaultThreshold: OverlapThreshold,
-         zoneThresholds: [Zone: OverlapThreshold]) {
+         zoneThresholds: [Zone: OverlapThreshold], deadlineRules: [DeadlineRule] = []) {
         self.source = source
+        self.deadlineRules = deadlineRules
         self.activityTypes = activityTypes
         self.rules = rules
         self.defaultThreshold = defaultThreshold
@@ -164,6 +200,13 @@ public struct RuleBook: Sendable {
 
     public func label(ofActivity id: String) -> String {
         activityTypes.first { $0.id == id }?.labelZH ?? "未知类型"
+    }
+
+    /// The deadlines of a clue with this verdict and severity: the first entry that matches, else
+    /// (a file whose list has no catch-all) the built-in rules' own.
+    public func deadlines(verdict: Verdict, severity: Severity) -> Deadlines {
+        deadlineRules.first { $0.matches(verdict: verdict, severity: severity) }?.deadlines
+            ?? RuleBook.builtIn.deadlines(verdict: verdict, severity: severity)
     }
 
     /// The first rule matching, or `Judgement.unruled`.

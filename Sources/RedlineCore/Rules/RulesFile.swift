@@ -56,7 +56,8 @@ extension RuleBook {
 private struct RulesReader {
     var problems: [RulesProblem] = []
 
-    static let topKeys = ["version", "activity_types", "thresholds", "rules"]
+    static let topKeys = ["version", "activity_types", "thresholds", "deadlines", "rules"]
+    static let deadlineKeys = ["verdict", "severity", "verify_days", "rectify_days", "accept_days"]
     static let typeKeys = ["label_zh", "label_en", "values"]
     static let thresholdKeys = ["min_overlap_m2", "min_overlap_share"]
     static let ruleKeys = ["id", "kind", "zones", "activities", "verdict", "severity", "reason_zh", "reason_en", "source"]
@@ -84,12 +85,14 @@ private struct RulesReader {
         var types = RuleBook.inheritedActivityTypes(present: top["activity_types"] != nil)
         var thresholds: (OverlapThreshold, [Zone: OverlapThreshold]) = (OverlapThreshold(), [:])
         var rulesNode: Node?
+        var deadlines = RuleBook.inheritedDeadlines(present: top["deadlines"] != nil)
         for (key, value) in top {
             switch key.string {
             case "version":
                 if value.string != "1" { error(value, "unsupported version “\(value.string ?? "?")” — this redline reads version 1") }
             case "activity_types": types = readActivityTypes(value)
             case "thresholds": thresholds = readThresholds(value)
+            case "deadlines": deadlines = readDeadlines(value)
             case "rules": rulesNode = value
             default: unknownKey(key, expected: Self.topKeys)
             }
@@ -103,7 +106,7 @@ private struct RulesReader {
                                  zoneThresholds: thresholds.1)
         let rules = readRules(rulesNode, book: typesOnly)
         let book = RuleBook(source: source, activityTypes: types, rules: rules, defaultThreshold: thresholds.0,
-                            zoneThresholds: thresholds.1)
+                            zoneThresholds: thresholds.1, deadlineRules: deadlines)
         if !problems.contains(where: { !$0.isWarning }) { reviewCoverage(book) }
         return book
     }
@@ -229,6 +232,46 @@ private struct RulesReader {
         return (fallback, zones)
     }
 
+    mutating func readDeadlines(_ node: Node) -> [DeadlineRule] {
+        guard let sequence = node.sequence, !sequence.isEmpty else {
+            error(node, "deadlines must be a list, each entry “- verdict: … severity: … verify_days: … rectify_days: … accept_days: …”")
+            return []
+        }
+        var entries: [DeadlineRule] = []
+        for item in sequence {
+            guard let fields = item.mapping else {
+                error(item, "each deadline entry is a mapping of \(Self.deadlineKeys.joined(separator: ", "))")
+                continue
+            }
+            var verdicts: Set<Verdict>?, severities: Set<Severity>?
+            var days: [String: Int] = [:]
+            for (key, value) in fields {
+                switch key.string {
+                case "verdict": verdicts = anyOr(value, "verdict") { name in Verdict.allCases.first { $0.rawValue == name } }
+                case "severity": severities = anyOr(value, "severity") { Severity(rawValue: $0) }
+                case "verify_days", "rectify_days", "accept_days":
+                    let name = key.string!
+                    if let count = number(value, name, in: 1...3650, rangeText: "a whole number of days from 1 to 3650") {
+                        if count == count.rounded() { days[name] = Int(count) } else { error(value, "\(name) must be a whole number of days") }
+                    }
+                default: unknownKey(key, expected: Self.deadlineKeys)
+                }
+            }
+            let missing = ["verify_days", "rectify_days", "accept_days"].filter { fields[$0] == nil }
+            if !missing.isEmpty { error(item, "a deadline entry needs \(missing.joined(separator: ", "))") }
+            guard let verify = days["verify_days"], let rectify = days["rectify_days"], let accept = days["accept_days"] else { continue }
+            entries.append(DeadlineRule(line: item.mark?.line ?? 0, verdicts: verdicts, severities: severities,
+                                        deadlines: Deadlines(verifyDays: verify, rectifyDays: rectify, acceptDays: accept)))
+        }
+        let uncovered = Verdict.allCases.flatMap { verdict in Severity.allCases.map { (verdict, $0) } }
+            .filter { pair in !entries.contains { $0.matches(verdict: pair.0, severity: pair.1) } }
+        if !uncovered.isEmpty, problems.allSatisfy(\.isWarning) {
+            warn(node.mark?.line ?? 1, "no deadline entry covers \(uncovered.map { "\($0.0.rawValue)/\($0.1.rawValue)" }.prefix(4).joined(separator: ", "))"
+                 + "\(uncovered.count > 4 ? "…" : ""); such clues take the built-in deadlines — end the list with verdict: any, severity: any")
+        }
+        return entries
+    }
+
     mutating func number(_ node: Node, _ what: String, in range: ClosedRange<Double>, rangeText: String) -> Double? {
         guard let text = node.scalar?.string, let value = Double(text), value.isFinite else {
             error(node, "\(what) must be a number, not “\(node.string ?? "a list")”")
@@ -317,7 +360,8 @@ private struct RulesReader {
             if let resolved = resolve(name) {
                 result.insert(resolved)
             } else {
-                error(item, "unknown \(what == "kind" ? "kind" : what == "zones" ? "zone" : "activity type") “\(name)” in \(what) (use any or: \(choices(what)))")
+                let noun = ["kind": "kind", "zones": "zone", "verdict": "verdict", "severity": "severity"][what] ?? "activity type"
+                error(item, "unknown \(noun) “\(name)” in \(what) (use any or: \(choices(what)))")
             }
         }
         return result
@@ -327,6 +371,8 @@ private struct RulesReader {
         switch what {
         case "kind": return "nature_reserve, red_line, other"
         case "zones": return Self.zoneNames
+        case "verdict": return Verdict.allCases.map(\.rawValue).joined(separator: ", ")
+        case "severity": return "high, medium, low"
         default: return "the ids under activity_types, unknown"
         }
     }
@@ -385,5 +431,11 @@ private extension RuleBook {
     /// A file without activity_types uses the built-in ones; with them, only its own.
     static func inheritedActivityTypes(present: Bool) -> [ActivityTypeDefinition] {
         present ? [] : builtIn.activityTypes
+    }
+
+    /// A file without deadlines uses the built-in ones (read while the built-in rules themselves
+    /// are parsed: those have their own list).
+    static func inheritedDeadlines(present: Bool) -> [DeadlineRule] {
+        present ? [] : builtIn.deadlineRules
     }
 }
