@@ -321,7 +321,7 @@ public final class NightlyRun {
             if best == nil || share > best!.share + 1e-12 { best = (site, share) }
         }
         guard let site = best?.site, let match = try registry.clue(fid: site.fid) else {
-            let id = freeID(clue.clueID, taken: &merge.takenIDs)
+            let id = Registry.freeID(clue.clueID, taken: &merge.takenIDs)
             try insert(clue, id: id, origin: .new, reboundOf: nil, sha: sha, in: layer, tables: tables, sites: &merge.sites)
             return (.new, id)
         }
@@ -332,7 +332,7 @@ public final class NightlyRun {
                                             dealtWithOn: [life.verifiedOn, life.signOff.rectifiedOn, life.signOff.closedOn].compactMap { $0 }.max(),
                                             grown: grown)
         guard seen == .merged else {
-            let id = freeID(clue.clueID, taken: &merge.takenIDs)
+            let id = Registry.freeID(clue.clueID, taken: &merge.takenIDs)
             try insert(clue, id: id, origin: .rebound, reboundOf: match.clueID, sha: sha, in: layer, tables: tables, sites: &merge.sites,
                        grownRebound: grown)
             merge.sites.close(fid: match.fid)
@@ -381,19 +381,6 @@ public final class NightlyRun {
                       before > 0 ? (after / before - 1) * 100 : 0)
     }
 
-    /// The check's ID, or the next number not yet taken; it is taken by this call.
-    private func freeID(_ proposed: String, taken: inout Set<String>) -> String {
-        var id = proposed
-        defer { taken.insert(id) }
-        while taken.contains(id) {
-            let parts = id.split(separator: "-")
-            guard let number = parts.last.flatMap({ Int($0) }) else { return id + "-2" }
-            let next = String(number % 999_999 + 1)
-            id = parts.dropLast().joined(separator: "-") + "-" + String(repeating: "0", count: max(0, 6 - next.count)) + next
-        }
-        return id
-    }
-
     private func insert(_ clue: Clue, id: String, origin: ClueOrigin, reboundOf: String?, sha: String, in layer: VectorLayer,
                         tables: ClueTables, sites: inout SiteIndex, grownRebound: Bool = false) throws {
         let record = tables.record(clue.withID(id))
@@ -402,10 +389,7 @@ public final class NightlyRun {
         if grownRebound { lifecycle.flag("grown") }
         lifecycle.due.verify = options.today.adding(days: settings.rules.deadlines(verdict: record.verdict,
                                                                                    severity: record.severity).verifyDays)
-        // The check's clue columns as text, as clues.csv has them.
-        let values = [("clue_id", FieldValue.string(id))] + LifecycleColumn.allCases.map { ($0.rawValue, lifecycle.value($0)) }
-            + ClueColumn.allCases.filter { $0 != .clueID }.map { ($0.rawValue, record.textValue($0)) }
-        let fid = try layer.write(named: values, wkb: clue.patchWKB, promoteToMulti: true)
+        let fid = try registry.insert(record, lifecycle: lifecycle, wkb: clue.patchWKB)
         sites.add(fid: fid, clueID: id, wkb: clue.patchWKB)
         try registry.addDetection(clue: id, extract: sha, record: record, wkb: clue.patchWKB)
         try registry.addEvent(clue: id, kind: origin == .rebound ? "rebound_issued" : "issued", from: nil,

@@ -450,6 +450,27 @@ public final class Registry {
                            wkb: wkb, promoteToMulti: true)
     }
 
+    /// Writes a new clue: its ID, life and record (the check's clue columns as text, as clues.csv
+    /// has them) and outline. Returns its FID.
+    func insert(_ record: ClueRecord, lifecycle: ClueLifecycle, wkb: [UInt8]?) throws -> Int64 {
+        let values = [("clue_id", FieldValue.string(record.clueID))] + LifecycleColumn.allCases.map { ($0.rawValue, lifecycle.value($0)) }
+            + ClueColumn.allCases.filter { $0 != .clueID }.map { ($0.rawValue, record.textValue($0)) }
+        return try clues().write(named: values, wkb: wkb, promoteToMulti: true)
+    }
+
+    /// The check's ID, or the next number not yet taken; it is taken by this call.
+    static func freeID(_ proposed: String, taken: inout Set<String>) -> String {
+        var id = proposed
+        defer { taken.insert(id) }
+        while taken.contains(id) {
+            let parts = id.split(separator: "-")
+            guard let number = parts.last.flatMap({ Int($0) }) else { return id + "-2" }
+            let next = String(number % 999_999 + 1)
+            id = parts.dropLast().joined(separator: "-") + "-" + String(repeating: "0", count: max(0, 6 - next.count)) + next
+        }
+        return id
+    }
+
     /// Every detection of a site, each with its own outline and area (the clue shows the latest).
     func detections() throws -> VectorLayer {
         try table("registry_detections", columns: Self.detectionColumns, geometry: true, crs: { try self.meta("crs") ?? "EPSG:4490" })

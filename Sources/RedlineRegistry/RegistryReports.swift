@@ -75,18 +75,24 @@ public struct RegistryExport {
             (status.isEmpty || status.contains(clue.status.rawValue)) && (counties.isEmpty || counties.contains(clue[.countyCode]))
                 && (periods.isEmpty || periods.contains(clue[.period]))
         }
+        try write(selected, to: destination,
+                  filters: ["status": status.sorted(), "county": counties.sorted(), "period": periods.sorted()])
+        if dispatch { try markDispatched(selected, to: destination.lastPathComponent) }
+        return selected.count
+    }
+
+    /// Writes `clues` as a check's outputs into `destination`, all or nothing; `filters` are
+    /// what summary.json says chose them.
+    func write(_ clues: [RegisteredClue], to destination: URL, filters: [String: [String]]) throws {
         let folder = try StagedFolder(destination: destination)
         let columns = ClueColumn.allCases.map(\.column) + LifecycleColumn.allCases.map(\.column)
-        try ClueFiles.write(selected.map { clue in
+        try ClueFiles.write(clues.map { clue in
             (clue.record.values + LifecycleColumn.allCases.map(clue.lifecycle.value), clue.wkb)
         }, columns: columns, crs: try registry.meta("crs") ?? "EPSG:4490", into: folder)
         try Self.rememberedRecord(in: registry)
-            .exportSummaryJSON(exportOf: registry.displayLocation, clues: selected.count,
-                               filters: ["status": status.sorted(), "county": counties.sorted(), "period": periods.sorted()])
+            .exportSummaryJSON(exportOf: registry.displayLocation, clues: clues.count, filters: filters)
             .write(to: URL(fileURLWithPath: folder.path("summary.json")))
         try folder.commit(ClueFiles.names + ["summary.json"])
-        if dispatch { try markDispatched(selected, to: destination.lastPathComponent) }
-        return selected.count
     }
 
     private func markDispatched(_ clues: [RegisteredClue], to name: String) throws {
