@@ -340,6 +340,8 @@ public final class NightlyRun {
             reopened.status = .reopened
             if grown { reopened.flag("grown") }
             reopened.supersededBy = id
+            // The imagery answered the look-back before the field team did.
+            reopened.lookback = nil
             reopened.updatedAt = Registry.timestamp()
             try registry.update(match, lifecycle: reopened)
             try registry.addEvent(clue: match.clueID, kind: "rebound", from: match.status.rawValue, to: ClueStatus.reopened.rawValue,

@@ -37,13 +37,15 @@ public enum LifecycleColumn: String, CaseIterable, Sendable {
     case acceptDue = "accept_due"
     /// The look-back campaign (回头看) that drew this clue and awaits its result.
     case lookback
+    /// The day a look-back last found the site as it was left.
+    case lookbackChecked = "lookback_checked"
 
     /// Columns that schema 1 had; the others came with schemas 2 and 3.
     static let schema1: [LifecycleColumn] = Array(allCases.prefix { $0 != .flags })
 
     /// The columns that hold a day.
     static let days: Set<LifecycleColumn> = [.firstDetected, .lastDetected, .verifiedOn, .rectifiedOn, .closedOn,
-                                             .verifyDue, .rectifyDue, .acceptDue]
+                                             .verifyDue, .rectifyDue, .acceptDue, .lookbackChecked]
 
     /// The column as an export writes it.
     var column: Column { Column(name: rawValue, kind: self == .detections ? .integer : .text) }
@@ -118,6 +120,7 @@ public struct ClueLifecycle: Sendable, Equatable {
     public var due = StageDeadlines()
     /// The look-back campaign awaiting this clue's result.
     public var lookback: String?
+    public var lookbackChecked: CalendarDay?
 
     /// The stage this clue is in, its deadline, and how many days past it `today` is (nil when the
     /// clue is closed or its stage has no deadline; days ≤ 0 when not yet overdue).
@@ -184,6 +187,7 @@ public struct ClueLifecycle: Sendable, Equatable {
                           documentNo: text(.documentNo))
         due = StageDeadlines(verify: try day(.verifyDue), rectify: try day(.rectifyDue), accept: try day(.acceptDue))
         lookback = optional(.lookback)
+        lookbackChecked = try day(.lookbackChecked)
     }
 
     /// Adds a flag once.
@@ -224,6 +228,7 @@ public struct ClueLifecycle: Sendable, Equatable {
         case .rectifyDue: return text(due.rectify.map { "\($0)" })
         case .acceptDue: return text(due.accept.map { "\($0)" })
         case .lookback: return text(lookback)
+        case .lookbackChecked: return text(lookbackChecked.map { "\($0)" })
         }
     }
 

@@ -67,6 +67,7 @@ public final class Registry {
     static let detectionColumns = ["clue_id", "extract", "activity_id", "detected_on", "patch_m2", "overlap_m2", "at"]
     static let extractColumns = ["sha256", "file_name", "processed_at", "patches", "clues", "new_clues", "merged", "rebounds",
                                  "campaign", "source"]
+    static let campaignColumns = ["name", "kind", "created_at", "actor", "seed", "sample", "statuses", "stratify", "clues", "folder"]
 
     private init(dataset: VectorDataset, displayLocation: String, isDatabase: Bool) {
         self.dataset = dataset
@@ -90,7 +91,7 @@ public final class Registry {
         switch column {
         case "seq", "patches", "clues", "new_clues", "merged", "rebounds", LifecycleColumn.detections.rawValue: return .integer
         case _ where LifecycleColumn(rawValue: column).map(LifecycleColumn.days.contains) == true: return .date
-        case LifecycleColumn.openedAt.rawValue, LifecycleColumn.updatedAt.rawValue, "at", "processed_at": return .dateTime
+        case LifecycleColumn.openedAt.rawValue, LifecycleColumn.updatedAt.rawValue, "at", "processed_at", "created_at": return .dateTime
         default:
             // The clue columns (detected_on, patch_m2… of registry_clues and registry_detections) by their own kind.
             guard let column = ClueColumn(rawValue: column) else { return .string }
@@ -337,6 +338,8 @@ public final class Registry {
     func extracts() throws -> VectorLayer {
         try table("registry_extracts", columns: Self.extractColumns)
     }
+    /// Look-back campaigns: name, who drew them when, with which seed, sample and strata.
+    func campaigns() throws -> VectorLayer { try table("registry_campaigns", columns: Self.campaignColumns) }
     func metaTable() throws -> VectorLayer { try table("registry_meta", columns: ["key", "value"]) }
 
     public func begin() throws { try dataset.beginTransaction() }

@@ -9,6 +9,8 @@ public struct ImportReport: Sendable {
     public var unchanged = 0
     public var blank = 0
     public var rejected: [(row: Int, clue: String, reason: String)] = []
+    /// Rebound clues a look-back's rows raised: the site's old clue and its new one.
+    public var rebounds: [(of: String, clue: String)] = []
 }
 
 /// Reads the spreadsheet, CSV or GeoJSON a field team sends back (the checklist's own columns, in
@@ -55,6 +57,16 @@ public struct VerificationImport {
         /// The spreadsheet row it came from, and who checked on the ground.
         let row: Int
         let inspector: String
+        var kind = Kind.finding
+
+        enum Kind {
+            /// A result or stage of the clue itself.
+            case finding
+            /// A look-back found the site as it was left.
+            case lookbackPassed(campaign: String)
+            /// A look-back found the problem back: a rebound clue, verified by this row's finding.
+            case rebound(campaign: String, finding: Finding)
+        }
     }
 
     /// What one row comes to.
@@ -167,7 +179,7 @@ public struct VerificationImport {
                 report.applied.append(id)
             }
         }
-        if !dryRun && !changes.isEmpty { try apply(changes) }
+        if !dryRun && !changes.isEmpty { report.rebounds = try apply(changes) }
         return report
     }
 
@@ -251,6 +263,7 @@ public struct VerificationImport {
     /// What the finding does to the clue: nothing (imported before), a move the status machine
     /// allows on dates that fit the clue's history, or a refusal.
     private func outcome(of finding: Finding, for clue: RegisteredClue, row: Int) throws -> RowOutcome {
+        if let outcome = lookbackOutcome(of: finding, for: clue, row: row) { return outcome }
         var target: ClueStatus
         switch ClueStatus.verified(result: finding.result, stated: finding.stated) {
         case .success(let status): target = status
@@ -295,6 +308,39 @@ public struct VerificationImport {
         return .change(Change(clue: clue, lifecycle: after, row: row, inspector: inspector))
     }
 
+    /// What a row does to a site a look-back (回头看) drew, or nil when it is an ordinary finding:
+    /// a result without a status, for a rectified or closed clue awaiting a campaign. 不属实 says
+    /// the site is as it was left; 属实 or 部分属实 that the problem is back, and raises a rebound
+    /// clue with this row's finding, as new imagery would. The same row imported again changes nothing.
+    private func lookbackOutcome(of finding: Finding, for clue: RegisteredClue, row: Int) -> RowOutcome? {
+        let life = clue.lifecycle
+        guard finding.resultGiven, finding.stated == nil else { return nil }
+        let back = finding.result != .notConfirmed
+        if life.lookback == nil, let checked = life.lookbackChecked, checked == finding.date, back == (life.supersededBy != nil) {
+            return .unchanged
+        }
+        guard let campaign = life.lookback, LookbackPlan.statuses.contains(life.status) else { return nil }
+        if finding.signOff.rectifiedOn != nil || finding.signOff.closedOn != nil {
+            return .rejected("clue \(clue.clueID) awaits look-back \(campaign): give 核查结果 and the findings, "
+                             + "not 整改完成日期 or 销号日期 — a problem found back is a new clue")
+        }
+        if !back && finding.deadline != nil {
+            return .rejected("整改期限 (rectification deadline) given, but the look-back found nothing back (不属实) — clear it")
+        }
+        let dealtWith = [life.verifiedOn, life.signOff.rectifiedOn, life.signOff.closedOn].compactMap { $0 }.max()
+        if let dealtWith, finding.date < dealtWith {
+            return .rejected("核查日期 (date checked) \(finding.date) is before the site was dealt with (\(dealtWith)) — "
+                             + "a look-back checks it afterwards; check the date")
+        }
+        var after = life
+        after.lookback = nil
+        after.lookbackChecked = finding.date
+        after.updatedAt = Registry.timestamp()
+        if back { after.status = .reopened }
+        return .change(Change(clue: clue, lifecycle: after, row: row, inspector: finding.findings.inspector,
+                              kind: back ? .rebound(campaign: campaign, finding: finding) : .lookbackPassed(campaign: campaign)))
+    }
+
     /// The sign-off after the row: its dates, approver and document on top of the clue's, checked
     /// in order. A true problem is rectified before it is closed, and closed (销号) only by an
     /// approver (验收人) with evidence: a document number (文号) or photos.
@@ -335,12 +381,29 @@ public struct VerificationImport {
         return .success(signOff)
     }
 
-    /// Applies the accepted rows in one transaction, each with its event.
-    private func apply(_ changes: [Change]) throws {
+    /// Applies the accepted rows in one transaction, each with its event. Returns the rebound
+    /// clues raised.
+    private func apply(_ changes: [Change]) throws -> [(of: String, clue: String)] {
+        var rebounds: [(of: String, clue: String)] = []
         try registry.begin()
         do {
             let source = (file as NSString).lastPathComponent
+            var taken: Set<String>?
             for change in changes {
+                switch change.kind {
+                case .finding: break
+                case .lookbackPassed(let campaign):
+                    try registry.update(change.clue, lifecycle: change.lifecycle)
+                    try registry.addEvent(clue: change.clue.clueID, kind: "lookback_passed", from: change.clue.status.rawValue,
+                                          to: change.clue.status.rawValue, source: source, actor: actor,
+                                          detail: "\(campaign); row \(change.row)" + (change.inspector.isEmpty ? "" : "; inspector \(change.inspector)"))
+                    continue
+                case let .rebound(campaign, finding):
+                    if taken == nil { taken = try registry.clueIDs() }
+                    let id = try raiseRebound(of: change, campaign: campaign, finding: finding, source: source, taken: &taken!)
+                    rebounds.append((change.clue.clueID, id))
+                    continue
+                }
                 try registry.update(change.clue, lifecycle: change.lifecycle)
                 let to = change.lifecycle.status.rawValue
                 let life = change.lifecycle
@@ -358,6 +421,38 @@ public struct VerificationImport {
             registry.rollback()
             throw RedlineError.outputFailed(path: registry.displayLocation, reason: "\(error)")
         }
+        return rebounds
+    }
+
+    /// The rebound clue a look-back found on the ground: the old clue's site and judgement under a
+    /// new ID, verified by the row, with its rectification deadline; the old clue is reopened and
+    /// superseded by it, as a rebound in new imagery does.
+    private func raiseRebound(of change: Change, campaign: String, finding: Finding, source: String,
+                              taken: inout Set<String>) throws -> String {
+        let old = change.clue
+        let id = Registry.freeID(old.clueID, taken: &taken)
+        var record = old.record
+        record.clueID = id
+        let now = Registry.timestamp()
+        var life = ClueLifecycle(origin: .rebound, reboundOf: old.clueID, extract: "", detected: finding.date, at: now,
+                                 campaign: campaign, source: "回头看")
+        life.status = .verified
+        life.result = finding.result
+        life.verifiedOn = finding.date
+        life.findings = finding.findings
+        let rectifyDays = try registry.deadlinePolicy().deadlines(of: record).rectifyDays
+        life.due.rectify = finding.deadline ?? finding.date.adding(days: rectifyDays)
+        _ = try registry.insert(record, lifecycle: life, wkb: old.wkb)
+        var superseded = change.lifecycle
+        superseded.supersededBy = id
+        try registry.update(old, lifecycle: superseded)
+        let by = change.inspector.isEmpty ? "" : "; inspector \(change.inspector)"
+        try registry.addEvent(clue: id, kind: "rebound_issued", from: nil, to: ClueStatus.verified.rawValue, source: source, actor: actor,
+                              detail: "\(old.clueID); look-back \(campaign); result \(finding.result.rawValue); row \(change.row)\(by); "
+                                  + "rectify by \(life.due.rectify.map { "\($0)" } ?? "-")")
+        try registry.addEvent(clue: old.clueID, kind: "rebound", from: old.status.rawValue, to: ClueStatus.reopened.rawValue,
+                              source: source, actor: actor, detail: "\(id); look-back \(campaign); row \(change.row)\(by)")
+        return id
     }
 }
 

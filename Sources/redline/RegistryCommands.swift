@@ -175,7 +175,11 @@ struct Verify: ParsableCommand {
             discussion: HelpText.reflowed("""
             Reads the checklist's own columns, in Chinese or English: 线索编号 (Clue ID), 核查结果 (属实 /
             不属实 / 部分属实), 核查日期, 核查人, 实际活动, 责任主体, 整改措施, 照片编号, 备注, and optionally
-            状态 (已整改 rectified / 已销号 closed). Every row is checked (unknown clue ID, a result that
+            状态 (整改中 rectifying / 已整改 rectified / 已销号 closed), 整改期限, 整改完成日期, 销号日期,
+            验收人 and 文号 for the sign-off. A true problem is closed only with its date rectified,
+            an approver and a document number or photos. For a site a look-back (`redline
+            lookback`) drew, a result alone is the look-back's: 不属实 keeps the site as it was
+            left, 属实 or 部分属实 raises a rebound clue verified by that row. Every row is checked (unknown clue ID, a result that
             is none of the three, a missing or future date, a clue already closed, a step back…);
             the valid ones are applied in one transaction, each rejected one is listed with its row
             number and reason. Rows left blank are skipped. Importing the same file twice changes nothing.
@@ -205,6 +209,7 @@ struct Verify: ParsableCommand {
                 for rejected in report.rejected {
                     print("\(file): row \(rejected.row): \(rejected.clue.isEmpty ? "" : "\(rejected.clue): ")\(rejected.reason)")
                 }
+                for rebound in report.rebounds { print("\(rebound.of): the look-back found activity again → rebound clue \(rebound.clue)") }
                 print("\(dryRun ? "would apply" : "applied") \(report.applied.count), unchanged \(report.unchanged), "
                       + "blank \(report.blank), rejected \(report.rejected.count)")
                 if !report.rejected.isEmpty { throw ExitCode(ExitStatus.badInput.rawValue) }

@@ -471,6 +471,53 @@ import TestSupport
                              folder.path("out2")] + Command.bundledBoundaries).status == 3)
     }
 
+    /// A look-back campaign from the command line: drawn with a seed, turned into field bundles
+    /// by `redline checklist`, and its result (activity back on the site) a rebound clue.
+    @Test func aLookBackCampaignGoesToTheFieldAndComesBackAsARebound() throws {
+        let folder = TemporaryFolder("redline-cli-lookback")
+        let registry = folder.path("registry.gpkg"), inbox = folder.path("inbox")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        try extract("\(inbox)/day1.gpkg", [Self.patch("A", 89.300, 45.300, date: "2026-11-01"),
+                                           Self.patch("B", 89.310, 45.300, date: "2026-11-01")])
+        let run = try redline(["run", "--registry", registry, "--inbox", inbox, "--out", folder.path("out"), "--settle-seconds", "0"]
+                              + Command.bundledBoundaries)
+        #expect(run.status == 0, "\(run.stderr)")
+        let clues = try registryClues(registry, folder)
+        let idA = try #require(clues["A"]?["clue_id"]), idB = try #require(clues["B"]?["clue_id"])
+        let results = folder.path("results.csv")
+        try Data("线索编号,核查结果,核查日期,状态\n\(idA),属实,2026-11-20,已整改\n\(idB),不属实,2026-11-20,\n".utf8)
+            .write(to: URL(fileURLWithPath: results))
+        #expect(try redline(["verify", "import", results, "--registry", registry]).status == 0)
+
+        let draw = ["lookback", "--registry", registry, "--sample", "100%", "--stratify", "county", "--seed", "7"]
+        let dry = try redline(draw + ["--dry-run"])
+        #expect(dry.status == 0 && dry.stdout.contains("would draw 1 of 1 sites, seed 7") && dry.stdout.contains(idA), "\(dry.stdout)\(dry.stderr)")
+        #expect(try registryClues(registry, folder)["A"]?["lookback"] == "", "--dry-run changes nothing")
+        let drawn = try redline(draw + ["--campaign", "回头看2026Q4", "--out", folder.path("lookback"), "--actor", "督察处"])
+        #expect(drawn.status == 0 && drawn.stdout.contains("回头看2026Q4: drew 1 of 1 sites"), "\(drawn.stdout)\(drawn.stderr)")
+        #expect(try rows(folder.path("lookback/clues.csv")).map { $0["clue_id"] } == [idA])
+        let bundles = try redline(["checklist", folder.path("lookback"), "--out", folder.path("bundles")])
+        #expect(bundles.status == 0, "\(bundles.stderr)")
+        let again = try redline(draw + ["--campaign", "回头看2026Q4", "--out", folder.path("lookback2")])
+        #expect(again.status == 64 && again.stderr.contains("already has a campaign"), "\(again.stderr)")
+        let badSample = try redline(["lookback", "--registry", registry, "--sample", "0.2", "--dry-run"])
+        #expect(badSample.status == 64 && badSample.stderr.contains("--sample takes a share like 20%"), "\(badSample.stderr)")
+
+        let returned = folder.path("returned.csv")
+        try Data("线索编号,核查结果,核查日期,实际活动\n\(idA),属实,2026-11-28,重新开采\n".utf8).write(to: URL(fileURLWithPath: returned))
+        let imported = try redline(["verify", "import", returned, "--registry", registry])
+        #expect(imported.status == 0 && imported.stdout.contains("\(idA): the look-back found activity again → rebound clue"),
+                "\(imported.stdout)\(imported.stderr)")
+        #expect(try redline(["export", "--registry", registry, "--out", folder.path("after")]).status == 0)
+        let after = Dictionary(uniqueKeysWithValues: try rows(folder.path("after/clues.csv")).map { ($0["clue_id"]!, $0) })
+        let rebound = try #require(after.values.first { $0["rebound_of"] == idA })
+        #expect(rebound["status"] == "verified" && rebound["source"] == "回头看" && rebound["campaign"] == "回头看2026Q4")
+        #expect(after[idA]?["status"] == "reopened" && after[idA]?["superseded_by"] == rebound["clue_id"])
+        let history = try redline(["history", idA, "--registry", registry])
+        #expect(history.stdout.contains("lookback_drawn") && history.stdout.contains("by 督察处  from 回头看2026Q4")
+                && history.stdout.contains("rebound  rectified → reopened"), "\(history.stdout)")
+    }
+
     @Test func aSecondRunOnTheSameRegistryStopsAtOnce() throws {
         let folder = TemporaryFolder("redline-lock")
         try FileManager.default.createDirectory(atPath: folder.path("inbox"), withIntermediateDirectories: true)

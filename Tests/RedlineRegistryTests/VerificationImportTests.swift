@@ -21,24 +21,10 @@ import TestSupport
         let layer = try registry.clues(crs: "EPSG:4490")
         for (index, (id, status, detected, verified)) in Self.clues.enumerated() {
             let x = 89.3 + Double(index) * 0.01
-            let record = try ClueRecord(table: "fixture") { column in
-                switch column {
-                case .clueID: id
-                case .verdict: "prohibited"
-                case .severity: "high"
-                case .placement: "inside"
-                case .strictestZone: "core"
-                case .overlapM2, .overlapHa, .overlapMu, .patchM2, .patchHa, .shareInside: "1"
-                case .centroidLon: "\(x)"
-                case .centroidLat: "45.3"
-                default: nil
-                }
-            }
-            try layer.write(named: ClueColumn.allCases.map { ($0.rawValue, FieldValue.string(record.text($0))) } + [
+            try RegistryFixture.writeClue(id, x: x, into: layer, lifecycle: [
                 ("status", .string(status.rawValue)), ("first_detected", .string(detected)), ("verified_on", .string(verified)),
                 ("result", .string(verified.isEmpty ? "" : "confirmed")),
-            ],
-                            wkb: Fixture.polygon([Fixture.box(x, 45.3, x + 0.004, 45.303)]), promoteToMulti: true)
+            ])
         }
         return registry
     }

@@ -1,0 +1,28 @@
+import GDALKit
+import RedlineCore
+import RedlineOutputs
+import TestSupport
+
+/// Registry rows for tests: a prohibited, high-severity clue in a core zone on a small box at
+/// (x, 45.3), with the lifecycle columns given.
+enum RegistryFixture {
+    static func writeClue(_ id: String, x: Double, county: String? = nil, into layer: VectorLayer,
+                          lifecycle: [(String, FieldValue)]) throws {
+        let record = try ClueRecord(table: "fixture") { column in
+            switch column {
+            case .clueID: id
+            case .countyCode: county
+            case .verdict: "prohibited"
+            case .severity: "high"
+            case .placement: "inside"
+            case .strictestZone: "core"
+            case .overlapM2, .overlapHa, .overlapMu, .patchM2, .patchHa, .shareInside: "1"
+            case .centroidLon: "\(x)"
+            case .centroidLat: "45.3"
+            default: nil
+            }
+        }
+        try layer.write(named: ClueColumn.allCases.map { ($0.rawValue, FieldValue.string(record.text($0))) } + lifecycle,
+                        wkb: Fixture.polygon([Fixture.box(x, 45.3, x + 0.004, 45.303)]), promoteToMulti: true)
+    }
+}
