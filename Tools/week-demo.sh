@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's week of nightly runs on generated extracts: five nights, the field team's results,
-# two more nights (a rebound on the rectified pit), then the status.   Tools/week-demo.sh [DIR=week]
+# a look-back campaign on the rectified pit, two more nights (a rebound on it), the status and the
+# overdue clues three months on.   Tools/week-demo.sh [DIR=week]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${1:-week}
@@ -21,6 +22,11 @@ for day in 1 2 3 4 5; do night $day; done
 /usr/bin/python3 "$root/Tools/fill-results.py" "$dir/issued/clues.csv" "$dir/results.csv"
 echo "== field results"
 "$redline" verify import "$dir/results.csv" --registry "$dir/registry.gpkg" || true
+echo "== look-back campaign"
+"$redline" lookback --registry "$dir/registry.gpkg" --sample 100% --seed 7 --campaign 回头看 --out "$dir/lookback"
+"$redline" checklist "$dir/lookback" --out "$dir/lookback-checklists" | tail -1
 for day in 6 7; do night $day; done
 echo "== status"
 "$redline" status --registry "$dir/registry.gpkg"
+echo "== three months on: overdue by stage"
+"$redline" status --registry "$dir/registry.gpkg" --as-of 2027-03-01 | sed -n '/^overdue/,$p' | head -4
