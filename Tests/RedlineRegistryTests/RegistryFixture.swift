@@ -4,12 +4,13 @@ import RedlineOutputs
 import TestSupport
 
 /// Registry rows for tests: a prohibited, high-severity clue in a core zone on a small box at
-/// (x, 45.3), with the lifecycle columns given.
+/// (x, 45.3), with the clue columns in `fields` instead of those and the lifecycle columns given.
 enum RegistryFixture {
-    static func writeClue(_ id: String, x: Double, county: String? = nil, into layer: VectorLayer,
-                          lifecycle: [(String, FieldValue)]) throws {
+    static func writeClue(_ id: String, x: Double, county: String? = nil, fields: [ClueColumn: String] = [:],
+                          into layer: VectorLayer, lifecycle: [(String, FieldValue)]) throws {
         let record = try ClueRecord(table: "fixture") { column in
-            switch column {
+            if let given = fields[column] { return given }
+            return switch column {
             case .clueID: id
             case .countyCode: county
             case .verdict: "prohibited"

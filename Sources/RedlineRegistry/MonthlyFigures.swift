@@ -1,0 +1,194 @@
+import Foundation
+import RedlineCore
+import RedlineOutputs
+
+/// A month of the supervision cycle, as a report names it: 2026-11.
+public struct ReportMonth: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+
+    public init?(text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]), let month = Int(parts[1]),
+              (2000...2100).contains(year), (1...12).contains(month) else { return nil }
+        self.year = year
+        self.month = month
+    }
+
+    init(year: Int, month: Int) {
+        self.year = year
+        self.month = month
+    }
+
+    public var first: CalendarDay { CalendarDay(year: year, month: month, day: 1)! }
+    public var last: CalendarDay { shifted(by: 1).first.adding(days: -1)! }
+
+    public func shifted(by months: Int) -> ReportMonth {
+        let index = year * 12 + (month - 1) + months
+        return ReportMonth(year: index / 12, month: index % 12 + 1)
+    }
+
+    func contains(_ day: CalendarDay?) -> Bool { day.map { $0 >= first && $0 <= last } ?? false }
+
+    public var description: String { String(format: "%04d-%02d", year, month) }
+    public static func < (lhs: ReportMonth, rhs: ReportMonth) -> Bool { (lhs.year, lhs.month) < (rhs.year, rhs.month) }
+}
+
+extension ClueLifecycle {
+    /// The day a true problem was rectified and the day it was closed (销号): the sign-off's
+    /// dates, or for a problem dealt with before sign-off dates were kept (schema 1), the day the
+    /// registry last changed it. Nil for a clue found not true.
+    var rectifiedDay: CalendarDay? {
+        guard result != .notConfirmed else { return nil }
+        return signOff.rectifiedOn ?? ([.rectified, .closed].contains(status) ? lastChanged : nil)
+    }
+
+    var closedDay: CalendarDay? {
+        guard result != .notConfirmed else { return nil }
+        return signOff.closedOn ?? (status == .closed ? lastChanged : nil)
+    }
+
+    private var lastChanged: CalendarDay? { CalendarDay(text: String(updatedAt.prefix(10))) }
+}
+
+/// Where a clue stood on a day, by the days its life records (核查日期, 整改完成日期, 销号日期):
+/// the business dates a department reports by, not the day a file was imported.
+public enum ReportStage: String, Sendable, CaseIterable {
+    case awaitingCheck = "待核查"
+    case rectifying = "整改中"
+    case awaitingAcceptance = "已整改待验收"
+    case closed = "已销号"
+    case notTrue = "不属实"
+
+    /// Nil when the clue was not yet issued on `day`.
+    static func of(_ life: ClueLifecycle, on day: CalendarDay) -> ReportStage? {
+        guard let opened = CalendarDay(text: String(life.openedAt.prefix(10))), opened <= day else { return nil }
+        guard let verified = life.verifiedOn, verified <= day, let result = life.result else { return .awaitingCheck }
+        if result == .notConfirmed { return .notTrue }
+        if let closed = life.closedDay, closed <= day { return .closed }
+        if let rectified = life.rectifiedDay, rectified <= day { return .awaitingAcceptance }
+        return .rectifying
+    }
+
+    /// The registry status a clue at this stage has, for its deadline.
+    var status: ClueStatus {
+        switch self {
+        case .awaitingCheck: return .dispatched
+        case .rectifying: return .rectifying
+        case .awaitingAcceptance: return .rectified
+        case .closed, .notTrue: return .closed
+        }
+    }
+}
+
+/// What happened in a month: clues issued (found), checked in the field, found true, rectified and
+/// closed, each a count and the area inside protection.
+public enum ReportFlow: String, Sendable, CaseIterable {
+    case found = "新发现"
+    case verified = "已核查"
+    case confirmed = "属实"
+    case rectified = "已整改"
+    case closed = "已销号"
+
+    func happened(_ life: ClueLifecycle, in month: ReportMonth) -> Bool {
+        switch self {
+        case .found: return month.contains(CalendarDay(text: String(life.openedAt.prefix(10))))
+        case .verified: return month.contains(life.verifiedOn)
+        case .confirmed: return month.contains(life.verifiedOn) && life.result != nil && life.result != .notConfirmed
+        case .rectified: return month.contains(life.rectifiedDay)
+        case .closed: return month.contains(life.closedDay)
+        }
+    }
+}
+
+/// A count of clues and their area inside protection.
+public struct Tally: Sendable, Equatable {
+    public var clues = 0
+    public var m2 = 0.0
+    public var ha: Double { m2 / 10_000 }
+    /// 亩: 10000/15 m².
+    public var mu: Double { m2 * 15 / 10_000 }
+
+    mutating func add(_ clue: RegisteredClue) {
+        clues += 1
+        m2 += clue.record.overlapM2
+    }
+}
+
+/// The figures of a monthly report, from the registry's clues: flows in the month by reserve ×
+/// zone, activity type and severity; where every clue stood at the month's end by county; the
+/// rectification rate; the overdue clues on the last day; the trend over twelve months; and, per
+/// reserve, the mining clues still open at each month's end (has all mining left?). A clue
+/// superseded by its rebound counts through the rebound, from the day the rebound was issued.
+public struct MonthlyFigures: Sendable {
+    public let month: ReportMonth
+    public let county: String?
+    public var flows: [ReportFlow: Tally] = [:]
+    public var byCounty: [String: [ReportStage: Tally]] = [:]
+    public var byReserveZone: [String: [ReportFlow: Tally]] = [:]
+    public var byActivity: [String: [ReportFlow: Tally]] = [:]
+    public var bySeverity: [String: [ReportFlow: Tally]] = [:]
+    /// True problems found by the month's end, and those of them rectified by then.
+    public var trueProblems = 0
+    public var rectifiedProblems = 0
+    public var overdue: [StatusReport.Overdue] = []
+    /// The twelve months ending with this one, oldest first, with their flows.
+    public var trend: [(month: ReportMonth, flows: [ReportFlow: Tally])] = []
+    /// Per reserve, the mining clues awaiting a check or being rectified at each trend month's end.
+    public var openMining: [String: [Int]] = [:]
+
+    public var rectificationRate: Double? { trueProblems > 0 ? Double(rectifiedProblems) / Double(trueProblems) : nil }
+
+    /// `dueDays`: the days to verify a clue that has no deadline of its own, as `status --due-days`.
+    public init(registry: Registry, month: ReportMonth, county: String? = nil, dueDays: Int = 30) throws {
+        self.month = month
+        self.county = county
+        let clues = try registry.allClues().filter { county == nil || $0[.countyCode] == county }
+        let opened = Dictionary(clues.map { ($0.clueID, CalendarDay(text: String($0.lifecycle.openedAt.prefix(10)))) },
+                                uniquingKeysWith: { first, _ in first })
+        /// Whether the clue stands for its site on `day` (not yet replaced by its rebound).
+        func stands(_ clue: RegisteredClue, on day: CalendarDay) -> Bool {
+            guard let successor = clue.lifecycle.supersededBy, let since = opened[successor] ?? nil else { return true }
+            return since > day
+        }
+        let months = (0..<12).map { month.shifted(by: $0 - 11) }
+        trend = months.map { ($0, [:]) }
+        for clue in clues {
+            let life = clue.lifecycle
+            for (index, trendMonth) in months.enumerated() {
+                for flow in ReportFlow.allCases where flow.happened(life, in: trendMonth) { trend[index].flows[flow, default: Tally()].add(clue) }
+                if clue[.activityType] == "mining", stands(clue, on: trendMonth.last),
+                   let stage = ReportStage.of(life, on: trendMonth.last), stage == .awaitingCheck || stage == .rectifying {
+                    for reserve in clue.record.protectedNames { openMining[reserve, default: Array(repeating: 0, count: 12)][index] += 1 }
+                }
+            }
+            for flow in ReportFlow.allCases where flow.happened(life, in: month) {
+                flows[flow, default: Tally()].add(clue)
+                for reserve in clue.record.protectedNames {
+                    byReserveZone["\(reserve) \(Self.label(clue, .strictestZoneLabel, else: .strictestZone))", default: [:]][flow, default: Tally()].add(clue)
+                }
+                byActivity[Self.label(clue, .activityTypeLabel, else: .activityType), default: [:]][flow, default: Tally()].add(clue)
+                bySeverity[Self.label(clue, .severityLabel, else: .severity), default: [:]][flow, default: Tally()].add(clue)
+            }
+            let end = month.last
+            guard stands(clue, on: end), let stage = ReportStage.of(life, on: end) else { continue }
+            let countyName = "\(clue[.countyCode]) \(clue[.countyName])".trimmingCharacters(in: .whitespaces)
+            byCounty[countyName, default: [:]][stage, default: Tally()].add(clue)
+            if [.rectifying, .awaitingAcceptance, .closed].contains(stage) {
+                trueProblems += 1
+                if stage != .rectifying { rectifiedProblems += 1 }
+            }
+            var asAtEnd = clue
+            asAtEnd.lifecycle.status = stage.status
+            asAtEnd.lifecycle.supersededBy = nil
+            if let late = StatusReport.overdue(asAtEnd, today: end, dueDays: dueDays) { overdue.append(late) }
+        }
+        overdue.sort { ($0.daysOver, $1.clue) > ($1.daysOver, $0.clue) }
+    }
+
+    /// A clue's label column, or its code where the label is empty (clues of older runs).
+    static func label(_ clue: RegisteredClue, _ label: ClueColumn, else code: ClueColumn) -> String {
+        let text = clue[label]
+        return text.isEmpty ? clue[code] : text
+    }
+}
