@@ -49,7 +49,9 @@ public struct NightlyOptions: Sendable {
     public var settleSeconds: Double
     /// After failing on this many runs, an extract is moved to OUT/quarantine/ with the reason.
     public var quarantineAfter: Int
-    /// The day new clues are issued on, from which their field-check deadline runs.
+    /// The day new clues are issued on, from which their field-check deadline runs: today, or the
+    /// run's `--as-of` day when it replays past extracts (their clues are then recorded as opened
+    /// that day, so the monthly report counts them in the month they belong to).
     public var today: CalendarDay
 
     public init(inbox: URL, out: URL, matchOverlap: Double = 0.5, growth: Double = 0.2, jobs: Int = 1, actor: String = Actor.login(),
@@ -387,7 +389,8 @@ public final class NightlyRun {
                         tables: ClueTables, sites: inout SiteIndex, grownRebound: Bool = false) throws {
         let record = tables.record(clue.withID(id))
         var lifecycle = ClueLifecycle(origin: origin, reboundOf: reboundOf, extract: sha, detected: clue.detectedOn,
-                                      at: Registry.timestamp(), campaign: options.campaign, source: options.source)
+                                      at: options.today == .today() ? Registry.timestamp() : "\(options.today)T00:00:00Z",
+                                      campaign: options.campaign, source: options.source)
         if grownRebound { lifecycle.flag("grown") }
         lifecycle.due.verify = options.today.adding(days: settings.rules.deadlines(verdict: record.verdict,
                                                                                    severity: record.severity).verifyDays)

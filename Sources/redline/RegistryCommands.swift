@@ -135,7 +135,8 @@ struct Run: ParsableCommand {
                                       options: NightlyOptions(inbox: URL(fileURLWithPath: inbox), out: URL(fileURLWithPath: out),
                                                               matchOverlap: matchOverlap, growth: growth, jobs: options.jobs,
                                                               actor: who.actor, settleSeconds: settleSeconds,
-                                                              quarantineAfter: quarantineAfter, campaign: campaign, source: source),
+                                                              quarantineAfter: quarantineAfter, campaign: campaign, source: source,
+                                                              today: prepared.settings.asOf ?? .today()),
                                       record: record, log: { log($0) }).run()
             if let worst = outcomes.compactMap(\.failure).max(by: { $0.rawValue < $1.rawValue }) { exit = worst }
         } catch {
