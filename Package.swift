@@ -37,9 +37,12 @@ let package = Package(
                                                           "XLSXKit"]),
         // The clue registry across nightly runs: GeoPackage or PostGIS, through GDAL.
         .target(name: "RedlineRegistry", dependencies: ["RedlineCore", "RedlineOutputs", "GDALKit", "GEOSKit"]),
+        // The monthly report a department hands upward: HTML, PDF (headless Chromium), XLSX.
+        .target(name: "RedlineReports", dependencies: ["RedlineCore", "RedlineOutputs", "RedlineRegistry", "RedlineChecklists",
+                                                       "GEOSKit", "XLSXKit"]),
         // The thin command line.
         .executableTarget(name: "redline", dependencies: [
-            "RedlineCore", "RedlineOutputs", "RedlineChecklists", "RedlineRegistry",
+            "RedlineCore", "RedlineOutputs", "RedlineChecklists", "RedlineRegistry", "RedlineReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

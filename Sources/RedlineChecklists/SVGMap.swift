@@ -4,14 +4,14 @@ import RedlineCore
 import RedlineOutputs
 
 /// Drawing style of a protected polygon by its zone.
-struct ZoneStyle {
-    let fill: String
-    let stroke: String
-    let dashed: Bool
+public struct ZoneStyle: Sendable {
+    public let fill: String
+    public let stroke: String
+    public let dashed: Bool
     /// How opaque the fill is on the maps (and on the legend's swatches, which must match).
-    var opacity = 0.35
+    public var opacity = 0.35
 
-    static func of(_ zone: Zone) -> ZoneStyle {
+    public static func of(_ zone: Zone) -> ZoneStyle {
         switch zone {
         case .core, .coreProtection: return ZoneStyle(fill: "#b2182b", stroke: "#7f0f1e", dashed: false)
         case .buffer, .generalControl: return ZoneStyle(fill: "#ef8a62", stroke: "#b35a36", dashed: false)
@@ -79,16 +79,16 @@ struct SeverityStyle {
 
 /// A map in a local frame: lon/lat to metres around a centre (an equirectangular frame scaled for
 /// its latitude, true to a small fraction of a percent over a county), metres to SVG pixels.
-struct SVGMap {
-    let west: Double, south: Double, east: Double, north: Double
-    let width: Double, height: Double
+public struct SVGMap {
+    public let west: Double, south: Double, east: Double, north: Double
+    public let width: Double, height: Double
     private let metresPerDegreeLon: Double, metresPerDegreeLat: Double
     private let pixelsPerMetre: Double
     private var body = ""
 
     /// A map `width` pixels wide showing at least the box given (degrees), widened to the map's
     /// aspect ratio `width`:`height`.
-    init(box: (west: Double, south: Double, east: Double, north: Double), width: Double, height: Double) {
+    public init(box: (west: Double, south: Double, east: Double, north: Double), width: Double, height: Double) {
         let phi = (box.south + box.north) / 2 * .pi / 180
         // Lengths of a degree on the GRS80/WGS84 ellipsoid at this latitude (series to a metre).
         metresPerDegreeLat = 111_132.954 - 559.822 * cos(2 * phi) + 1.175 * cos(4 * phi)
@@ -110,7 +110,7 @@ struct SVGMap {
     func y(_ lat: Double) -> Double { (north - lat) * metresPerDegreeLat * pixelsPerMetre }
 
     /// Polygons given as rings of interleaved lon,lat (holes drawn as holes).
-    mutating func polygon(_ rings: [[Double]], fill: String, opacity: Double, stroke: String, strokeWidth: Double,
+    public mutating func polygon(_ rings: [[Double]], fill: String, opacity: Double, stroke: String, strokeWidth: Double,
                           dashed: Bool = false, cssClass: String) {
         var path = ""
         for ring in rings where ring.count >= 6 {
@@ -124,7 +124,7 @@ struct SVGMap {
             + "stroke=\"\(stroke)\" stroke-width=\"\(strokeWidth)\"\(dashed ? " stroke-dasharray=\"6 3\"" : "")/>\n"
     }
 
-    mutating func dot(lon: Double, lat: Double, radius: Double, fill: String, cssClass: String) {
+    public mutating func dot(lon: Double, lat: Double, radius: Double, fill: String, cssClass: String) {
         body += "<circle class=\"\(cssClass)\" cx=\"\(Self.number(x(lon)))\" cy=\"\(Self.number(y(lat)))\" r=\"\(radius)\" "
             + "fill=\"\(fill)\" stroke=\"#ffffff\" stroke-width=\"1\"/>\n"
     }
@@ -136,7 +136,7 @@ struct SVGMap {
             + "\(SafeText.html(label))</text>\n"
     }
 
-    mutating func label(lon: Double, lat: Double, text: String) {
+    public mutating func label(lon: Double, lat: Double, text: String) {
         body += "<text x=\"\(Self.number(x(lon) + 6))\" y=\"\(Self.number(y(lat) - 4))\" font-size=\"9\" fill=\"#333333\">"
             + "\(SafeText.html(text))</text>\n"
     }
@@ -149,7 +149,7 @@ struct SVGMap {
 
     /// The finished SVG: the drawing clipped to the frame, coordinate ticks, a scale bar and a north arrow.
     /// `id` names the clip path, unique in the page.
-    func svg(title: String, id: String, ticks: Bool = true) -> String {
+    public func svg(title: String, id: String, ticks: Bool = true) -> String {
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"map\" viewBox=\"-58 -4 \(Self.number(width + 66)) "
             + "\(Self.number(height + 26))\" role=\"img\" aria-label=\"\(SafeText.html(title))\">\n"
             + "<defs><clipPath id=\"clip-\(id)\"><rect width=\"\(Self.number(width))\" "
@@ -228,7 +228,7 @@ struct SVGMap {
         return [5.0, 2, 1].map { $0 * power }.first { $0 <= limit } ?? power
     }
 
-    static func number(_ value: Double) -> String {
+    public static func number(_ value: Double) -> String {
         let rounded = (value * 10).rounded() / 10
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }

@@ -109,10 +109,31 @@ public struct Tally: Sendable, Equatable {
     /// 亩: 10000/15 m².
     public var mu: Double { m2 * 15 / 10_000 }
 
+    public init(clues: Int = 0, m2: Double = 0) {
+        self.clues = clues
+        self.m2 = m2
+    }
+
+    public mutating func add(_ other: Tally) {
+        clues += other.clues
+        m2 += other.m2
+    }
+
     mutating func add(_ clue: RegisteredClue) {
         clues += 1
         m2 += clue.record.overlapM2
     }
+}
+
+/// A clue as it stood at the month's end, for the report's map and list.
+public struct StandingClue: Sendable, Equatable {
+    public let clueID: String
+    public let county: String
+    public let activity: String
+    public let stage: ReportStage
+    public let m2: Double
+    public let lon: Double
+    public let lat: Double
 }
 
 /// The figures of a monthly report, from the registry's clues: flows in the month by reserve ×
@@ -122,6 +143,7 @@ public struct Tally: Sendable, Equatable {
 /// superseded by its rebound counts through the rebound, from the day the rebound was issued.
 public struct MonthlyFigures: Sendable {
     public let month: ReportMonth
+    /// The county the report is for (its code or name), or nil for all.
     public let county: String?
     public var flows: [ReportFlow: Tally] = [:]
     public var byCounty: [String: [ReportStage: Tally]] = [:]
@@ -132,6 +154,8 @@ public struct MonthlyFigures: Sendable {
     public var trueProblems = 0
     public var rectifiedProblems = 0
     public var overdue: [StatusReport.Overdue] = []
+    /// Every clue issued by the month's end that still stands for its site, in clue-ID order.
+    public var standing: [StandingClue] = []
     /// The twelve months ending with this one, oldest first, with their flows.
     public var trend: [(month: ReportMonth, flows: [ReportFlow: Tally])] = []
     /// Per reserve, the mining clues awaiting a check or being rectified at each trend month's end.
@@ -143,7 +167,7 @@ public struct MonthlyFigures: Sendable {
     public init(registry: Registry, month: ReportMonth, county: String? = nil, dueDays: Int = 30) throws {
         self.month = month
         self.county = county
-        let clues = try registry.allClues().filter { county == nil || $0[.countyCode] == county }
+        let clues = try registry.allClues().filter { county == nil || $0[.countyCode] == county || $0[.countyName] == county }
         let opened = Dictionary(clues.map { ($0.clueID, CalendarDay(text: String($0.lifecycle.openedAt.prefix(10)))) },
                                 uniquingKeysWith: { first, _ in first })
         /// Whether the clue stands for its site on `day` (not yet replaced by its rebound).
@@ -174,6 +198,9 @@ public struct MonthlyFigures: Sendable {
             guard stands(clue, on: end), let stage = ReportStage.of(life, on: end) else { continue }
             let countyName = "\(clue[.countyCode]) \(clue[.countyName])".trimmingCharacters(in: .whitespaces)
             byCounty[countyName, default: [:]][stage, default: Tally()].add(clue)
+            standing.append(StandingClue(clueID: clue.clueID, county: countyName,
+                                         activity: Self.label(clue, .activityTypeLabel, else: .activityType), stage: stage,
+                                         m2: clue.record.overlapM2, lon: clue.record.centroidLon, lat: clue.record.centroidLat))
             if [.rectifying, .awaitingAcceptance, .closed].contains(stage) {
                 trueProblems += 1
                 if stage != .rectifying { rectifiedProblems += 1 }
@@ -184,6 +211,7 @@ public struct MonthlyFigures: Sendable {
             if let late = StatusReport.overdue(asAtEnd, today: end, dueDays: dueDays) { overdue.append(late) }
         }
         overdue.sort { ($0.daysOver, $1.clue) > ($1.daysOver, $0.clue) }
+        standing.sort { $0.clueID < $1.clueID }
     }
 
     /// A clue's label column, or its code where the label is empty (clues of older runs).

@@ -124,7 +124,7 @@ public struct RegistryExport {
     }
 
     /// The record `remember` kept: the boundaries and settings of the registry's last run.
-    static func rememberedRecord(in registry: Registry) throws -> CheckRecord {
+    public static func rememberedRecord(in registry: Registry) throws -> CheckRecord {
         func decoded<Value>(_ key: String, as: Value.Type) throws -> Value? {
             try registry.meta(key).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? Value }
         }

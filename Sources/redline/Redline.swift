@@ -17,6 +17,6 @@ struct Redline: ParsableCommand {
         commandName: "redline",
         abstract: "Checks human-activity patches against ecological protection red lines and nature reserves.",
         version: version,
-        subcommands: [Check.self, Checklist.self, Rules.self, Run.self, Verify.self, Status.self, Export.self, History.self, LookbackCommand.self]
+        subcommands: [Check.self, Checklist.self, Rules.self, Run.self, Verify.self, Status.self, Export.self, History.self, LookbackCommand.self, Report.self]
     )
 }
