@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The README's week of nightly runs on generated extracts: five nights, the field team's results,
-# a look-back campaign on the rectified pit, two more nights (a rebound on it), the status and the
-# overdue clues three months on.   Tools/week-demo.sh [DIR=week]
+# The README's month of the supervision cycle on generated extracts: five nights of November, the
+# field team's results, a look-back campaign on the rectified pit, two more nights (a rebound on
+# it), the status, the overdue clues three months on, and November's report.
+#   Tools/week-demo.sh [DIR=week]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${1:-week}
@@ -30,3 +31,5 @@ echo "== status"
 "$redline" status --registry "$dir/registry.gpkg"
 echo "== three months on: overdue by stage"
 "$redline" status --registry "$dir/registry.gpkg" --as-of 2027-03-01 | sed -n '/^overdue/,$p' | head -4
+echo "== November's report"
+"$redline" report --registry "$dir/registry.gpkg" --period 2026-11 --out "$dir/report-2026-11"

@@ -65,7 +65,7 @@ struct CheckOptions: ParsableArguments {
     @Option(help: "Period for every clue ID, e.g. 2026Q3 (default: each patch's detection quarter).")
     var period: String?
 
-    @Option(help: "Day to judge patches without a detection date on (YYYY-MM-DD; default today).")
+    @Option(help: "Day to judge patches without a detection date on, and for `run` the day their clues are issued (YYYY-MM-DD; default today).")
     var asOf: String?
 
     @Option(help: "CRS for layers that declare none, e.g. EPSG:4490 or EPSG:4539.")
