@@ -67,13 +67,14 @@ import TestSupport
         return registry
     }
 
-    /// The same figures by SQL on the GeoPackage, as JSON: flows in the month, stages at its end
-    /// per county (a superseded clue stands until its successor was opened), overdue clues, and
-    /// per month of the last twelve the clues found and the mining clues open per reserve.
+    /// The same figures by SQL on the GeoPackage, as JSON: flows in the month, in all and by
+    /// activity, severity and reserve × zone; stages at its end per county (a superseded clue
+    /// stands until its successor was opened); overdue clues; and per month of the last twelve
+    /// each flow's count and the mining clues open per reserve.
     static let sql = #"""
     import json, sqlite3, sys
     db = sqlite3.connect(sys.argv[1]); month = sys.argv[2]; county = sys.argv[3] or None
-    db.execute("CREATE TEMP TABLE c AS SELECT clue_id, county_code, activity_type, protected_names, overlap_m2, "
+    db.execute("CREATE TEMP TABLE c AS SELECT clue_id, county_code, activity_type, severity, strictest_zone, protected_names, overlap_m2, "
         "substr(opened_at, 1, 10) AS opened, NULLIF(verified_on, '') AS verified_on, NULLIF(result, '') AS result, "
         "CASE WHEN result IS NOT 'not_confirmed' THEN COALESCE(NULLIF(rectified_on, ''), "
         "  CASE WHEN status IN ('rectified', 'closed') THEN substr(updated_at, 1, 10) END) END AS rectified_on, "
@@ -93,12 +94,16 @@ import TestSupport
             WHEN rectified_on <= :end THEN '已整改待验收'
             ELSE '整改中' END AS stage FROM c
             WHERE superseded_by IS NULL OR (SELECT n.opened FROM c n WHERE n.clue_id = c.superseded_by) > :end"""
-    flows = {}
-    for name, where in [("新发现", "substr(opened, 1, 7) = :m"), ("已核查", "substr(verified_on, 1, 7) = :m"),
-                        ("属实", "substr(verified_on, 1, 7) = :m AND result <> 'not_confirmed'"),
-                        ("已整改", "substr(rectified_on, 1, 7) = :m"), ("已销号", "substr(closed_on, 1, 7) = :m")]:
+    flow_where = [("新发现", "substr(opened, 1, 7) = :m"), ("已核查", "substr(verified_on, 1, 7) = :m"),
+                  ("属实", "substr(verified_on, 1, 7) = :m AND result <> 'not_confirmed'"),
+                  ("已整改", "substr(rectified_on, 1, 7) = :m"), ("已销号", "substr(closed_on, 1, 7) = :m")]
+    flows, groups = {}, {"activity": {}, "severity": {}, "reserve_zone": {}}
+    for name, where in flow_where:
         n, m2 = db.execute(f"SELECT count(*), total(overlap_m2) FROM c WHERE {where}", {"m": month}).fetchone()
         if n: flows[name] = [n, m2]
+        for key, expr in [("activity", "activity_type"), ("severity", "severity"), ("reserve_zone", "protected_names || ' ' || strictest_zone")]:
+            for group, n, m2 in db.execute(f"SELECT {expr}, count(*), total(overlap_m2) FROM c WHERE {where} GROUP BY 1", {"m": month}):
+                groups[key].setdefault(group, {})[name] = [n, m2]
     end = month_end(month)
     by_county = {}
     for code, stage, n, m2 in db.execute(f"SELECT county_code, stage, count(*), total(overlap_m2) FROM ({staged(end)}) "
@@ -108,17 +113,17 @@ import TestSupport
         SELECT clue_id, CASE stage WHEN '待核查' THEN COALESCE(verify_due, date(opened, '+30 days'))
             WHEN '整改中' THEN rectify_due WHEN '已整改待验收' THEN accept_due END AS due FROM ({staged(end)}))
         WHERE due < :end ORDER BY 3 DESC, 1""", {"end": end})]
-    found, mining = [], {}
+    trend, mining = [], {}
     for back in range(11, -1, -1):
         m = db.execute("SELECT strftime('%Y-%m', ? || '-01', ?)", (month, f"-{back} months")).fetchone()[0]
-        found.append(db.execute("SELECT count(*) FROM c WHERE substr(opened, 1, 7) = ?", (m,)).fetchone()[0])
+        trend.append([db.execute(f"SELECT count(*) FROM c WHERE {where}", {"m": m}).fetchone()[0] for _, where in flow_where])
         for reserve, n in db.execute(f"SELECT protected_names, count(*) FROM ({staged(month_end(m))}) "
                                      "WHERE activity_type = 'mining' AND stage IN ('待核查', '整改中') GROUP BY 1", {"end": month_end(m)}):
             mining.setdefault(reserve, [0] * 12)[11 - back] = n
     true_problems, rectified = db.execute(f"SELECT count(*), total(stage <> '整改中') FROM ({staged(end)}) "
                                           "WHERE stage IN ('整改中', '已整改待验收', '已销号')", {"end": end}).fetchone()
-    print(json.dumps({"flows": flows, "by_county": by_county, "overdue": overdue, "found": found, "mining": mining,
-                      "true": true_problems, "rectified": int(rectified)}, ensure_ascii=False))
+    print(json.dumps({"flows": flows, "by_county": by_county, "overdue": overdue, "trend": trend, "mining": mining,
+                      "true": true_problems, "rectified": int(rectified), **groups}, ensure_ascii=False))
     """#
 
     static func bySQL(_ registry: String, month: String, county: String = "") throws -> [String: Any] {
@@ -136,11 +141,15 @@ import TestSupport
         }
         var mining: [String: [Int]] = [:]
         for (reserve, counts) in figures.openMining where counts.contains(where: { $0 > 0 }) { mining[reserve] = counts }
-        return ["flows": Dictionary(uniqueKeysWithValues: figures.flows.map { ($0.key.rawValue, pair($0.value)) }),
-                "by_county": byCounty,
+        func flows(_ byFlow: [ReportFlow: Tally]) -> [String: [Any]] {
+            Dictionary(uniqueKeysWithValues: byFlow.map { ($0.key.rawValue, pair($0.value)) })
+        }
+        return ["flows": flows(figures.flows), "by_county": byCounty,
                 "overdue": figures.overdue.map { [$0.clue, "\($0.due)", $0.daysOver] as [Any] },
-                "found": figures.trend.map { $0.flows[.found]?.clues ?? 0 },
-                "mining": mining, "true": figures.trueProblems, "rectified": figures.rectifiedProblems]
+                "trend": figures.trend.map { entry in ReportFlow.allCases.map { entry.flows[$0]?.clues ?? 0 } },
+                "mining": mining, "true": figures.trueProblems, "rectified": figures.rectifiedProblems,
+                "activity": figures.byActivity.mapValues(flows), "severity": figures.bySeverity.mapValues(flows),
+                "reserve_zone": figures.byReserveZone.mapValues(flows)]
     }
 
     static func same(_ ours: [String: Any], _ theirs: [String: Any]) -> Bool {
