@@ -182,12 +182,6 @@ public final class VectorLayer {
         return try write(row, wkb: wkb, promoteToMulti: promoteToMulti)
     }
 
-    /// Writes one feature: `values` in field order, geometry as WKB in the layer's CRS. With
-    /// `promoteToMulti`, a polygon is written as a one-part multi-polygon, as a MultiPolygon
-    /// layer of a GeoPackage requires.
-    /// `style` is an OGR feature style string (`PEN(c:#FF0000,w:2px)`), which KML drivers turn
-    /// into KML styles. Returns the new feature's FID.
-    @discardableResult
     /// A new OGR geometry read from WKB, for a feature to take over.
     private func geometry(_ wkb: [UInt8], promoteToMulti: Bool) throws -> OGRGeometryH {
         var geometry: OGRGeometryH?
@@ -200,6 +194,12 @@ public final class VectorLayer {
         return geometry
     }
 
+    /// Writes one feature: `values` in field order, geometry as WKB in the layer's CRS. With
+    /// `promoteToMulti`, a polygon is written as a one-part multi-polygon, as a MultiPolygon
+    /// layer of a GeoPackage requires.
+    /// `style` is an OGR feature style string (`PEN(c:#FF0000,w:2px)`), which KML drivers turn
+    /// into KML styles. Returns the new feature's FID.
+    @discardableResult
     public func write(_ values: [FieldValue], wkb: [UInt8]? = nil, promoteToMulti: Bool = false,
                       style: String? = nil) throws -> Int64 {
         CPLErrorReset()

@@ -29,7 +29,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
 extension RedlineError {
     public var exitStatus: ExitStatus {
         switch self {
-        case .outputFailed, .registryUnavailable: return .cannotWrite
+        case .outputFailed, .registryUnavailable, .printFailed: return .cannotWrite
         case .badOption: return .usage
         case .stoppedByWarnings: return .stoppedByWarnings
         case .checklistsFailed(_, _, let cause): return cause.exitStatus

@@ -26,6 +26,8 @@ public enum RedlineError: Error, CustomStringConvertible, Equatable {
     case missingSidecar(file: String, missing: [String])
     case undecodableText(layer: String, declared: String, suggestion: String?)
     case stoppedByWarnings(count: Int, first: String)
+    /// A browser could not print a page to PDF (nothing was replaced).
+    case printFailed(path: String, browser: String, reason: String)
     /// The check's outputs were committed, then its checklists failed.
     indirect case checklistsFailed(out: String, checklists: String, cause: RedlineError)
 
@@ -90,6 +92,8 @@ public enum RedlineError: Error, CustomStringConvertible, Equatable {
             return "\(layer): its text is not valid \(declared) although its .cpg says so — "
                 + (suggestion.map { "it reads as \($0) (GBK): pass --encoding \($0), or fix the .cpg" }
                    ?? "pass --encoding with the encoding it was written in, or fix the .cpg")
+        case let .printFailed(path, browser, reason):
+            return "cannot print \(path) with \(browser): \(reason) — nothing was replaced; --no-pdf writes the rest"
         case let .checklistsFailed(out, checklists, cause):
             return "the check's outputs in \(out) were written, but not its checklists: \(cause) — \(checklists) still holds "
                 + "the earlier checklists; once fixed, run `redline checklist \(out) --out \(checklists)`"

@@ -9,7 +9,8 @@ public struct ReportMonth: Sendable, Hashable, Comparable, CustomStringConvertib
 
     public init?(text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]), let month = Int(parts[1]),
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, text.allSatisfy({ $0 == "-" || ("0"..."9").contains($0) }),
+              let year = Int(parts[0]), let month = Int(parts[1]),
               (2000...2100).contains(year), (1...12).contains(month) else { return nil }
         self.year = year
         self.month = month
@@ -48,7 +49,7 @@ extension ClueLifecycle {
         return signOff.closedOn ?? (status == .closed ? lastChanged : nil)
     }
 
-    private var lastChanged: CalendarDay? { CalendarDay(text: String(updatedAt.prefix(10))) }
+    private var lastChanged: CalendarDay? { CalendarDay(timestamp: updatedAt) }
 }
 
 /// Where a clue stood on a day, by the days its life records (核查日期, 整改完成日期, 销号日期):
@@ -62,7 +63,7 @@ public enum ReportStage: String, Sendable, CaseIterable {
 
     /// Nil when the clue was not yet issued on `day`.
     static func of(_ life: ClueLifecycle, on day: CalendarDay) -> ReportStage? {
-        guard let opened = CalendarDay(text: String(life.openedAt.prefix(10))), opened <= day else { return nil }
+        guard let opened = life.openedOn, opened <= day else { return nil }
         guard let verified = life.verifiedOn, verified <= day, let result = life.result else { return .awaitingCheck }
         if result == .notConfirmed { return .notTrue }
         if let closed = life.closedDay, closed <= day { return .closed }
@@ -92,7 +93,7 @@ public enum ReportFlow: String, Sendable, CaseIterable {
 
     func happened(_ life: ClueLifecycle, in month: ReportMonth) -> Bool {
         switch self {
-        case .found: return month.contains(CalendarDay(text: String(life.openedAt.prefix(10))))
+        case .found: return month.contains(life.openedOn)
         case .verified: return month.contains(life.verifiedOn)
         case .confirmed: return month.contains(life.verifiedOn) && life.result != nil && life.result != .notConfirmed
         case .rectified: return month.contains(life.rectifiedDay)
@@ -137,42 +138,79 @@ public struct StandingClue: Sendable, Equatable {
 }
 
 /// The figures of a monthly report, from the registry's clues: flows in the month by reserve ×
-/// zone, activity type and severity; where every clue stood at the month's end by county; the
-/// rectification rate; the overdue clues on the last day; the trend over twelve months; and, per
-/// reserve, the mining clues still open at each month's end (has all mining left?). A clue
-/// superseded by its rebound counts through the rebound, from the day the rebound was issued.
+/// zone, activity type and severity; where every clue stood at the month's end (or today, for the
+/// month under way) by county; the rectification rate; the overdue clues on that day; the trend
+/// over twelve months; and, per reserve, the mining clues still open at each month's end (has all
+/// mining left?). A clue superseded by its rebound counts through the rebound, from the day the
+/// rebound was issued. Days are local days (a timestamp of 17:30 UTC is the next day in Beijing).
 public struct MonthlyFigures: Sendable {
     public let month: ReportMonth
-    /// The county the report is for (its code or name), or nil for all.
+    /// The county the report is for (its code, name, or "code name"), or nil for all.
     public let county: String?
+    /// The day the stocks are taken on: the month's last day, or today while the month runs.
+    public let end: CalendarDay
+    /// Whether any clue of the registry, in any month, is of `county`.
+    public private(set) var countyKnown = true
+    /// Clues issued by `end` in the whole registry (for a period before the registry began).
+    public private(set) var issuedByEnd = 0
     public var flows: [ReportFlow: Tally] = [:]
     public var byCounty: [String: [ReportStage: Tally]] = [:]
+    /// By the protected areas a clue lies in (joined, so a clue counts once) and its strictest zone.
     public var byReserveZone: [String: [ReportFlow: Tally]] = [:]
     public var byActivity: [String: [ReportFlow: Tally]] = [:]
     public var bySeverity: [String: [ReportFlow: Tally]] = [:]
-    /// True problems found by the month's end, and those of them rectified by then.
+    /// True problems found by `end`, and those of them rectified by then.
     public var trueProblems = 0
     public var rectifiedProblems = 0
     public var overdue: [StatusReport.Overdue] = []
-    /// Every clue issued by the month's end that still stands for its site, in clue-ID order.
+    /// Every clue issued by `end` that still stands for its site, in clue-ID order.
     public var standing: [StandingClue] = []
     /// The twelve months ending with this one, oldest first, with their flows.
     public var trend: [(month: ReportMonth, flows: [ReportFlow: Tally])] = []
     /// Per reserve, the mining clues awaiting a check or being rectified at each trend month's end.
     public var openMining: [String: [Int]] = [:]
+    /// What in the registry the figures cannot vouch for, one line each (clues checked before
+    /// they were issued: their flows fall in different months).
+    public var doubts: [String] = []
 
     public var rectificationRate: Double? { trueProblems > 0 ? Double(rectifiedProblems) / Double(trueProblems) : nil }
 
-    /// `dueDays`: the days to verify a clue that has no deadline of its own, as `status --due-days`.
-    public init(registry: Registry, month: ReportMonth, county: String? = nil, dueDays: Int = 30) throws {
+    /// `dueDays`: the days to verify a clue that has no deadline of its own, as `status --due-days`;
+    /// `asOf`: today, for a month not yet over.
+    public init(registry: Registry, month: ReportMonth, county: String? = nil, dueDays: Int = 30, asOf: CalendarDay = .today()) throws {
         self.month = month
         self.county = county
-        let clues = try registry.allClues().filter { county == nil || $0[.countyCode] == county || $0[.countyName] == county }
-        let opened = Dictionary(clues.map { ($0.clueID, CalendarDay(text: String($0.lifecycle.openedAt.prefix(10)))) },
-                                uniquingKeysWith: { first, _ in first })
-        /// Whether the clue stands for its site on `day` (not yet replaced by its rebound).
+        end = min(month.last, asOf)
+        let all = try registry.allClues()
+        var opened: [String: CalendarDay] = [:]
+        for clue in all {
+            guard let day = clue.lifecycle.openedOn else {
+                throw RedlineError.unreadableFile(path: registry.displayLocation, reason: "clue \(clue.clueID) has no issue time "
+                    + "(opened_at “\(clue.lifecycle.openedAt)”) — the registry was edited by hand; give it the time the clue was issued")
+            }
+            guard clue.record.overlapM2.isFinite, clue.record.overlapM2 >= 0 else {
+                throw RedlineError.unreadableFile(path: registry.displayLocation, reason: "clue \(clue.clueID) has an area inside "
+                    + "protection of \(clue.record.overlapM2) m² — the registry was edited by hand; restore overlap_m2")
+            }
+            opened[clue.clueID] = day
+            if day <= end { issuedByEnd += 1 }
+        }
+        func isOfCounty(_ clue: RegisteredClue) -> Bool {
+            guard let county else { return true }
+            let code = clue[.countyCode], name = clue[.countyName]
+            return county == code || (!name.isEmpty && (county == name || county == "\(code) \(name)"))
+        }
+        let clues = all.filter(isOfCounty)
+        countyKnown = county == nil || !clues.isEmpty
+        let early = clues.filter { clue in clue.lifecycle.verifiedOn.map { $0 < opened[clue.clueID]! } ?? false }
+        if let first = early.first {
+            doubts.append("\(early.count) clue(s) checked before they were issued (first: \(first.clueID), checked "
+                          + "\(first.lifecycle.verifiedOn!), issued \(opened[first.clueID]!)) — their flows fall in the months of each day")
+        }
+        /// Whether the clue stands for its site on `day` (not yet replaced by its rebound, which
+        /// may lie in another county).
         func stands(_ clue: RegisteredClue, on day: CalendarDay) -> Bool {
-            guard let successor = clue.lifecycle.supersededBy, let since = opened[successor] ?? nil else { return true }
+            guard let successor = clue.lifecycle.supersededBy, let since = opened[successor] else { return true }
             return since > day
         }
         let months = (0..<12).map { month.shifted(by: $0 - 11) }
@@ -181,20 +219,19 @@ public struct MonthlyFigures: Sendable {
             let life = clue.lifecycle
             for (index, trendMonth) in months.enumerated() {
                 for flow in ReportFlow.allCases where flow.happened(life, in: trendMonth) { trend[index].flows[flow, default: Tally()].add(clue) }
-                if clue[.activityType] == "mining", stands(clue, on: trendMonth.last),
-                   let stage = ReportStage.of(life, on: trendMonth.last), stage == .awaitingCheck || stage == .rectifying {
+                let monthEnd = min(trendMonth.last, end)
+                if clue[.activityType] == "mining", stands(clue, on: monthEnd),
+                   let stage = ReportStage.of(life, on: monthEnd), stage == .awaitingCheck || stage == .rectifying {
                     for reserve in clue.record.protectedNames { openMining[reserve, default: Array(repeating: 0, count: 12)][index] += 1 }
                 }
             }
+            let areas = clue.record.protectedNames.isEmpty ? "—" : clue.record.protectedNames.joined(separator: "、")
             for flow in ReportFlow.allCases where flow.happened(life, in: month) {
                 flows[flow, default: Tally()].add(clue)
-                for reserve in clue.record.protectedNames {
-                    byReserveZone["\(reserve) \(Self.label(clue, .strictestZoneLabel, else: .strictestZone))", default: [:]][flow, default: Tally()].add(clue)
-                }
+                byReserveZone["\(areas) \(Self.label(clue, .strictestZoneLabel, else: .strictestZone))", default: [:]][flow, default: Tally()].add(clue)
                 byActivity[Self.label(clue, .activityTypeLabel, else: .activityType), default: [:]][flow, default: Tally()].add(clue)
                 bySeverity[Self.label(clue, .severityLabel, else: .severity), default: [:]][flow, default: Tally()].add(clue)
             }
-            let end = month.last
             guard stands(clue, on: end), let stage = ReportStage.of(life, on: end) else { continue }
             let countyName = "\(clue[.countyCode]) \(clue[.countyName])".trimmingCharacters(in: .whitespaces)
             byCounty[countyName, default: [:]][stage, default: Tally()].add(clue)

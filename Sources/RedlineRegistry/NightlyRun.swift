@@ -389,7 +389,7 @@ public final class NightlyRun {
                         tables: ClueTables, sites: inout SiteIndex, grownRebound: Bool = false) throws {
         let record = tables.record(clue.withID(id))
         var lifecycle = ClueLifecycle(origin: origin, reboundOf: reboundOf, extract: sha, detected: clue.detectedOn,
-                                      at: options.today == .today() ? Registry.timestamp() : "\(options.today)T00:00:00Z",
+                                      at: options.today == .today() ? Registry.timestamp() : options.today.startTimestamp,
                                       campaign: options.campaign, source: options.source)
         if grownRebound { lifecycle.flag("grown") }
         lifecycle.due.verify = options.today.adding(days: settings.rules.deadlines(verdict: record.verdict,

@@ -122,6 +122,9 @@ public struct ClueLifecycle: Sendable, Equatable {
     public var lookback: String?
     public var lookbackChecked: CalendarDay?
 
+    /// The local day the clue was issued on.
+    public var openedOn: CalendarDay? { CalendarDay(timestamp: openedAt) }
+
     /// The stage this clue is in, its deadline, and how many days past it `today` is (nil when the
     /// clue is closed or its stage has no deadline; days ≤ 0 when not yet overdue).
     public func deadline(on today: CalendarDay) -> (stage: ClueStatus.Stage, due: CalendarDay, daysOver: Int)? {

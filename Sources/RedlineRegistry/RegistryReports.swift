@@ -37,7 +37,7 @@ public struct StatusReport: Sendable {
             byCounty["\(clue[.countyCode]) \(clue[.countyName])".trimmingCharacters(in: .whitespaces), default: 0] += 1
             bySeverity[clue[.severity], default: 0] += 1
             if let entry = Self.overdue(clue, today: today, dueDays: dueDays) { overdue.append(entry) }
-            guard clue.status.isOpen, let opened = CalendarDay(text: clue.lifecycle.openedAt) else { continue }
+            guard clue.status.isOpen, let opened = clue.lifecycle.openedOn else { continue }
             let days = today.days(since: opened)
             if let bucket = Self.ageBuckets.first(where: { $0.1.contains(max(0, days)) }) { ages[bucket.0, default: 0] += 1 }
         }
@@ -48,7 +48,7 @@ public struct StatusReport: Sendable {
     static func overdue(_ clue: RegisteredClue, today: CalendarDay, dueDays: Int) -> Overdue? {
         let life = clue.lifecycle
         guard life.supersededBy == nil, let stage = life.status.stage else { return nil }
-        let fallback = stage == .verify ? CalendarDay(text: life.openedAt)?.adding(days: dueDays) : nil
+        let fallback = stage == .verify ? life.openedOn?.adding(days: dueDays) : nil
         guard let due = life.due[stage] ?? fallback, today > due else { return nil }
         return Overdue(clue: clue.clueID, county: clue[.countyCode], status: life.status, stage: stage, due: due,
                        daysOver: today.days(since: due))

@@ -433,9 +433,11 @@ public struct VerificationImport {
         let id = Registry.freeID(old.clueID, taken: &taken)
         var record = old.record
         record.clueID = id
-        let now = Registry.timestamp()
-        var life = ClueLifecycle(origin: .rebound, reboundOf: old.clueID, extract: "", detected: finding.date, at: now,
-                                 campaign: campaign, source: "回头看")
+        // Issued on the day the team found the activity back, so the report counts it in that
+        // month, found and verified together, whenever the file is imported.
+        var life = ClueLifecycle(origin: .rebound, reboundOf: old.clueID, extract: "", detected: finding.date,
+                                 at: finding.date.startTimestamp, campaign: campaign, source: "回头看")
+        life.updatedAt = Registry.timestamp()
         life.status = .verified
         life.result = finding.result
         life.verifiedOn = finding.date

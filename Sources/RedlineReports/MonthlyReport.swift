@@ -42,7 +42,7 @@ public struct MonthlyReport {
     /// coloured by its stage; framed on the clues when the report is for one county.
     static func overview(_ figures: MonthlyFigures, _ index: ProtectedIndex) throws -> String {
         let geos = GEOSContext()
-        let end = figures.month.last
+        let end = figures.end
         let inForce = index.areas.indices.filter { index.outlines.indices.contains($0) && index.areas[$0].isInForce(on: end, among: index.areas) }
         let outlines = try inForce.map { (area: $0, geometry: try geos.geometry(wkb: index.outlines[$0])) }
         var box: Envelope?
@@ -107,8 +107,8 @@ public struct MonthlyReport {
         figures.openMining.sorted(by: { $0.key < $1.key }).map { reserve, counts in
             let now = counts.last ?? 0
             return now == 0
-                ? "\(reserve)：截至 \(figures.month.last)，保护地内没有待核查或整改中的开采类线索。"
-                : "\(reserve)：截至 \(figures.month.last)，仍有 \(now) 条开采类线索待核查或整改中，开采活动尚未全部退出。"
+                ? "\(reserve)：截至 \(figures.end)，保护地内没有待核查或整改中的开采类线索。"
+                : "\(reserve)：截至 \(figures.end)，仍有 \(now) 条开采类线索待核查或整改中，开采活动尚未全部退出。"
         }
     }
 
@@ -148,7 +148,7 @@ public struct MonthlyReport {
         <div class="columns"><div>
         \(table("本月概况"))
         \(table("整改率"))
-        </div><section><h2>线索分布总图（截至 \(figures.month.last)）</h2>
+        </div><section><h2>线索分布总图（截至 \(figures.end)）</h2>
         \(overviewMap)<p>\(legend)</p></section></div>
         \(table("各县状态"))
         <div class="page"></div>

@@ -66,7 +66,7 @@ extension MonthlyFigures {
 
     var countyTable: ReportTable {
         let stages = ReportStage.allCases
-        var table = ReportTable(sheet: "各县状态", title: "各县（市、区）线索状态（截至 \(month.last)）",
+        var table = ReportTable(sheet: "各县状态", title: "各县（市、区）线索状态（截至 \(end)）",
                                 header: ["县（市、区）"] + stages.map(\.rawValue) + ["合计", "面积（公顷）"], rows: [])
         var sum = Array(repeating: 0, count: stages.count), all = Tally()
         for (county, byStage) in byCounty.sorted(by: { $0.key < $1.key }) {
@@ -81,7 +81,8 @@ extension MonthlyFigures {
         return table
     }
 
-    func breakdown(_ sheet: String, _ title: String, first: String, _ groups: [String: [ReportFlow: Tally]]) -> ReportTable {
+    func breakdown(_ sheet: String, _ title: String, first: String, _ groups: [String: [ReportFlow: Tally]],
+                   note: String? = nil) -> ReportTable {
         let header = [first] + ReportFlow.allCases.flatMap { [$0.rawValue, "\($0.rawValue)（公顷）"] }
         let rows: [[ReportTable.Value]] = groups.sorted(by: { $0.key < $1.key }).map { name, byFlow in
             [.text(name)] + ReportFlow.allCases.flatMap { flow -> [ReportTable.Value] in
@@ -89,18 +90,21 @@ extension MonthlyFigures {
                 return [.count(tally.clues), .hectares(tally.ha)]
             }
         }
-        return ReportTable(sheet: sheet, title: "\(title)（\(month)）", header: header, rows: rows)
+        return ReportTable(sheet: sheet, title: "\(title)（\(month)）", header: header, rows: rows, note: note)
     }
 
     var rateTable: ReportTable {
-        ReportTable(sheet: "整改率", title: "整改率（截至 \(month.last)）", header: ["属实问题", "已整改（含已销号）", "整改率"],
+        ReportTable(sheet: "整改率", title: "整改率（截至 \(end)）", header: ["属实问题", "已整改（含已销号）", "整改率"],
                     rows: [[.count(trueProblems), .count(rectifiedProblems), .percent(rectificationRate)]],
                     note: "属实问题：截至月末核查属实或部分属实的线索；已整改：其中已整改待验收或已销号的。")
     }
 
     var overdueTable: ReportTable {
-        ReportTable(sheet: "逾期清单", title: "逾期线索（截至 \(month.last)）", header: ["线索编号", "县（市、区）", "逾期环节", "期限", "逾期天数"],
-                    rows: overdue.map { [.text($0.clue), .text($0.county), .text($0.stage.label), .day($0.due), .count($0.daysOver)] },
+        ReportTable(sheet: "逾期清单", title: "逾期线索（截至 \(end)）", header: ["线索编号", "县（市、区）", "逾期环节", "期限", "逾期天数"],
+                    rows: overdue.map { late in
+                        let county = standing.first { $0.clueID == late.clue }?.county ?? late.county
+                        return [.text(late.clue), .text(county), .text(late.stage.label), .day(late.due), .count(late.daysOver)]
+                    },
                     note: overdue.isEmpty ? "截至月末没有逾期线索。" : "期限为各线索本环节的期限（核查、整改、验收销号）。")
     }
 
@@ -121,7 +125,7 @@ extension MonthlyFigures {
     }
 
     var standingTable: ReportTable {
-        ReportTable(sheet: "线索明细", title: "线索明细（截至 \(month.last)）",
+        ReportTable(sheet: "线索明细", title: "线索明细（截至 \(end)）",
                     header: ["线索编号", "县（市、区）", "活动类型", "状态", "面积（公顷）", "经度", "纬度"],
                     rows: standing.map {
                         [.text($0.clueID), .text($0.county), .text($0.activity), .text($0.stage.rawValue), .hectares($0.m2 / 10_000),

@@ -67,6 +67,9 @@ struct Check: ParsableCommand {
     @Flag(help: "No progress line and no closing line (warnings still go to stderr).")
     var quiet = false
 
+    @Option(help: "Progress on stderr: auto (a line on a terminal), lines (one per percent, for programs), off.")
+    var progress: ProgressStyle = .auto
+
     mutating func validate() throws {
         switch OutputFormat.parse(formats) {
         case .failure(let problem):
@@ -99,7 +102,7 @@ struct Check: ParsableCommand {
         let outputs = try CheckOutputs(folder: URL(fileURLWithPath: out),
                                        run: prepared.record(of: activitySpecs, extra: ["formats": formats]),
                                        parallel: options.jobs > 1, formats: try OutputFormat.parse(formats).get())
-        let progress = ProgressLine(enabled: !quiet)
+        let progress = ProgressLine(enabled: !quiet && self.progress != .off, style: self.progress)
         let summary: CheckSummary
         // The checklists are written from the staged outputs and moved into place right after them:
         // a failure while writing them replaces neither.

@@ -81,14 +81,19 @@ struct Report: ParsableCommand {
             let warnings = WarningLog()
             defer { Reporting.printWarnings(warnings.all) }
             let figures = try MonthlyFigures(registry: store, month: month, county: county, dueDays: dueDays)
-            if let county, figures.standing.isEmpty, figures.trend.allSatisfy({ $0.flows.isEmpty }) {
-                let known = Set(try store.allClues().map { $0[.countyCode] }).sorted()
-                throw RedlineError.badOption("no clue of county “\(county)” in \(registry) by \(month.last) — its counties are "
-                                             + (known.isEmpty ? "none" : known.joined(separator: ", ")))
+            if let county, !figures.countyKnown {
+                let known = Set(try store.allClues().map { "\($0[.countyCode]) \($0[.countyName])".trimmingCharacters(in: .whitespaces) })
+                throw RedlineError.badOption("no clue of county “\(county)” in \(registry) — give a county code or name it has: "
+                                             + (known.isEmpty ? "it has none" : known.sorted().joined(separator: ", ")))
             }
-            if month.last > CalendarDay.today() {
-                warnings.add(code: "period_not_over", "\(month) is not over: its figures are as of today, \(CalendarDay.today())")
+            if figures.end < month.last {
+                warnings.add(code: "period_not_over", "\(month) is not over: its stocks and overdue clues are as of today, \(figures.end)")
             }
+            if figures.issuedByEnd == 0 {
+                warnings.add(code: "period_before_registry", "no clue in \(registry) was issued by \(figures.end): the report of "
+                             + "\(month) is empty — is the period right?", file: registry)
+            }
+            for doubt in figures.doubts { warnings.add(code: "dates_out_of_order", doubt, file: registry) }
             var boundaries = try RegistryExport.rememberedRecord(in: store).boundaries
             if !protectedSources.isEmpty { boundaries.protectedSources = protectedSources }
             guard !boundaries.protectedSources.isEmpty else {
@@ -97,8 +102,14 @@ struct Report: ParsableCommand {
             boundaries.admin = nil
             let destination = URL(fileURLWithPath: out)
             try StagedFolder.refuse(inputs: boundaries.paths + [registry], inside: destination, option: "--out")
-            let loaded = try boundaries.load(jobs: jobs, keepOutlines: true, warnings: warnings)
-            let missingBrowser = noPDF ? nil : ReportWriter.missingBrowser(for: destination)
+            let loaded: LoadedBoundaries
+            do {
+                loaded = try boundaries.load(jobs: jobs, keepOutlines: true, warnings: warnings)
+            } catch RedlineError.cannotOpen(let source, let reason) where protectedSources.isEmpty {
+                throw RedlineError.cannotOpen(source: source, reason: "\(reason) (the protected source of \(registry)'s last run, "
+                                              + "for the map: pass --protected with where it is now)")
+            }
+            let missingBrowser = noPDF ? nil : try ReportWriter.missingBrowser(for: destination)
             if let missingBrowser { warnings.add(missingBrowser) }
             if strict, let first = warnings.all.first { throw RedlineError.stoppedByWarnings(count: warnings.all.count, first: first.description) }
             let report = try MonthlyReport(figures: figures, registry: SourceSpec.maskingPasswords(registry), made: .today(),

@@ -117,12 +117,40 @@ import TestSupport
         let arguments = ["report", "--registry", registry, "--period", "2026-11", "--out", out]
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try Data("last month's print".utf8).write(to: URL(fileURLWithPath: "\(out)/report.pdf"))
-        let strict = try redline(arguments + ["--strict"], environment: ["REDLINE_CHROMIUM=/nonexistent/chromium"])
+        let strict = try redline(arguments + ["--strict"], environment: ["PATH=/nonexistent"])
         #expect(strict.status == 5 && !FileManager.default.fileExists(atPath: "\(out)/report.html"), "\(strict.stderr)")
-        let made = try redline(arguments, environment: ["REDLINE_CHROMIUM=/nonexistent/chromium"])
+        let made = try redline(arguments, environment: ["PATH=/nonexistent"])
         #expect(made.status == 0 && made.stderr.contains("no Chromium found to print report.pdf"), "\(made.stderr)")
         #expect(FileManager.default.fileExists(atPath: "\(out)/report.html") && !FileManager.default.fileExists(atPath: "\(out)/report.pdf"),
                 "an older report.pdf would pair last month's print with this month's page")
+
+        let typo = try redline(arguments, environment: ["REDLINE_CHROMIUM=/usr/bin/chromiun"])
+        #expect(typo.status == 64 && typo.stderr.contains("REDLINE_CHROMIUM names /usr/bin/chromiun"), "a browser asked for by name: \(typo.stderr)")
+
+        // A "browser" that prints and leaves a helper running: the report does not wait for it, and it is gone.
+        let script = folder.path("browser.sh"), marker = "redline-test-helper-\(UUID().uuidString.prefix(8))"
+        try Data("""
+            #!/bin/sh
+            for a in "$@"; do case "$a" in --print-to-pdf=*) printf '%%PDF-1.4 fake' > "${a#--print-to-pdf=}";; esac; done
+            sh -c 'exec -a \(marker) sleep 300' &
+            exit 0
+
+            """.utf8).write(to: URL(fileURLWithPath: script))
+        chmod(script, 0o755)
+        let started = Date()
+        let printed = try redline(arguments, environment: ["REDLINE_CHROMIUM=\(script)"])
+        #expect(printed.status == 0 && Date().timeIntervalSince(started) < 60, "\(printed.stderr)")
+        let helpers = try Command.run("/usr/bin/env", ["pgrep", "-f", marker])
+        #expect(helpers.stdout.isEmpty, "the browser's process group is killed once it has printed: \(helpers.stdout)")
+        let failing = folder.path("failing.sh")
+        try Data("#!/bin/sh\necho 'ERROR: cannot print' >&2\nexit 3\n".utf8).write(to: URL(fileURLWithPath: failing))
+        chmod(failing, 0o755)
+        let failed = try redline(arguments, environment: ["REDLINE_CHROMIUM=\(failing)"])
+        #expect(failed.status == 3 && failed.stderr.contains("exited with status 3") && failed.stderr.contains("ERROR: cannot print")
+                && failed.stderr.contains("--no-pdf"), "\(failed.stderr)")
+        #expect(try String(contentsOfFile: "\(out)/report.pdf", encoding: .utf8) == "%PDF-1.4 fake", "the failed run replaced nothing")
+        let staging = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".") }
+        #expect(staging.isEmpty, "no staging folder or browser profile left: \(staging)")
 
         let badPeriod = try redline(["report", "--registry", registry, "--period", "2026-13", "--out", out])
         #expect(badPeriod.status == 64 && badPeriod.stderr.contains("--period takes a month as YYYY-MM"), "\(badPeriod.stderr)")
@@ -130,6 +158,11 @@ import TestSupport
         #expect(future.status == 64 && future.stderr.contains("has not begun"), "\(future.stderr)")
         let county = try redline(["report", "--registry", registry, "--period", "2026-11", "--county", "999999", "--out", out])
         #expect(county.status == 64 && county.stderr.contains("no clue of county “999999”"), "\(county.stderr)")
+        let known = try sql(registry, "SELECT county_code FROM registry_clues LIMIT 1")[0]
+        let quiet = try redline(["report", "--registry", registry, "--period", "2026-10", "--county", known, "--no-pdf", "--out",
+                                 folder.path("quiet")])
+        #expect(quiet.status == 0 && quiet.stdout.contains("found 0") && quiet.stderr.contains("is the period right?"),
+                "a county with no clue in a month has a report of noughts: \(quiet.stdout)\(quiet.stderr)")
         let missing = try redline(["report", "--registry", folder.path("none.gpkg"), "--period", "2026-11", "--out", out])
         #expect(missing.status != 0 && missing.stderr.contains("none.gpkg"), "\(missing.stderr)")
     }

@@ -101,7 +101,7 @@ import TestSupport
     for name, where in flow_where:
         n, m2 = db.execute(f"SELECT count(*), total(overlap_m2) FROM c WHERE {where}", {"m": month}).fetchone()
         if n: flows[name] = [n, m2]
-        for key, expr in [("activity", "activity_type"), ("severity", "severity"), ("reserve_zone", "protected_names || ' ' || strictest_zone")]:
+        for key, expr in [("activity", "activity_type"), ("severity", "severity"), ("reserve_zone", "replace(protected_names, '; ', '、') || ' ' || strictest_zone")]:
             for group, n, m2 in db.execute(f"SELECT {expr}, count(*), total(overlap_m2) FROM c WHERE {where} GROUP BY 1", {"m": month}):
                 groups[key].setdefault(group, {})[name] = [n, m2]
     end = month_end(month)
@@ -161,7 +161,7 @@ import TestSupport
         let registry = try Self.registry(in: folder)
         for (month, county) in [("2026-11", ""), ("2026-11", "652325"), ("2026-10", ""), ("2026-08", ""), ("2027-01", "")] {
             let figures = try MonthlyFigures(registry: registry, month: try #require(ReportMonth(text: month)),
-                                             county: county.isEmpty ? nil : county)
+                                             county: county.isEmpty ? nil : county, asOf: try #require(CalendarDay(text: "2030-01-01")))
             let ours = Self.shaped(figures), theirs = try Self.bySQL(folder.path("registry.gpkg"), month: month, county: county)
             #expect(Self.same(ours, theirs), "\(month) \(county):\n ours  \(ours)\n SQL   \(theirs)")
         }
@@ -185,10 +185,29 @@ import TestSupport
         #expect(figures.bySeverity.keys.sorted() == ["high", "low", "medium"], "no labels in the fixture: the codes")
     }
 
+    @Test func aMonthUnderWayIsCountedToToday() throws {
+        let folder = TemporaryFolder("redline-monthly-today")
+        let figures = try MonthlyFigures(registry: try Self.registry(in: folder), month: try #require(ReportMonth(text: "2026-11")),
+                                         asOf: try #require(CalendarDay(text: "2026-11-22")))
+        #expect(figures.end == CalendarDay(text: "2026-11-22"))
+        #expect(figures.overdue.map(\.clue) == ["K07", "K02"] && figures.overdue.map(\.daysOver) == [257, 2],
+                "K01's acceptance is due on the 25th: not yet over")
+        #expect(!figures.standing.contains { $0.clueID == "K06" }, "K06 is issued on the 28th")
+        #expect(figures.byCounty["652301 昌吉市"]?[.awaitingAcceptance]?.clues == 1, "K01 rectified on the 20th")
+    }
+
+    @Test func aClueWithoutAnIssueTimeIsRefusedByName() throws {
+        let folder = TemporaryFolder("redline-monthly-unissued")
+        let registry = try Self.registry(in: folder)
+        _ = try registry.dataset.executeSQL("UPDATE registry_clues SET opened_at = NULL WHERE clue_id = 'K03'")
+        let error = #expect(throws: RedlineError.self) { try MonthlyFigures(registry: registry, month: ReportMonth(text: "2026-11")!) }
+        #expect(error.map { "\($0)".contains("clue K03 has no issue time") } == true, "\(String(describing: error))")
+    }
+
     @Test func monthsAreReadAsYearDashMonth() throws {
         #expect(ReportMonth(text: "2026-11")?.last == CalendarDay(text: "2026-11-30"))
         #expect(ReportMonth(text: "2028-02")?.last == CalendarDay(text: "2028-02-29"))
         #expect(ReportMonth(text: "2026-01")?.shifted(by: -11).description == "2025-02")
-        for bad in ["2026-13", "2026-1", "26-11", "2026/11", "2026-11-01", "", "1999-12"] { #expect(ReportMonth(text: bad) == nil, "\(bad)") }
+        for bad in ["2026-13", "2026-1", "26-11", "2026/11", "2026-11-01", "", "1999-12", "2026-+1", "+026-11"] { #expect(ReportMonth(text: bad) == nil, "\(bad)") }
     }
 }

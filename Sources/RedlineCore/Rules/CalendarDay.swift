@@ -54,6 +54,30 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     /// Today in the machine's time zone.
+    /// The local day of a UTC timestamp such as the registry keeps (2026-11-30T17:30:00Z is
+    /// 1 December in Beijing): the day a person there would name. A plain day is itself.
+    public init?(timestamp: String) {
+        let text = timestamp.trimmingCharacters(in: .whitespaces)
+        guard text.count > 10 else {
+            self.init(text: text)
+            return
+        }
+        let plain = ISO8601DateFormatter(), fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard let date = plain.date(from: text) ?? fractional.date(from: text) else { return nil }
+        let parts = Calendar.current.dateComponents([.year, .month, .day], from: date)
+        self.init(year: parts.year!, month: parts.month!, day: parts.day!)
+    }
+
+    /// The day's local midnight as a UTC timestamp (2026-11-01 in Beijing: 2026-10-31T16:00:00Z),
+    /// for records that must read back as this day wherever they are read here.
+    public var startTimestamp: String {
+        let start = Calendar.current.date(from: DateComponents(year: year, month: month, day: day))!
+        let format = ISO8601DateFormatter()
+        format.formatOptions = [.withInternetDateTime]
+        return format.string(from: start)
+    }
+
     public static func today() -> CalendarDay {
         let parts = Calendar.current.dateComponents([.year, .month, .day], from: Date())
         return CalendarDay(year: parts.year!, month: parts.month!, day: parts.day!)!
