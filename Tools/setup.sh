@@ -3,10 +3,11 @@
 # PROJ, GDAL, OpenSSL (SHA-256 fingerprints) and libxlsxwriter (formatted spreadsheets) development packages, GDAL's command-line tools (for the data generators), and the
 # Python packages the independent cross-check uses, and PostgreSQL + PostGIS for the tests that
 # read from a database (Tools/postgis.sh starts a throwaway cluster), and Chromium with CJK fonts and
-# poppler to render the printable checklists (Tools/render-checklist.sh). Does nothing when all are present.
+# poppler to render the printable checklists (Tools/render-checklist.sh) and print the monthly report, and
+# QGIS (qgis_process, PyQGIS) for the Processing provider's tests. Does nothing when all are present.
 set -euo pipefail
 packages=(pkg-config libgeos-dev libproj-dev proj-bin libgdal-dev libssl-dev libxlsxwriter-dev gdal-bin python3-gdal python3-shapely python3-pyproj
-          postgresql-15 postgresql-15-postgis-3 chromium fonts-noto-cjk poppler-utils)
+          postgresql-15 postgresql-15-postgis-3 chromium fonts-noto-cjk poppler-utils qgis python3-qgis qgis-providers)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
