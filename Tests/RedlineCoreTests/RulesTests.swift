@@ -250,6 +250,24 @@ import TestSupport
         #expect(CalendarDay(text: "9999-12-31")?.adding(days: 1) == nil)
     }
 
+    /// A registry timestamp's local day, against GNU date in this process's time zone (TZ is
+    /// inherited), over offsets, fractions and midnights; and what is no timestamp.
+    @Test func timestampsAreReadAsTheirLocalDay() throws {
+        let stamps = ["2026-11-30T17:30:00Z", "2026-11-30T15:59:59.999Z", "2026-11-30T16:00:00Z", "2026-12-31T23:59:59Z",
+                      "2026-11-30T23:30:00-05:00", "2026-12-01T01:00:00+0800", "2026-12-01T07:00:00+08", "2024-02-29 23:59:59", "2024-03-01T00:00:00",
+                      "1999-12-31T23:00:00.5Z"]
+        for stamp in stamps {
+            let day = try Command.run("/usr/bin/env", ["date", "-d", stamp, "+%F"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(CalendarDay(timestamp: stamp) == CalendarDay(text: day), "\(stamp): date says \(day)")
+        }
+        #expect(CalendarDay(timestamp: "2026-11-30") == CalendarDay(text: "2026-11-30"))
+        #expect(CalendarDay(timestamp: " 2026-11-30T17:30:00Z ") == CalendarDay(timestamp: "2026-11-30T17:30:00Z"))
+        for bad in ["2026-11-30T25:00:00Z", "2026-11-31T10:00:00Z", "2026-11-30T10:00:00Q", "2026-11-30T10:00:00+8", "2026-11-30 10:00",
+                    "2026-11-30T10:00:00Zjunk", "2026-11-30T10:00:00Z\n", "yesterday, noon"] {
+            #expect(CalendarDay(timestamp: bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func datesAreReadInTheFormsDataUses() {
         let day = CalendarDay(year: 2026, month: 9, day: 20)
         for text in ["2026-09-20", "2026/09/20", "2026/9/20", "2026.09.20", "20260920", "2026年9月20日",

@@ -27,25 +27,26 @@ import TestSupport
     /// new one past its check deadline, one found not true, one closed whose rebound came in
     /// November, a red-line site found, checked, rectified and closed in November, one a year
     /// old and far past its rectification deadline, one closed before sign-off dates were kept,
-    /// and one issued after the month.
+    /// and one issued after the month. Times are midday UTC, so that the story holds in any zone
+    /// within ±11 h; the SQL reference reads each time's local day (SQLite's 'localtime') too.
     static let sites: [Site] = [
-        Site(id: "K01", county: "652301", m2: 120_000, opened: "2026-09-05T08:00:00Z", verified: "2026-10-10", result: "confirmed",
+        Site(id: "K01", county: "652301", m2: 120_000, opened: "2026-09-05T12:00:00Z", verified: "2026-10-10", result: "confirmed",
              rectified: "2026-11-20", status: "rectified", acceptDue: "2026-11-25"),
-        Site(id: "K02", county: "652301", m2: 50_000, opened: "2026-11-03T02:00:00Z", status: "dispatched", verifyDue: "2026-11-20"),
+        Site(id: "K02", county: "652301", m2: 50_000, opened: "2026-11-03T12:00:00Z", status: "dispatched", verifyDue: "2026-11-20"),
         Site(id: "K03", county: "652301", activity: "building", severity: "medium", zone: "experimental", m2: 3_000,
-             opened: "2026-10-01T02:00:00Z", verified: "2026-11-05", result: "not_confirmed", status: "closed"),
-        Site(id: "K04", county: "652325", m2: 80_000, opened: "2026-06-01T02:00:00Z", verified: "2026-07-01", result: "confirmed",
+             opened: "2026-10-01T12:00:00Z", verified: "2026-11-05", result: "not_confirmed", status: "closed"),
+        Site(id: "K04", county: "652325", m2: 80_000, opened: "2026-06-01T12:00:00Z", verified: "2026-07-01", result: "confirmed",
              rectified: "2026-08-01", closed: "2026-09-01", status: "reopened", supersededBy: "K05"),
-        Site(id: "K05", county: "652325", m2: 90_000, opened: "2026-11-12T02:00:00Z", verified: "2026-11-15", result: "confirmed",
+        Site(id: "K05", county: "652325", m2: 90_000, opened: "2026-11-12T12:00:00Z", verified: "2026-11-15", result: "confirmed",
              status: "verified", rectifyDue: "2027-02-13"),
         Site(id: "K06", county: "652325", activity: "solar", severity: "low", reserve: "生态保护红线", zone: "red_line", m2: 20_000,
-             opened: "2026-11-28T02:00:00Z", verified: "2026-11-29", result: "partly", rectified: "2026-11-30", closed: "2026-11-30",
+             opened: "2026-11-28T12:00:00Z", verified: "2026-11-29", result: "partly", rectified: "2026-11-30", closed: "2026-11-30",
              status: "closed"),
-        Site(id: "K07", county: "652301", m2: 7_500, opened: "2025-11-15T02:00:00Z", verified: "2025-12-10", result: "confirmed",
+        Site(id: "K07", county: "652301", m2: 7_500, opened: "2025-11-15T12:00:00Z", verified: "2025-12-10", result: "confirmed",
              status: "rectifying", rectifyDue: "2026-03-10"),
-        Site(id: "K08", county: "652301", activity: "road", severity: "medium", m2: 4_000, opened: "2026-02-02T02:00:00Z",
-             verified: "2026-03-01", result: "confirmed", status: "closed", updated: "2026-05-06T09:00:00Z"),
-        Site(id: "K09", county: "652325", m2: 60_000, opened: "2026-12-01T02:00:00Z", status: "issued"),
+        Site(id: "K08", county: "652301", activity: "road", severity: "medium", m2: 4_000, opened: "2026-02-02T12:00:00Z",
+             verified: "2026-03-01", result: "confirmed", status: "closed", updated: "2026-05-06T12:00:00Z"),
+        Site(id: "K09", county: "652325", m2: 60_000, opened: "2026-12-01T12:00:00Z", status: "issued"),
     ]
 
     static func registry(in folder: TemporaryFolder) throws -> Registry {
@@ -67,7 +68,8 @@ import TestSupport
         return registry
     }
 
-    /// The same figures by SQL on the GeoPackage, as JSON: flows in the month, in all and by
+    /// The same figures by SQL on the GeoPackage, as JSON (times as days in the process's zone, by
+    /// the C library's localtime, as a person there names them): flows in the month, in all and by
     /// activity, severity and reserve × zone; stages at its end per county (a superseded clue
     /// stands until its successor was opened); overdue clues; and per month of the last twelve
     /// each flow's count and the mining clues open per reserve.
@@ -75,11 +77,11 @@ import TestSupport
     import json, sqlite3, sys
     db = sqlite3.connect(sys.argv[1]); month = sys.argv[2]; county = sys.argv[3] or None
     db.execute("CREATE TEMP TABLE c AS SELECT clue_id, county_code, activity_type, severity, strictest_zone, protected_names, overlap_m2, "
-        "substr(opened_at, 1, 10) AS opened, NULLIF(verified_on, '') AS verified_on, NULLIF(result, '') AS result, "
+        "date(opened_at, 'localtime') AS opened, NULLIF(verified_on, '') AS verified_on, NULLIF(result, '') AS result, "
         "CASE WHEN result IS NOT 'not_confirmed' THEN COALESCE(NULLIF(rectified_on, ''), "
-        "  CASE WHEN status IN ('rectified', 'closed') THEN substr(updated_at, 1, 10) END) END AS rectified_on, "
+        "  CASE WHEN status IN ('rectified', 'closed') THEN date(updated_at, 'localtime') END) END AS rectified_on, "
         "CASE WHEN result IS NOT 'not_confirmed' THEN COALESCE(NULLIF(closed_on, ''), "
-        "  CASE WHEN status = 'closed' THEN substr(updated_at, 1, 10) END) END AS closed_on, "
+        "  CASE WHEN status = 'closed' THEN date(updated_at, 'localtime') END) END AS closed_on, "
         "NULLIF(superseded_by, '') AS superseded_by, NULLIF(verify_due, '') AS verify_due, "
         "NULLIF(rectify_due, '') AS rectify_due, NULLIF(accept_due, '') AS accept_due "
         "FROM registry_clues WHERE ? IS NULL OR county_code = ?", (county, county))
