@@ -44,17 +44,20 @@ public struct MonthlyReport {
         let geos = GEOSContext()
         let end = figures.end
         let inForce = index.areas.indices.filter { index.outlines.indices.contains($0) && index.areas[$0].isInForce(on: end, among: index.areas) }
-        let outlines = try inForce.map { (area: $0, geometry: try geos.geometry(wkb: index.outlines[$0])) }
+        let outlines = try inForce.map { area in
+            let geometry = try geos.geometry(wkb: index.outlines[area])
+            return (area: area, geometry: geometry, envelope: try geometry.envelope())
+        }
         var box: Envelope?
         func include(_ other: Envelope) { box = box.map { $0.union(other) } ?? other }
         for clue in figures.standing { include(Envelope(minX: clue.lon, minY: clue.lat, maxX: clue.lon, maxY: clue.lat)) }
-        if figures.county == nil || box == nil { for outline in outlines { include(try outline.geometry.envelope()) } }
+        if figures.county == nil || box == nil { for outline in outlines { include(outline.envelope) } }
         let frame = box ?? Envelope(minX: 73, minY: 18, maxX: 135, maxY: 54)
         let pad = max(frame.width, frame.height) * 0.05 + 0.01
         var map = SVGMap(box: (frame.minX - pad, frame.minY - pad, frame.maxX + pad, frame.maxY + pad), width: 640, height: 420)
         let view = Envelope(minX: map.west, minY: map.south, maxX: map.east, maxY: map.north)
         let tolerance = (map.east - map.west) / map.width / 2
-        for outline in outlines where try outline.geometry.envelope().intersects(view) {
+        for outline in outlines where outline.envelope.intersects(view) {
             let style = ZoneStyle.of(index.areas[outline.area].zone)
             map.polygon(try outline.geometry.simplified(tolerance: tolerance).polygonRings(), fill: style.fill, opacity: style.opacity,
                         stroke: style.stroke, strokeWidth: 0.8, dashed: style.dashed, cssClass: "protected")
@@ -113,8 +116,6 @@ public struct MonthlyReport {
     }
 
     public func html() -> String {
-        let tables = figures.tables
-        func table(_ sheet: String) -> String { tables.first { $0.sheet == sheet }.map(html) ?? "" }
         let legend = ReportStage.allCases.map {
             "<span class=\"key\"><i style=\"background:\(Self.colour($0))\"></i>\(h($0.rawValue))</span>"
         }.joined() + [Zone.core, .buffer, .experimental, .redLine].map {
@@ -146,23 +147,23 @@ public struct MonthlyReport {
         <p class="lead">本月新发现线索 \(found.clues) 条，涉及保护范围面积 \(String(format: "%.2f", found.ha)) 公顷（\(String(format: "%.2f", found.mu)) 亩）；\
         截至月末属实问题 \(figures.trueProblems) 个，已整改 \(figures.rectifiedProblems) 个，整改率 \(rate)；逾期线索 \(figures.overdue.count) 条。</p>
         <div class="columns"><div>
-        \(table("本月概况"))
-        \(table("整改率"))
+        \(html(figures.overviewTable))
+        \(html(figures.rateTable))
         </div><section><h2>线索分布总图（截至 \(figures.end)）</h2>
         \(overviewMap)<p>\(legend)</p></section></div>
-        \(table("各县状态"))
+        \(html(figures.countyTable))
         <div class="page"></div>
-        \(table("保护地功能区"))
-        \(table("活动类型"))
-        \(table("严重程度"))
-        \(table("逾期清单"))
+        \(html(figures.reserveZoneTable))
+        \(html(figures.activityTable))
+        \(html(figures.severityTable))
+        \(html(figures.overdueTable))
         <div class="page"></div>
         <section><h2>近 12 个月趋势</h2>\(figure(trendChart))</section>
-        \(table("近12个月"))
+        \(html(figures.trendTable))
         <section><h2>开采类线索是否全部退出</h2>
         \(figures.openMining.isEmpty ? "<p>近 12 个月没有开采类线索。</p>" : figure(miningChart) + miningVerdicts.map { "<p class=\"verdict\">\(h($0))</p>" }.joined(separator: "\n"))
         </section>
-        \(table("开采类线索"))
+        \(html(figures.miningTable))
         </body></html>
 
         """

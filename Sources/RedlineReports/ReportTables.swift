@@ -48,11 +48,13 @@ extension MonthlyFigures {
     static let flowsShown: [ReportFlow] = ReportFlow.allCases
 
     public var tables: [ReportTable] {
-        [overviewTable, countyTable, breakdown("保护地功能区", "各保护地、功能区", first: "保护地 功能区", byReserveZone),
-         breakdown("活动类型", "各活动类型", first: "活动类型", byActivity),
-         breakdown("严重程度", "各严重程度", first: "严重程度", bySeverity),
-         rateTable, overdueTable, trendTable, miningTable, standingTable]
+        [overviewTable, countyTable, reserveZoneTable, activityTable, severityTable, rateTable, overdueTable, trendTable,
+         miningTable, standingTable]
     }
+
+    var reserveZoneTable: ReportTable { breakdown("保护地功能区", "各保护地、功能区", first: "保护地 功能区", byReserveZone) }
+    var activityTable: ReportTable { breakdown("活动类型", "各活动类型", first: "活动类型", byActivity) }
+    var severityTable: ReportTable { breakdown("严重程度", "各严重程度", first: "严重程度", bySeverity) }
 
     var overviewTable: ReportTable {
         ReportTable(sheet: "本月概况", title: "\(month) 本月概况", header: ["环节", "图斑数", "面积（公顷）", "面积（亩）"],
@@ -100,12 +102,13 @@ extension MonthlyFigures {
     }
 
     var overdueTable: ReportTable {
-        ReportTable(sheet: "逾期清单", title: "逾期线索（截至 \(end)）", header: ["线索编号", "县（市、区）", "逾期环节", "期限", "逾期天数"],
-                    rows: overdue.map { late in
-                        let county = standing.first { $0.clueID == late.clue }?.county ?? late.county
-                        return [.text(late.clue), .text(county), .text(late.stage.label), .day(late.due), .count(late.daysOver)]
-                    },
-                    note: overdue.isEmpty ? "截至月末没有逾期线索。" : "期限为各线索本环节的期限（核查、整改、验收销号）。")
+        let standingCounty = Dictionary(standing.map { ($0.clueID, $0.county) }, uniquingKeysWith: { first, _ in first })
+        return ReportTable(sheet: "逾期清单", title: "逾期线索（截至 \(end)）", header: ["线索编号", "县（市、区）", "逾期环节", "期限", "逾期天数"],
+                           rows: overdue.map { late in
+                               let county = standingCounty[late.clue] ?? late.county
+                               return [.text(late.clue), .text(county), .text(late.stage.label), .day(late.due), .count(late.daysOver)]
+                           },
+                           note: overdue.isEmpty ? "截至月末没有逾期线索。" : "期限为各线索本环节的期限（核查、整改、验收销号）。")
     }
 
     var trendTable: ReportTable {
