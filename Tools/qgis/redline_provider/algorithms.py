@@ -3,6 +3,7 @@ parameters, runs it (runner.RedlineRun) and hands back what it wrote, loaded wit
 import hashlib
 import json
 import os
+import re
 import tempfile
 
 from qgis.core import (QgsProcessing, QgsProcessingAlgorithm, QgsProcessingContext, QgsProcessingException,
@@ -18,6 +19,8 @@ from .runner import LayerSources, RedlineRun
 
 STYLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "styles")
 FORMATS = ["gpkg", "csv", "geojson"]
+# verify import's summary line: "applied 3, unchanged 1, …" (or "would apply 3, …" on a dry run).
+APPLIED = re.compile(r"^(?:applied|would apply) (\d+),")
 # The zone fields redline looks for, in its order (redline check --help, --protected-zone).
 ZONE_FIELDS = ["zone", "gnfq", "功能分区", "功能区", "分区", "zone_name", "fqmc", "fq"]
 # Post-processors must outlive processAlgorithm: QGIS holds them by pointer only.
@@ -102,6 +105,23 @@ class RedlineAlgorithm(QgsProcessingAlgorithm):
         value = self.parameterAsString(parameters, name, context) if parameters.get(name) not in (None, "") else ""
         return value.strip()
 
+    def add_protection(self, label):
+        """The protection layers and the optional counties, as check and run both take them."""
+        self.addParameter(QgsProcessingParameterMultipleLayers("PROTECTED", self.tr(label), QgsProcessing.TypeVectorPolygon))
+        self.addParameter(QgsProcessingParameterVectorLayer("COUNTIES", self.tr("Counties"), [QgsProcessing.TypeVectorPolygon],
+                                                            optional=True))
+
+    def protection_arguments(self, parameters, context, sources):
+        """--protected for each protection layer and --admin for the counties, with the layers given."""
+        protected = self.parameterAsLayerList(parameters, "PROTECTED", context)
+        if not protected:
+            raise QgsProcessingException("no protection layers given")
+        arguments = [part for layer in protected for part in ("--protected", sources.path(layer))]
+        counties = self.parameterAsVectorLayer(parameters, "COUNTIES", context)
+        if counties is not None:
+            arguments += ["--admin", sources.path(counties)]
+        return arguments, protected
+
 
 REGISTRY_GROUP = ("registry", "Clue registry")
 
@@ -126,10 +146,7 @@ class CheckAlgorithm(RedlineAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterVectorLayer("PATCHES", self.tr("Activity patches (人类活动图斑)"),
                                                             [QgsProcessing.TypeVectorPolygon]))
-        self.addParameter(QgsProcessingParameterMultipleLayers("PROTECTED", self.tr("Protection layers (red lines, reserves)"),
-                                                               QgsProcessing.TypeVectorPolygon))
-        self.addParameter(QgsProcessingParameterVectorLayer("COUNTIES", self.tr("Counties"), [QgsProcessing.TypeVectorPolygon],
-                                                            optional=True))
+        self.add_protection("Protection layers (red lines, reserves)")
         for key, _, label in self.PATCH_FIELDS:
             self.addParameter(QgsProcessingParameterField(key, self.tr(label + " (empty: redline finds it)"), None, "PATCHES",
                                                           optional=True))
@@ -160,15 +177,8 @@ class CheckAlgorithm(RedlineAlgorithm):
             patches = self.parameterAsVectorLayer(parameters, "PATCHES", context)
             if patches is None:
                 raise QgsProcessingException("no activity patches given")
-            arguments = ["check", sources.path(patches)]
-            protected = self.parameterAsLayerList(parameters, "PROTECTED", context)
-            if not protected:
-                raise QgsProcessingException("no protection layers given")
-            for layer in protected:
-                arguments += ["--protected", sources.path(layer)]
-            counties = self.parameterAsVectorLayer(parameters, "COUNTIES", context)
-            if counties is not None:
-                arguments += ["--admin", sources.path(counties)]
+            protection, protected = self.protection_arguments(parameters, context, sources)
+            arguments = ["check", sources.path(patches)] + protection
             for key, option, _ in self.PATCH_FIELDS + self.PROTECTED_FIELDS + self.ADMIN_FIELDS:
                 value = self.optional_text(parameters, key, context)
                 if value:
@@ -266,10 +276,7 @@ class NightlyAlgorithm(RegistryAlgorithm):
         self.add_registry()
         self.addParameter(QgsProcessingParameterFile("INBOX", self.tr("Inbox folder of extracts"),
                                                      behavior=QgsProcessingParameterFile.Folder))
-        self.addParameter(QgsProcessingParameterMultipleLayers("PROTECTED", self.tr("Protection layers"),
-                                                               QgsProcessing.TypeVectorPolygon))
-        self.addParameter(QgsProcessingParameterVectorLayer("COUNTIES", self.tr("Counties"), [QgsProcessing.TypeVectorPolygon],
-                                                            optional=True))
+        self.add_protection("Protection layers")
         self.addParameter(QgsProcessingParameterString("CAMPAIGN", self.tr("Campaign (e.g. 绿盾2026)"), optional=True))
         self.addParameter(QgsProcessingParameterString("SOURCE", self.tr("Source (国家下发, 省级自查, 卫片执法)"), optional=True))
         self.addParameter(QgsProcessingParameterNumber("SETTLE", self.tr("Seconds an extract must be unchanged before it is taken"),
@@ -284,11 +291,7 @@ class NightlyAlgorithm(RegistryAlgorithm):
             arguments = ["run", "--registry", self.registry(parameters, context),
                          "--inbox", self.parameterAsFile(parameters, "INBOX", context), "--out", out,
                          "--settle-seconds", str(self.parameterAsInt(parameters, "SETTLE", context))]
-            for layer in self.parameterAsLayerList(parameters, "PROTECTED", context):
-                arguments += ["--protected", sources.path(layer)]
-            counties = self.parameterAsVectorLayer(parameters, "COUNTIES", context)
-            if counties is not None:
-                arguments += ["--admin", sources.path(counties)]
+            arguments += self.protection_arguments(parameters, context, sources)[0]
             for key, option in [("CAMPAIGN", "--campaign"), ("SOURCE", "--source")]:
                 value = self.optional_text(parameters, key, context)
                 if value:
@@ -329,8 +332,8 @@ class VerifyImportAlgorithm(RegistryAlgorithm):
         if run.status != 0:
             first = rejected[0] if rejected else (run.errors[-1] if run.errors else f"redline exited with status {run.status}")
             raise QgsProcessingException(f"{len(rejected)} row(s) rejected, nothing applied — first: {first}" if rejected else first)
-        counts = next((line for line in run.lines if line.startswith(("applied", "would apply"))), "")
-        applied = int(counts.split()[1].rstrip(",")) if counts.startswith("applied") else (int(counts.split()[2].rstrip(",")) if counts else 0)
+        counts = next((match for match in map(APPLIED.match, run.lines) if match), None)
+        applied = int(counts.group(1)) if counts else 0
         return {"APPLIED": applied, "REJECTED": len(rejected)}
 
 
@@ -353,7 +356,7 @@ class StatusAlgorithm(RegistryAlgorithm):
         as_of = self.optional_text(parameters, "AS_OF", context)
         if as_of:
             arguments += ["--as-of", as_of]
-        run = RedlineRun(arguments, QuietFeedback(feedback)).run()
+        run = RedlineRun(arguments, feedback, echo_stdout=False).run()
         status = json.loads("\n".join(run.lines))
         for key in ["by_status", "by_county", "by_severity"]:
             feedback.pushInfo(f"{key}: " + ", ".join(f"{name or '-'} {count}" for name, count in sorted(status[key].items())))
@@ -390,19 +393,6 @@ class ReportAlgorithm(RegistryAlgorithm):
             arguments += ["--county", county]
         RedlineRun(arguments, feedback).run()
         return {"OUTPUT": out}
-
-
-class QuietFeedback:
-    """Passes everything on but stdout's lines (JSON the algorithm shows in its own words)."""
-
-    def __init__(self, feedback):
-        self.feedback = feedback
-
-    def pushInfo(self, text):  # noqa: N802
-        pass
-
-    def __getattr__(self, name):
-        return getattr(self.feedback, name)
 
 
 ALGORITHMS = [CheckAlgorithm, ChecklistAlgorithm, NightlyAlgorithm, VerifyImportAlgorithm, StatusAlgorithm, ReportAlgorithm]

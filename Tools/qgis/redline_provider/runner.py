@@ -19,14 +19,17 @@ ERROR_PREFIX = "redline: "
 
 
 class RedlineRun:
-    """One redline command. `lines` holds stdout's lines once it has finished."""
+    """One redline command. `lines` holds stdout's lines once it has finished, `status` its exit
+    status; `echo_stdout=False` keeps stdout out of the log (for JSON the algorithm shows itself)."""
 
-    def __init__(self, arguments, feedback):
+    def __init__(self, arguments, feedback, echo_stdout=True):
         self.arguments = [str(argument) for argument in arguments]
         self.feedback = feedback
+        self.echo_stdout = echo_stdout
         self.lines = []
         self.errors = []
         self.warnings = []
+        self.status = None
 
     def _read(self, stream, name, sink):
         for line in iter(stream.readline, ""):
@@ -52,7 +55,8 @@ class RedlineRun:
                 self.feedback.reportError(line, False)
         else:
             self.lines.append(line)
-            self.feedback.pushInfo(line)
+            if self.echo_stdout:
+                self.feedback.pushInfo(line)
 
     def run(self, check=True):
         """Runs redline to its end (or until cancelled); raises with redline's own message when it fails."""
