@@ -21,7 +21,8 @@ public struct LogEvent: Sendable {
 public struct ExtractOutcome: Sendable {
     public let file: String
     public let sha256: String
-    /// processed, skipped (seen before), failed, quarantined (failed once too often, moved away).
+    /// processed, skipped (seen before), failed, quarantined (failed once too often, moved away),
+    /// ignored (no extract: a folder, another format, a pipe; `error` says why).
     public var status: String
     public var patches = 0, clues = 0, newClues = 0, merged = 0, rebounds = 0
     public var error: String?
@@ -116,6 +117,30 @@ public final class NightlyRun {
             .filter { isRegularFile($0) }
     }
 
+    /// What the inbox holds that is no extract, and why: a FileGDB folder, a MapInfo table or a
+    /// subfolder dropped in the inbox would otherwise be passed over every night without a word.
+    /// Hidden files and a shapefile's sidecars are not named.
+    public static func ignored(in inbox: URL) throws -> [(name: String, reason: String)] {
+        let names = try inboxNames(inbox)
+        let shapefiles = Set(names.filter { ($0 as NSString).pathExtension.lowercased() == "shp" }
+            .map { ($0 as NSString).deletingPathExtension.lowercased() })
+        let taken = extensions.sorted().map { "." + $0 }.joined(separator: " ")
+        return names.sorted().compactMap { name in
+            let url = inbox.appendingPathComponent(name), suffix = (name as NSString).pathExtension.lowercased()
+            guard !name.hasPrefix("."), !shapefiles.contains((name as NSString).deletingPathExtension.lowercased()) else { return nil }
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
+                return (name, suffix == "gdb"
+                        ? "a FileGDB folder: the inbox takes files — zip the folder, or export it to a GeoPackage (ogr2ogr -f GPKG)"
+                        : "a folder: the inbox does not look into folders — move its extracts into the inbox")
+            }
+            if extensions.contains(suffix) {
+                return isRegularFile(url) ? nil : (name, "not a regular file (a pipe, a device or a dangling link): never opened")
+            }
+            return (name, "not a kind of extract the inbox takes (\(taken)) — convert it, e.g. ogr2ogr -f GPKG")
+        }
+    }
+
     /// Only regular files (or links to them) are extracts: reading a FIFO or a device would hang
     /// the nightly job, and a dangling link is nothing yet.
     static func isRegularFile(_ url: URL) -> Bool {
@@ -130,6 +155,12 @@ public final class NightlyRun {
             throw RegistryError.frameMismatch(registry: kept, run: frameCRS)
         }
         var outcomes: [ExtractOutcome] = []
+        for (name, reason) in try Self.ignored(in: options.inbox) {
+            log(LogEvent("warning", "extract_ignored", [("file", name), ("reason", reason)]))
+            var ignored = ExtractOutcome(file: name, sha256: "", status: "ignored")
+            ignored.error = reason
+            outcomes.append(ignored)
+        }
         for file in try Self.extracts(in: options.inbox) {
             // A copy into the inbox may be under way: such an extract waits for the next run.
             let missing = SourceCatalog.missingSidecars(ofShapefile: file.path)

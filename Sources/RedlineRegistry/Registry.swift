@@ -153,7 +153,8 @@ public final class Registry {
     /// A new GeoPackage registry, made under a temporary name and renamed into place once it holds
     /// its schema marker: a run killed while creating it leaves no half-made file at `location`.
     private static func createFile(_ location: String, displayLocation: String) throws {
-        let temporary = location + ".creating-\(getpid())"
+        // Ending in .gpkg: GDAL warns about any other extension, and a --strict run would stop on it.
+        let temporary = location + ".creating-\(getpid()).gpkg"
         do {
             try? FileManager.default.removeItem(atPath: temporary)
             let dataset = try VectorDataset.create(temporary, driver: "GPKG")
