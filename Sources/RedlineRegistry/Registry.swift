@@ -21,6 +21,15 @@ public enum VerificationResult: String, Sendable, CaseIterable {
         default: return nil
         }
     }
+
+    /// As the ledgers write it.
+    public var label: String {
+        switch self {
+        case .confirmed: "属实"
+        case .notConfirmed: "不属实"
+        case .partly: "部分属实"
+        }
+    }
 }
 
 /// A row of one of the registry's small tables (meta, events, extracts): its values by column.

@@ -1,6 +1,7 @@
 import Foundation
 import GDALKit
 import RedlineCore
+import RedlineOutputs
 
 /// What an import did: rows applied, rows already applied (unchanged), rows left blank, and
 /// every rejected row with its number and reason.
@@ -11,6 +12,9 @@ public struct ImportReport: Sendable {
     public var rejected: [(row: Int, clue: String, reason: String)] = []
     /// Rebound clues a look-back's rows raised: the site's old clue and its new one.
     public var rebounds: [(of: String, clue: String)] = []
+    /// Columns that look like findings (完成日期, 核查结论, 整改状态) but are none redline reads:
+    /// what the team wrote there is not taken in.
+    public var unreadColumns: [String] = []
 }
 
 /// Reads the spreadsheet, CSV or GeoJSON a field team sends back (the checklist's own columns, in
@@ -96,13 +100,20 @@ public struct VerificationImport {
         subscript(_ role: String) -> String { values[role]?.trimmingCharacters(in: .whitespaces) ?? "" }
     }
 
-    func readRows() throws -> [Row] {
+    /// The rows, and the columns that look like findings but are not read.
+    func readRows() throws -> (rows: [Row], unread: [String]) {
         // The first row of a returned sheet is its header even when every cell below is text; the
         // drivers read that setting when the layer is first used.
         try GDALConfiguration.with([("OGR_XLSX_HEADERS", "FORCE"), ("OGR_ODS_HEADERS", "FORCE")]) { try readRowsAsConfigured() }
     }
 
-    private func readRowsAsConfigured() throws -> [Row] {
+    /// Words of a header that holds a finding; a column named so that redline does not read it
+    /// (and that is no clue column of the checklist) is named in a warning.
+    static let findingWords = ["结果", "结论", "状态", "完成", "销号", "验收", "期限", "日期", "result", "status", "date", "rectif",
+                               "closed", "verif"]
+    static let clueColumnNames = Set(ClueColumn.allCases.flatMap { [Zone.normalise($0.rawValue), Zone.normalise($0.labelZH)] })
+
+    private func readRowsAsConfigured() throws -> (rows: [Row], unread: [String]) {
         let lower = file.lowercased()
         let copy = try Self.utf8CSV(file)
         defer { if let copy { try? FileManager.default.removeItem(atPath: copy) } }
@@ -132,6 +143,16 @@ public struct VerificationImport {
             throw RedlineError.noSuchField(layer: file, option: "verify import", field: "线索编号 / Clue ID",
                                            available: layer.fields.map(\.name))
         }
+        // Without a result, status or date column every row would read as blank: a renamed header, not an empty file.
+        guard roles.values.contains(where: Self.decisive.contains) else {
+            throw RedlineError.noSuchField(layer: file, option: "verify import",
+                                           field: "核查结果 (result), 状态 (status), 整改期限, 整改完成日期 or 销号日期",
+                                           available: layer.fields.map(\.name))
+        }
+        let unread = names.indices.filter { index in
+            roles[index] == nil && !Self.clueColumnNames.contains(names[index])
+                && Self.findingWords.contains { names[index].contains($0) }
+        }.map { layer.fields[$0].name }
         // Spreadsheet rows count from the header (row 1); GDAL numbers XLSX features by sheet row.
         let spreadsheet = lower.hasSuffix(".xlsx") || lower.hasSuffix(".ods")
         let csv = lower.hasSuffix(".csv")
@@ -146,7 +167,7 @@ public struct VerificationImport {
             let formulaColumns = unsaved[number] ?? []
             rows.append(Row(number: number, values: values, unsavedFormula: roles.keys.contains { formulaColumns.contains($0) }))
         }
-        return rows
+        return (rows, unread)
     }
 
     /// A CSV that is not UTF-8 is GBK/GB18030 as Excel on a Chinese Windows saves it: a UTF-8 copy
@@ -168,7 +189,9 @@ public struct VerificationImport {
         var report = ImportReport()
         var seen: [String: Int] = [:]
         var changes: [Change] = []
-        for row in try readRows() {
+        let (rows, unread) = try readRows()
+        report.unreadColumns = unread
+        for row in rows {
             let id = SafeID.strip(row["clue"])
             switch try outcome(of: row, id: id, seen: &seen) {
             case .blank: report.blank += 1
@@ -253,6 +276,15 @@ public struct VerificationImport {
             default: return .failure(.init("status “\(row["status"])” is not 整改中 (rectifying), 已整改 (rectified) or 已销号 (closed)"))
             }
         }
+        // A date of rectification says the site was rectified: its stage follows, so that the
+        // registry's status and the reports agree on it.
+        if rectifiedOn != nil && result != .notConfirmed {
+            if stated == nil { stated = .rectified }
+            if let given = stated, [.verified, .rectifying].contains(given) {
+                return .failure(.init("整改完成日期 (date rectified) given, but 状态 is “\(row["status"])” — set 状态 to 已整改 "
+                                      + "(rectified), or clear the date"))
+            }
+        }
         let findings = FieldFindings(inspector: row["inspector"], actualActivity: row["actual"], responsibleParty: row["responsible"],
                                      rectification: row["rectification"], photos: row["photos"], remarks: row["remarks"])
         let signOff = SignOff(rectifiedOn: rectifiedOn, closedOn: closedOn, approver: row["approver"], documentNo: row["document"])
@@ -264,6 +296,11 @@ public struct VerificationImport {
     /// allows on dates that fit the clue's history, or a refusal.
     private func outcome(of finding: Finding, for clue: RegisteredClue, row: Int) throws -> RowOutcome {
         if let outcome = lookbackOutcome(of: finding, for: clue, row: row) { return outcome }
+        // A true problem stays one: a later 不属实 would close it without rectification or sign-off.
+        if finding.resultGiven, finding.result == .notConfirmed, let earlier = clue.lifecycle.result, earlier != .notConfirmed {
+            return .rejected("clue \(clue.clueID) was found \(earlier.label) on \(clue.lifecycle.verifiedOn.map { "\($0)" } ?? "an earlier check")"
+                             + "; a 不属实 row cannot close a true problem — it closes as 已销号 once its rectification is accepted")
+        }
         var target: ClueStatus
         switch ClueStatus.verified(result: finding.result, stated: finding.stated) {
         case .success(let status): target = status

@@ -207,6 +207,12 @@ struct Verify: ParsableCommand {
                 let store = try Registry.open(registry)
                 try store.lock()
                 let report = try VerificationImport(registry: store, file: file, actor: who.actor).run(dryRun: dryRun)
+                if !report.unreadColumns.isEmpty {
+                    let names = report.unreadColumns.map { "“\($0)”" }.joined(separator: ", ")
+                    FileHandle.standardError.write(Data(("redline: warning: \(file): column(s) \(names) not read — redline reads 核查结果, "
+                        + "核查日期, 核查人, 状态, 整改期限, 整改完成日期, 销号日期, 验收人, 文号 and the checklist's other columns; "
+                        + "rename a column to one of these if it holds that finding\n").utf8))
+                }
                 for rejected in report.rejected {
                     print("\(file): row \(rejected.row): \(rejected.clue.isEmpty ? "" : "\(rejected.clue): ")\(rejected.reason)")
                 }

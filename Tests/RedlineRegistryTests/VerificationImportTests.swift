@@ -151,6 +151,36 @@ import TestSupport
         #expect(events.allSatisfy { $0["actor"] == "analyst" })
     }
 
+    /// A later 不属实 does not undo a true problem; a 整改完成日期 carries the clue to 已整改 (so
+    /// status and the monthly report agree) unless 状态 says otherwise; a file whose result column
+    /// is named otherwise is refused, and finding-like columns that are not read are named.
+    @Test func aTrueProblemIsNotUndoneAndARectificationDateCarriesItsStage() throws {
+        let folder = TemporaryFolder("redline-verify-consistent")
+        let store = try registry(in: folder)
+        var report = try importing("线索编号,核查结果,核查日期\nC3,不属实,2026-11-22\n", into: store, in: folder)
+        #expect(report.applied.isEmpty)
+        #expect(report.rejected.first?.reason == "clue C3 was found 属实 on 2026-11-15; a 不属实 row cannot close a true problem — "
+                + "it closes as 已销号 once its rectification is accepted", "\(report.rejected)")
+        #expect(try store.clue("C3")?.status == .rectified)
+
+        report = try importing("线索编号,核查结果,核查日期,整改完成日期\nC1,属实,2026-11-10,2026-11-20\nC6,属实,2026-11-10,\n", into: store,
+                               in: folder, name: "dated.csv")
+        #expect(report.applied == ["C1", "C6"], "\(report.rejected)")
+        let c1 = try #require(try store.clue("C1"))
+        #expect(c1.status == .rectified && c1.lifecycle.signOff.rectifiedOn == CalendarDay(text: "2026-11-20"))
+        #expect(try store.clue("C6")?.status == .verified)
+
+        report = try importing("线索编号,核查结果,核查日期,状态,整改完成日期\nC5,属实,2026-11-10,整改中,2026-11-20\n", into: store, in: folder,
+                               name: "contradicts.csv")
+        #expect(report.rejected.first?.reason.hasPrefix("整改完成日期 (date rectified) given, but 状态 is “整改中”") == true, "\(report.rejected)")
+
+        #expect(throws: RedlineError.self) { try importing("线索编号,核查结论\nC5,属实\n", into: store, in: folder, name: "renamed.csv") }
+        report = try importing("线索编号,核查结果,核查日期,状态,完成日期,发现日期\nC5,属实,2026-11-10,已整改,2026-11-20,2026-11-05\n",
+                               into: store, in: folder, name: "unread.csv")
+        #expect(report.unreadColumns == ["完成日期"], "发现日期 is the checklist's own clue column")
+        #expect(try store.clue("C5")?.lifecycle.signOff.rectifiedOn == CalendarDay(text: "2026-11-10"), "as documented, with a warning now")
+    }
+
     @Test func signOffDatesMustFollowEachOther() throws {
         let folder = TemporaryFolder("redline-verify-signoff-dates")
         let store = try registry(in: folder)
