@@ -30,11 +30,16 @@ public struct CheckRecord: Sendable, Equatable {
 
     /// The record in the summary.json of `folder`: a finished check's, or a registry export's.
     public static func read(_ folder: URL) throws -> CheckRecord {
+        // A check killed while it moved its files into place is finished first: never read half of each run.
+        StagedFolder.removeAbandoned(in: folder)
         let path = folder.appendingPathComponent(fileName).path
-        guard let data = FileManager.default.contents(atPath: path),
-              let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw RedlineError.unreadableFile(path: path, reason: "no summary.json of a finished check — run redline check "
                                               + "with --out \(folder.path) first")
+        }
+        guard let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw RedlineError.unreadableFile(path: path, reason: "it is not the JSON a check writes (damaged or edited) — "
+                                              + "run redline check with --out \(folder.path) again")
         }
         let settings = document["settings"] as? [String: String] ?? [:]
         let inputs = document["inputs"] as? [String: Any] ?? [:]

@@ -48,7 +48,26 @@ public final class StagedFolder {
     /// `retiring` names folders an earlier run made that this one does not: they go too.
     /// If one cannot be moved, those already moved are put back, so that the failure's "nothing
     /// was replaced" holds.
+    ///
+    /// A signal waits for a commit under way to end (`LiveStaging`); a SIGKILL in the middle leaves
+    /// the staging folder's journal, from which the next use of the folder finishes the commit, so
+    /// the folder never stays half old and half new.
     public func commit(_ names: [String], retiring: [String] = []) throws {
+        try LiveStaging.shared.whileCommitting {
+            let journal = names.map { "move\t\($0)" } + retiring.map { "retire\t\($0)" }
+            do {
+                try Data((journal.joined(separator: "\n") + "\n").utf8).write(to: staging.appendingPathComponent(Self.journal))
+            } catch {
+                throw RedlineError.outputFailed(path: staging.path, reason: error.localizedDescription)
+            }
+            try move(names, retiring: retiring)
+        }
+        discard()
+    }
+
+    static let journal = ".commit"
+
+    private func move(_ names: [String], retiring: [String]) throws {
         var moved: [(name: String, previous: String?)] = []
         for (position, name) in names.enumerated() {
             let target = destination.appendingPathComponent(name).path
@@ -87,7 +106,6 @@ public final class StagedFolder {
                 throw RedlineError.outputFailed(path: target, reason: String(cString: strerror(errno)))
             }
         }
-        discard()
     }
 
     /// Puts back what `commit` had replaced, newest first.
@@ -165,12 +183,39 @@ public final class StagedFolder {
         URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
-    /// Staging folders left by runs that were killed: their process is gone.
-    private static func removeAbandoned(in folder: URL) {
+    /// Staging folders left by runs that were killed (their process is gone): removed, after
+    /// finishing the commit one was killed in, so that the folder holds the new run's files
+    /// whole. Readers of an output folder call this first.
+    public static func removeAbandoned(in folder: URL) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         for name in names where name.hasPrefix(prefix) {
-            if let pid = Int32(name.dropFirst(prefix.count)), processIsGone(pid) {
-                try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+            guard let pid = Int32(name.dropFirst(prefix.count)), processIsGone(pid) else { continue }
+            let staging = folder.appendingPathComponent(name)
+            if let journal = try? String(contentsOf: staging.appendingPathComponent(journal), encoding: .utf8) {
+                finishCommit(journal, from: staging, into: folder)
+            }
+            try? FileManager.default.removeItem(at: staging)
+        }
+    }
+
+    /// Moves what a killed commit had not yet moved: every file in the journal still staged goes
+    /// into place (a folder in its way aside first), and what it retired goes.
+    private static func finishCommit(_ journal: String, from staging: URL, into folder: URL) {
+        let manager = FileManager.default
+        for (position, line) in journal.split(separator: "\n").enumerated() {
+            let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[1].contains("/") else { continue }
+            let staged = staging.appendingPathComponent(parts[1]).path, target = folder.appendingPathComponent(parts[1]).path
+            let aside = staging.appendingPathComponent(".finished-\(position)").path
+            var isFolder: ObjCBool = false
+            switch parts[0] {
+            case "move" where manager.fileExists(atPath: staged):
+                if manager.fileExists(atPath: target, isDirectory: &isFolder), isFolder.boolValue { rename(target, aside) }
+                rename(staged, target)
+            case "retire" where manager.fileExists(atPath: target):
+                rename(target, aside)
+            default:
+                continue
             }
         }
     }
@@ -183,6 +228,15 @@ public final class LiveStaging: @unchecked Sendable {
     private let lock = NSLock()
     private var paths: Set<String> = []
     private var sources: [DispatchSourceSignal] = []
+    /// Held while a commit moves files into place: a signal waits for it, so that a stopped run
+    /// leaves the old files or the new ones, never some of each.
+    private let commitLock = NSLock()
+
+    func whileCommitting<T>(_ body: () throws -> T) rethrows -> T {
+        commitLock.lock()
+        defer { commitLock.unlock() }
+        return try body()
+    }
 
     func add(_ path: String) {
         lock.lock()
@@ -206,6 +260,8 @@ public final class LiveStaging: @unchecked Sendable {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
+                // Never released: the process ends here, after the commit under way (if any).
+                shared.commitLock.lock()
                 shared.lock.lock()
                 let open = shared.paths
                 shared.lock.unlock()
