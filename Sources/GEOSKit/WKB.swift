@@ -190,11 +190,19 @@ public enum WKB {
 
 extension Envelope {
     /// The box of interleaved x,y pairs (at least one).
+    /// The box of interleaved x,y; a NaN coordinate makes it NaN (`isFinite` is false), never a
+    /// box that silently leaves the point out.
     public init(covering xy: [Double]) {
         self.init(minX: xy[0], minY: xy[1], maxX: xy[0], maxY: xy[1])
+        var sum = xy[0] + xy[1]
         for index in stride(from: 2, to: xy.count - 1, by: 2) {
             minX = Swift.min(minX, xy[index]); maxX = Swift.max(maxX, xy[index])
             minY = Swift.min(minY, xy[index + 1]); maxY = Swift.max(maxY, xy[index + 1])
+            sum += xy[index] + xy[index + 1]
         }
+        if sum.isNaN { (minX, minY, maxX, maxY) = (.nan, .nan, .nan, .nan) }
     }
+
+    /// Whether every bound is a finite number (no NaN or infinite coordinate went into it).
+    public var isFinite: Bool { minX.isFinite && minY.isFinite && maxX.isFinite && maxY.isFinite }
 }

@@ -100,6 +100,7 @@ public enum SkipReason: String, Sendable, CaseIterable, Comparable {
     case invalid = "invalid"
     case collapsed = "collapsed_on_repair"
     case untransformable = "outside_crs_domain"
+    case nonFinite = "non_finite_coordinate"
     case unreadable = "unreadable_geometry"
 
     init(_ geometry: FeatureGeometry) {
@@ -112,4 +113,18 @@ public enum SkipReason: String, Sendable, CaseIterable, Comparable {
     }
 
     public static func < (lhs: SkipReason, rhs: SkipReason) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// What it means, for the warning that names the features left out.
+    var explanation: String {
+        switch self {
+        case .missingGeometry: "no geometry"
+        case .emptyGeometry: "an empty geometry"
+        case .notPolygon: "points or lines, not polygons"
+        case .invalid: "an invalid polygon (--invalid skip)"
+        case .collapsed: "a polygon that repair reduced to nothing"
+        case .untransformable: "coordinates the layer's CRS cannot place on the earth"
+        case .nonFinite: "a NaN or infinite coordinate"
+        case .unreadable: "a geometry GEOS cannot read"
+        }
+    }
 }

@@ -45,6 +45,8 @@ struct Tally {
     var repaired = 0
     var cluesPerLayer: [Int]
     var skipped: [SkipReason: Int] = [:]
+    /// The first few activity IDs left out for each reason, for the warning.
+    var skippedIDs: [SkipReason: [String]] = [:]
     var perArea: [Int: (pairs: Int, m2: Double)] = [:]
     var perZone: [Zone: (clues: Int, m2: Double)] = [:]
     var perVerdict: [Verdict: Int] = [:]
@@ -75,8 +77,9 @@ struct Tally {
         case .belowMinSeverity(let severity, let wasRepaired):
             belowMinSeverity[severity, default: 0] += 1
             if wasRepaired { repaired += 1 }
-        case .skipped(let reason):
+        case .skipped(let reason, let id):
             skipped[reason, default: 0] += 1
+            if skippedIDs[reason, default: []].count < 5 { skippedIDs[reason, default: []].append(id) }
         case .failed(let error):
             throw error
         }
@@ -118,6 +121,14 @@ struct Tally {
     /// Values no rule knows are warned about, never silently dropped; so are clues without a date.
     func warn(into warnings: WarningLog, index: ProtectedIndex, settings: CheckSettings) {
         let listed = { (counts: [String: Int]) in WarningLog.listed(counts) }
+        // Patches without a polygon the reader has named already, per layer.
+        let named: Set<SkipReason> = [.missingGeometry, .emptyGeometry, .notPolygon]
+        for (reason, count) in skipped.sorted(by: { $0.key < $1.key }) where !named.contains(reason) {
+            let ids = skippedIDs[reason, default: []].map { $0.isEmpty ? "(no ID)" : $0 }.joined(separator: ", ")
+            warnings.add(code: "skipped_patches",
+                         "\(count) patch(es) left out of the check, with \(reason.explanation) (\(reason.rawValue)) — first: \(ids); "
+                         + "they are in no clue list: fix them in the source and run again")
+        }
         if !unknownActivityValues.isEmpty {
             warnings.add(code: "unknown_activity_type",
                          "\(unknownActivityValues.values.reduce(0, +)) clue(s) have an activity type no rule knows: "

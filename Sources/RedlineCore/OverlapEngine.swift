@@ -50,7 +50,8 @@ public enum PatchOutcome: Sendable {
     case clear(repaired: Bool)
     /// A clue below `--min-severity`.
     case belowMinSeverity(Severity, repaired: Bool)
-    case skipped(SkipReason)
+    /// Left out of the check, and why (the patch's activity ID, for the warning that names it).
+    case skipped(SkipReason, activityID: String)
     /// A failure that stops the run (an invalid patch under `--invalid fail`, say).
     case failed(RedlineError)
 }
@@ -109,8 +110,11 @@ public final class OverlapEngine {
 
     private func evaluate(_ patch: ActivityPatch) throws -> PatchOutcome {
         let detected = try detectionDay(patch)
-        guard case .polygonal(let wkb) = patch.geometry else { return .skipped(SkipReason(patch.geometry)) }
-        let box = try place(patch, native: WKB.envelope(of: wkb))
+        guard case .polygonal(let wkb) = patch.geometry else { return .skipped(SkipReason(patch.geometry), activityID: patch.activityID) }
+        let native = WKB.envelope(of: wkb)
+        // A NaN or infinite vertex: no area or placement of it means anything (repair would drop it, halving the patch).
+        if let native, !native.isFinite { return .skipped(.nonFinite, activityID: patch.activityID) }
+        let box = try place(patch, native: native)
         // Most patches lie far from any protection, and their box alone tells so: no reprojection,
         // parsing or validation for them. `--invalid fail` still looks at every patch.
         let lookup = settings.invalid == .fail ? BoxLookup.notTried : box.map(boxLookup) ?? .notTried
@@ -162,12 +166,12 @@ public final class OverlapEngine {
         do {
             try reprojector.toWorkingFrame(&wkb, fromLayer: patch.layer)
         } catch {
-            return .outcome(.skipped(.untransformable))
+            return .outcome(.skipped(.untransformable, activityID: patch.activityID))
         }
-        guard let parsed = try? geos.geometry(wkb: wkb) else { return .outcome(.skipped(.unreadable)) }
+        guard let parsed = try? geos.geometry(wkb: wkb) else { return .outcome(.skipped(.unreadable, activityID: patch.activityID)) }
         switch try settings.invalid.apply(to: parsed) {
         case .usable(let usable, let repaired): return .usable(usable, repaired: repaired)
-        case .skipped(let reason): return .outcome(.skipped(reason))
+        case .skipped(let reason): return .outcome(.skipped(reason, activityID: patch.activityID))
         case .rejected(let reason):
             return .outcome(.failed(.invalidGeometry(layer: layers[patch.layer].label, feature: patch.activityID, reason: reason)))
         }

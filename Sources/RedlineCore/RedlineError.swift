@@ -31,6 +31,11 @@ public enum RedlineError: Error, CustomStringConvertible, Equatable {
     /// The check's outputs were committed, then its checklists failed.
     indirect case checklistsFailed(out: String, checklists: String, cause: RedlineError)
 
+    /// A coordinate to show: whole units, or as it is when no integer holds it (1e300).
+    static func rough(_ value: Double) -> String {
+        value.isFinite && abs(value) < 1e15 ? String(Int(value.rounded())) : "\(value)"
+    }
+
     public var description: String {
         switch self {
         case let .cannotOpen(source, reason):
@@ -48,7 +53,7 @@ public enum RedlineError: Error, CustomStringConvertible, Equatable {
         case let .axesSwapped(layer):
             return "\(layer) misses every protected area, but would land on them with x and y exchanged — its coordinates look written as lat,lon; fix the file's axis order (or its CRS) and run again"
         case let .notDegrees(layer, feature, x, y):
-            return "\(layer) feature \(feature): coordinates like \(Int(x)), \(Int(y)) are no longitude and latitude although the "
+            return "\(layer) feature \(feature): coordinates like \(Self.rough(x)), \(Self.rough(y)) are no longitude and latitude although the "
                 + "layer's CRS is geographic — they look projected or mistyped; fix the feature, or the layer's CRS (its .prj) "
                 + "if the whole layer is projected"
         case let .invalidGeometry(layer, feature, reason):

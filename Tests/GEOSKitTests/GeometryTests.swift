@@ -5,6 +5,16 @@ import TestSupport
 @Suite struct GeometryTests {
     let context = GEOSContext()
 
+    /// A box over a NaN or infinite coordinate says so, wherever in the ring the bad number is:
+    /// it never leaves the point out and passes for a small box.
+    @Test func aBoxOverANonFiniteCoordinateIsNotFinite() {
+        #expect(Envelope(covering: [1, 2, 3, 4, 0, 1]).isFinite)
+        for bad in [Double.nan, .infinity, -.infinity] {
+            #expect(!Envelope(covering: [bad, 2, 3, 4]).isFinite, "\(bad) first")
+            #expect(!Envelope(covering: [1, 2, 3, bad, 5, 6]).isFinite, "\(bad) later")
+        }
+    }
+
     @Test func wkbRoundTripKeepsTheShape() throws {
         let square = try context.geometry(wkt: "POLYGON ((0 0, 4 0, 4 4, 0 4, 0 0), (1 1, 2 1, 2 2, 1 2, 1 1))")
         let again = try context.geometry(wkb: try square.wkb())

@@ -38,6 +38,12 @@ struct HostileBench {
                        wkb: Fixture.polygon([Fixture.box(x, y, x + size.0, y + size.1)]))
     }
 
+    /// A core-zone patch whose second vertex has the longitude `x`.
+    static func vertex(_ id: String, _ x: Double) -> FixtureFeature {
+        FixtureFeature([.string(id), .string("采矿"), .string("2026-11-01")],
+                       wkb: Fixture.polygon([[(89.5, 45.3), (x, 45.3), (89.504, 45.303), (89.5, 45.303), (89.5, 45.3)]]))
+    }
+
     /// Patches inside the bundled reserve's core zone, 0.01° apart.
     static func corePatches(_ count: Int, prefix: String = "P") -> [FixtureFeature] {
         (0..<count).map { patch("\(prefix)\($0)", 89.30 + Double($0) * 0.01, 45.30) }
@@ -167,6 +173,15 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
             try bench.patches("deg.gpkg", crs: "EPSG:4539", [HostileBench.patch("DEG", 89.3, 45.3)])
             try bench.ogr2ogr(["-append", "-nln", "patches", bench.path("gk.gpkg"), bench.path("deg.gpkg")])
             return bench.check(bench.path("gk.gpkg"))
+        },
+
+        // A vertex no number: left out and named, never repaired into half the patch, never a crash.
+        HostileCase(name: "a NaN vertex in a lon/lat patch", status: 0, words: ["NAN", "non_finite_coordinate"],
+                    warning: "skipped_patches", clues: 2) { bench in
+            bench.check(try bench.patches("nan.gpkg", HostileBench.corePatches(2) + [HostileBench.vertex("NAN", .nan)]))
+        },
+        HostileCase(name: "a 1e300 vertex in a lon/lat patch", status: 2, words: ["huge.gpkg", "feature HUGE", "1e+300"]) { bench in
+            bench.check(try bench.patches("huge.gpkg", HostileBench.corePatches(2) + [HostileBench.vertex("HUGE", 1e300)]))
         },
 
         // Attributes and values
