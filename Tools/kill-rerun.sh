@@ -16,8 +16,10 @@ mkdir -p "$work"
 /usr/bin/python3 "$root/Tools/make-week.py" "$work/inbox" >/dev/null
 run() {  # registry out — exec, so that a background run's pid is redline's own
   exec "$redline" run --registry "$1" --inbox "$work/inbox" --out "$2" --protected "$root/Geodata/protected.gpkg" \
-    --admin "$root/Geodata/counties.gpkg" --as-of 2026-11-29 --jobs 2 --settle-seconds 0 >/dev/null 2>&1
+    --admin "$root/Geodata/counties.gpkg" --as-of 2026-11-29 --jobs 2 --settle-seconds 0 >/dev/null 2>"$work/last-run.log"
 }
+# A run that fails by itself (not killed) stops the script: say what it said.
+trap 'echo "kill-rerun: stopped at line $LINENO; the last run said:" >&2; tail -5 "$work/last-run.log" >&2 2>/dev/null' ERR
 outputs() {  # out: every extract's clues.csv, in order
   for file in "$1"/*/clues.csv; do echo "== $(basename "$(dirname "$file")")"; cat "$file"; done
 }

@@ -29,9 +29,21 @@ public final class CoordinateSystem {
     /// tied to no place on Earth, so nothing can be brought from it into a geographic frame.
     public var isEngineering: Bool { proj_get_type(handle) == PJ_TYPE_ENGINEERING_CRS }
 
+    /// Geographic, or compound (EPSG:4326+5773) or bound to a datum shift over a geographic CRS:
+    /// its x and y are degrees either way.
     public var isGeographic: Bool {
-        let type = proj_get_type(handle)
-        return type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS
+        switch proj_get_type(handle) {
+        case PJ_TYPE_GEOGRAPHIC_2D_CRS, PJ_TYPE_GEOGRAPHIC_3D_CRS:
+            return true
+        case PJ_TYPE_COMPOUND_CRS:
+            guard let horizontal = proj_crs_get_sub_crs(context.handle, handle, 0) else { return false }
+            return CoordinateSystem(owned: horizontal, context: context).isGeographic
+        case PJ_TYPE_BOUND_CRS:
+            guard let base = proj_get_source_crs(context.handle, handle) else { return false }
+            return CoordinateSystem(owned: base, context: context).isGeographic
+        default:
+            return false
+        }
     }
 
     /// "EPSG:4539" when the CRS carries an identifier, else nil.

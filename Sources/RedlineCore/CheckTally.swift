@@ -143,7 +143,8 @@ struct Tally {
         }
         if !index.unknownZones.isEmpty {
             warnings.add(code: "unknown_zone",
-                         "protected features with unknown zone values, treated as unzoned: \(listed(index.unknownZones)) — "
+                         "protected features with unknown zone values, treated as unzoned (no core or buffer zone's stricter rules): "
+                         + "\(listed(index.unknownZones)) — "
                          + "pass --protected-zone or fix the values")
         }
     }

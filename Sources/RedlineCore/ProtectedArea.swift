@@ -202,7 +202,7 @@ private struct Catalogue {
                 reservesWithoutZones.append(source.label)
             }
             features.append(ProtectedFeature(layer: position, id: id, name: text(nameField) ?? source.layerName,
-                                             kind: kind, zone: resolveZone(zoneText, kind: kind), zoneText: zoneText,
+                                             kind: kind, zone: resolveZone(zoneText, kind: kind, hasField: zoneField != nil), zoneText: zoneText,
                                              validity: ValidityPeriod(from: from, to: to), wkb: wkb))
         }
     }
@@ -260,8 +260,13 @@ private struct Catalogue {
         }
     }
 
-    private mutating func resolveZone(_ text: String, kind: ProtectionKind) -> Zone {
-        if text.isEmpty { return kind == .redLine ? .redLine : .unzoned }
+    /// A reserve's empty zone cell, where the layer has a zone field, is counted as an unknown
+    /// value: unzoned, a core-zone pit would be judged as outside any zone.
+    private mutating func resolveZone(_ text: String, kind: ProtectionKind, hasField: Bool) -> Zone {
+        if text.isEmpty {
+            if kind == .natureReserve && hasField { unknownZones["(empty)", default: 0] += 1 }
+            return kind == .redLine ? .redLine : .unzoned
+        }
         if let zone = Zone(dataValue: text) { return zone }
         unknownZones[text, default: 0] += 1
         return .unzoned

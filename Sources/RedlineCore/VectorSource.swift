@@ -242,6 +242,13 @@ public enum SourceCatalog {
     }
 
     private static func open(_ spec: SourceSpec, options: [String]) throws -> VectorDataset {
+        // A pipe or a device would be read until someone writes to it: the run would hang.
+        if !spec.isDatabase && !spec.path.hasPrefix("/vsi"),
+           let type = (try? FileManager.default.attributesOfItem(atPath: URL(fileURLWithPath: spec.path).resolvingSymlinksInPath().path))?[.type]
+            as? FileAttributeType, type != .typeRegular && type != .typeDirectory {
+            throw RedlineError.cannotOpen(source: spec.displayPath, reason: "it is a pipe or a device, not a file — reading it "
+                                          + "could wait forever; give the file itself")
+        }
         do {
             return try VectorDataset.open(spec.path, options: options)
         } catch {

@@ -95,6 +95,16 @@ struct Check: ParsableCommand {
         let activityLayers = try activitySpecs.flatMap {
             try SourceCatalog.layers(of: $0, assumedCRS: options.assumeCRS, encoding: options.encoding)
         }
+        // The same layer twice (a file and its folder, say) would issue every clue twice.
+        var seen: [String: String] = [:]
+        for layer in activityLayers {
+            let key = URL(fileURLWithPath: layer.spec.path).standardizedFileURL.resolvingSymlinksInPath().path + "|" + layer.layerName
+            if let first = seen[key] {
+                throw RedlineError.badOption("the activities \(first) and \(layer.label) are the same layer: its patches would "
+                                             + "count twice — give it once")
+            }
+            seen[key] = layer.label
+        }
         let inputs = activities + boundaries.paths + [options.rules].compactMap { $0 }
         try StagedFolder.refuse(inputs: inputs, inside: URL(fileURLWithPath: out), option: "--out")
         if let checklists { try StagedFolder.refuse(inputs: inputs, inside: URL(fileURLWithPath: checklists), option: "--checklists") }
@@ -141,8 +151,8 @@ struct Check: ParsableCommand {
             let verdicts = Verdict.allCases.compactMap { verdict in
                 summary.perVerdict[verdict].map { "\($0) \(verdict.rawValue)" }
             }
-            print("\(summary.clues) clues from \(summary.patchesRead) patches (\(verdicts.joined(separator: ", "))"
-                  + "; \(summary.repaired) repaired, \(skipped) skipped) → \(out)")
+            let counts = [verdicts.joined(separator: ", "), "\(summary.repaired) repaired, \(skipped) skipped"].filter { !$0.isEmpty }
+            print("\(summary.clues) clues from \(summary.patchesRead) patches (\(counts.joined(separator: "; "))) → \(out)")
         }
     }
 }

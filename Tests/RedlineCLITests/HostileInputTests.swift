@@ -291,6 +291,30 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
                                                         wkb: Fixture.polygon([Fixture.box(89.2, 45.2, 89.4, 45.4)]))])
             return bench.check(try bench.patches("a.gpkg", HostileBench.corePatches(1)), ["--protected", bench.path("reserve.gpkg")])
         },
+        HostileCase(name: "a reserve feature with an empty zone", status: 0, words: ["unknown zone values", "(empty)"],
+                    warning: "unknown_zone", clues: 1) { bench in
+            let fields = [FieldDefinition(name: "protected_id", kind: .string), FieldDefinition(name: "kind", kind: .string),
+                          FieldDefinition(name: "zone", kind: .string)]
+            let zone = { (id: String, zone: FieldValue, x: Double) in
+                FixtureFeature([.string(id), .string("自然保护区"), zone], wkb: Fixture.polygon([Fixture.box(x, 45.2, x + 0.2, 45.4)]))
+            }
+            try Fixture.write(bench.path("reserve.gpkg"), layer: "reserve", crs: "EPSG:4490", fields: fields,
+                              features: [zone("R1", .null, 89.2), zone("R2", .string("实验区"), 89.6)])
+            return bench.check(try bench.patches("a.gpkg", HostileBench.corePatches(1)), ["--protected", bench.path("reserve.gpkg")])
+        },
+        HostileCase(name: "a compound geographic CRS on projected coordinates", status: 2,
+                    words: ["cmp.gpkg", "feature M0", "no longitude and latitude"]) { bench in
+            let metres = (0..<2).map { HostileBench.patch("M\($0)", 444_893 + Double($0) * 500, 5_018_320, size: (300, 300)) }
+            return bench.check(try bench.patches("cmp.gpkg", crs: "EPSG:4326+5773", metres))
+        },
+        HostileCase(name: "the same patches twice, as a file and its folder", status: 64, words: ["same layer", "count twice"]) { bench in
+            let file = try bench.shapefile("dup", in: "extract")
+            return bench.check(file, [bench.path("extract")] + Command.bundledBoundaries)
+        },
+        HostileCase(name: "a pipe named as the patches", status: 2, words: ["fifo.gpkg", "pipe or a device"]) { bench in
+            guard mkfifo(bench.path("fifo.gpkg"), 0o644) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            return bench.check(bench.path("fifo.gpkg"))
+        },
         HostileCase(name: "an unwritable --out for run", status: 3, words: ["afile"]) { bench in
             try Data("a file".utf8).write(to: URL(fileURLWithPath: bench.path("afile")))
             try FileManager.default.createDirectory(atPath: bench.path("inbox"), withIntermediateDirectories: true)
