@@ -191,8 +191,16 @@ public struct VerificationImport {
         var changes: [Change] = []
         let (rows, unread) = try readRows()
         report.unreadColumns = unread
+        // One clue on rows that disagree: which finding is right is not ours to guess, so none applies.
+        let byClue = Dictionary(grouping: rows.filter { !SafeID.strip($0["clue"]).isEmpty }, by: { SafeID.strip($0["clue"]) })
+        let disagreeing = byClue.filter { _, rows in rows.contains { $0.values != rows[0].values } }.mapValues { $0.map(\.number) }
         for row in rows {
             let id = SafeID.strip(row["clue"])
+            if let numbers = disagreeing[id] {
+                report.rejected.append((row.number, id, "clue \(id) is on rows \(numbers.map(String.init).joined(separator: ", ")) with "
+                                        + "different findings — keep the row that is right and remove the others"))
+                continue
+            }
             switch try outcome(of: row, id: id, seen: &seen) {
             case .blank: report.blank += 1
             case .unchanged: report.unchanged += 1

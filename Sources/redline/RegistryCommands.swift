@@ -181,7 +181,8 @@ struct Verify: ParsableCommand {
             an approver and a document number or photos. For a site a look-back (`redline
             lookback`) drew, a result alone is the look-back's: 不属实 keeps the site as it was
             left, 属实 or 部分属实 raises a rebound clue verified by that row. Every row is checked (unknown clue ID, a result that
-            is none of the three, a missing or future date, a clue already closed, a step back…);
+            is none of the three, a missing or future date, a clue already closed, a step back, a
+            不属实 after a true finding, one clue on rows that disagree…);
             the valid ones are applied in one transaction, each rejected one is listed with its row
             number and reason. Rows left blank are skipped. Importing the same file twice changes nothing.
 

@@ -109,7 +109,7 @@ import TestSupport
         \(idB),不属实,2026-11-21,王明,,耕地
         652325-2026Q4-999999,属实,2026-11-21,王明,,
         \(clues["D"]!["clue_id"]!),可能,2026-11-21,王明,,
-        \(clues["D"]!["clue_id"]!),属实,2099-01-01,王明,,
+        \(clues["D"]!["clue_id"]!),可能,2026-11-21,王明,,
 
         """.utf8).write(to: URL(fileURLWithPath: results))
         let dry = try redline(["verify", "import", results, "--registry", registry, "--dry-run"])

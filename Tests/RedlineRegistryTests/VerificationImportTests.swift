@@ -38,28 +38,29 @@ import TestSupport
         C1,属实,2026-11-10,
         C2,属实,2026-11-13,
         C3,属实,2026-11-21,
-        C1,不属实,2026-11-11,
+        C1,属实,2026-11-10,
         C9,属实,2026-11-10,
         C4,部分属实,2026-11-19,已整改
         C5,属实,2026-11-01,
         C6,不属实,2026-11-10,已整改
         ,,,
-        C6,可能,2026-11-10,
+        C2,可能,2026-11-10,
+        C2,不属实,2026-11-10,
 
         """.utf8).write(to: URL(fileURLWithPath: file))
         let report = try VerificationImport(registry: store, file: file, today: CalendarDay(text: "2026-12-01")!).run(dryRun: false)
         let reasons = Dictionary(uniqueKeysWithValues: report.rejected.map { ($0.row, $0.reason) })
         #expect(report.applied == ["C1"])
         #expect(report.blank == 1)
-        #expect(reasons[3] == "clue C2 is already closed")
+        #expect(reasons[3] == "clue C2 is on rows 3, 11, 12 with different findings — keep the row that is right and remove the others")
         #expect(reasons[4] == "clue C3 is already rectified; it cannot go back to verified")
-        #expect(reasons[5] == "clue C1 already appears on row 2")
+        #expect(reasons[5] == "clue C1 already appears on row 2", "the same row again")
         #expect(reasons[6] == "unknown clue ID C9")
         #expect(reasons[7]?.hasPrefix("date 2026-11-19 is earlier than the clue's last verification (2026-11-20)") == true)
         #expect(reasons[8]?.hasPrefix("date 2026-11-01 is before the clue's patch was detected (2026-11-05)") == true)
         #expect(reasons[9] == "a clue found not true cannot be rectified")
-        #expect(reasons[11] == "clue C6 already appears on row 9", "one row per clue, whatever it says")
-        #expect(reasons.count == 8, "\(report.rejected)")
+        #expect(reasons[11] == reasons[3] && reasons[12] == reasons[3], "rows that disagree: none applies")
+        #expect(reasons.count == 9, "\(report.rejected)")
         let after = Dictionary(uniqueKeysWithValues: try store.allClues().map { ($0.clueID, $0) })
         #expect(after["C1"]?.status == .verified && after["C1"]?.result == .confirmed && after["C1"]?.lifecycle.verifiedOn == CalendarDay(text: "2026-11-10"))
         #expect(after.filter { $0.key != "C1" }.allSatisfy { id, clue in

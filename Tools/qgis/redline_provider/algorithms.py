@@ -312,7 +312,8 @@ class VerifyImportAlgorithm(RegistryAlgorithm):
     NAME = "verify_import"
     DISPLAY = "Import verification results"
     HELP = ("Applies the field team's results (the checklist's spreadsheet, or a CSV or GeoJSON with its columns) to the "
-            "registry. Every row is checked; if any is rejected, each is listed with its reason and nothing is applied.")
+            "registry. Every row is checked and the valid ones are applied in one transaction (none on a dry run); each rejected "
+            "row is listed with its reason, and the algorithm then fails so that they are seen.")
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFile("RESULTS", self.tr("Results file (xlsx, csv, geojson)")))
@@ -331,7 +332,8 @@ class VerifyImportAlgorithm(RegistryAlgorithm):
         rejected = [line for line in run.lines if ": row " in line]
         if run.status != 0:
             first = rejected[0] if rejected else (run.errors[-1] if run.errors else f"redline exited with status {run.status}")
-            raise QgsProcessingException(f"{len(rejected)} row(s) rejected, nothing applied — first: {first}" if rejected else first)
+            applied = "nothing applied: a dry run" if self.parameterAsBoolean(parameters, "DRY_RUN", context) else "the other rows applied"
+            raise QgsProcessingException(f"{len(rejected)} row(s) rejected ({applied}) — first: {first}" if rejected else first)
         counts = next((match for match in map(APPLIED.match, run.lines) if match), None)
         applied = int(counts.group(1)) if counts else 0
         return {"APPLIED": applied, "REJECTED": len(rejected)}
