@@ -71,8 +71,21 @@ public struct RegistryExport {
     /// export is what goes to the field).
     public func write(to destination: URL, status: Set<String>, counties: Set<String>, periods: Set<String>,
                       dispatch: Bool = false) throws -> Int {
-        let selected = try registry.allClues().filter { clue in
-            (status.isEmpty || status.contains(clue.status.rawValue)) && (counties.isEmpty || counties.contains(clue[.countyCode]))
+        let all = try registry.allClues()
+        // A county or period the registry has never seen is a typo, not "no clues": say what it has.
+        for county in counties where !all.contains(where: { $0[.countyCode] == county || $0[.countyName] == county }) {
+            let known = Set(all.map { "\($0[.countyCode]) \($0[.countyName])".trimmingCharacters(in: .whitespaces) })
+            throw RedlineError.badOption("no clue of county “\(county)” in \(registry.displayLocation) — give a county code or name it has: "
+                                         + (known.isEmpty ? "it has none" : known.sorted().joined(separator: ", ")))
+        }
+        for period in periods where !all.contains(where: { $0[.period] == period }) {
+            let known = Set(all.map { $0[.period] }).sorted()
+            throw RedlineError.badOption("no clue of period “\(period)” in \(registry.displayLocation) — give a period it has: "
+                                         + (known.isEmpty ? "it has none" : known.joined(separator: ", ")))
+        }
+        let selected = all.filter { clue in
+            (status.isEmpty || status.contains(clue.status.rawValue))
+                && (counties.isEmpty || counties.contains(clue[.countyCode]) || counties.contains(clue[.countyName]))
                 && (periods.isEmpty || periods.contains(clue[.period]))
         }
         try write(selected, to: destination,
@@ -92,7 +105,8 @@ public struct RegistryExport {
         try Self.rememberedRecord(in: registry)
             .exportSummaryJSON(exportOf: registry.displayLocation, clues: clues.count, filters: filters)
             .write(to: URL(fileURLWithPath: folder.path("summary.json")))
-        try folder.commit(ClueFiles.names + ["summary.json"])
+        // overlaps.csv of a check once written here would sit beside clues it does not describe.
+        try folder.commit(ClueFiles.names + ["summary.json"], retiring: ["overlaps.csv"])
     }
 
     private func markDispatched(_ clues: [RegisteredClue], to name: String) throws {

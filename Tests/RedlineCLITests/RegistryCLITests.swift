@@ -193,6 +193,12 @@ import TestSupport
         #expect(counts["total"] as? Int == 4)
         #expect((counts["by_status"] as! [String: Int]) == ["issued": 2, "closed": 1, "reopened": 1])
         let export = folder.path("export")
+        // A county or period it never had is a typo, refused with what it has; nothing is written or dispatched.
+        for (option, value) in [("--county", "652352"), ("--period", "2026Q5")] {
+            let typo = try redline(["export", "--registry", registry, option, value, "--out", export, "--dispatch"])
+            #expect(typo.status == 64 && typo.stderr.contains("“\(value)”") && typo.stderr.contains("it has:"), "\(typo.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: export))
         #expect(try redline(["export", "--registry", registry, "--status", "issued", "--out", export, "--dispatch"]).status == 0)
         #expect(Set(try rows(export + "/clues.csv").map { $0["activity_id"]! }) == ["D", "A3"])
         clues = try registryClues(registry, folder)
