@@ -279,6 +279,13 @@ public final class NightlyRun {
         outcome.patches = summary.patchesRead
         outcome.clues = collector.clues.count
 
+        // Clues are issued on options.today (--as-of): one issued before its imagery was taken would
+        // count in a month before the patch existed, with a deadline already past.
+        if let early = collector.clues.first(where: { $0.detectedOn.map { $0 > options.today } ?? false }), let detected = early.detectedOn {
+            throw RedlineError.badOption("\(file.lastPathComponent): patch \(early.patch.activityID) was detected on \(detected), after "
+                                         + "the day its clue would be issued (\(options.today), --as-of) — give --as-of on or after the "
+                                         + "extract's detection dates")
+        }
         let plan = CheckPlan(activityLayers: layers, index: index, admin: admin, settings: settings)
         let tables = ClueTables(plan: plan)
         try registry.begin()

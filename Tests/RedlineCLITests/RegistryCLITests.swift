@@ -533,6 +533,22 @@ import TestSupport
                 && history.stdout.contains("rebound  rectified → reopened"), "\(history.stdout)")
     }
 
+    /// Clues are issued on --as-of: a day before the imagery is refused, and the registry keeps nothing of it.
+    @Test func cluesAreNotIssuedBeforeTheirImagery() throws {
+        let folder = TemporaryFolder("redline-early")
+        let inbox = folder.path("inbox"), registry = folder.path("registry.gpkg")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        try extract("\(inbox)/day1.gpkg", [Self.patch("A", 89.300, 45.300, date: "2026-11-01")])
+        let early = try redline(["run", "--registry", registry, "--inbox", inbox, "--out", folder.path("out"), "--settle-seconds", "0",
+                                 "--as-of", "2025-06-01"] + Command.bundledBoundaries)
+        #expect(early.status == 64 && early.stderr.contains("patch A was detected on 2026-11-01, after the day its clue would be issued"),
+                "\(early.stderr)")
+        let onTime = try redline(["run", "--registry", registry, "--inbox", inbox, "--out", folder.path("out"), "--settle-seconds", "0",
+                                  "--as-of", "2026-11-01"] + Command.bundledBoundaries)
+        #expect(onTime.status == 0, "\(onTime.stderr)")
+        #expect(try registryClues(registry, folder)["A"]?["opened_at"]?.isEmpty == false)
+    }
+
     @Test func aSecondRunOnTheSameRegistryStopsAtOnce() throws {
         let folder = TemporaryFolder("redline-lock")
         try FileManager.default.createDirectory(atPath: folder.path("inbox"), withIntermediateDirectories: true)
