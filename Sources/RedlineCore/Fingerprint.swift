@@ -25,10 +25,13 @@ public enum Fingerprint {
     /// whenever the files are written, so a digest computed earlier can be reused while it stays.
     public static func signature(ofSource source: String) -> String? {
         guard let files = files(of: source) else { return nil }
+        // Size, modification time, and the inode's change time and number: a copy that keeps the
+        // modification time (cp -p, rsync, unzip) over a file of the same size still changes those.
         let parts = files.compactMap { file -> String? in
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
-                  let size = attributes[.size] as? NSNumber, let modified = attributes[.modificationDate] as? Date else { return nil }
-            return "\(size.int64Value)@\(modified.timeIntervalSince1970)"
+            var status = stat()
+            guard stat(file.path, &status) == 0 else { return nil }
+            return "\(status.st_size)@\(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)"
+                + "/\(status.st_ctim.tv_sec).\(status.st_ctim.tv_nsec)#\(status.st_ino)"
         }
         return parts.count == files.count ? parts.joined(separator: ",") : nil
     }

@@ -116,7 +116,8 @@ struct PlacementJudge {
                 let named = counts.outsideExamples.map(\.id).joined(separator: ", ")
                 warnings.add(code: "outside_crs_area", "\(label): \(counts.outsideAreaOfUse) patch(es) lie outside the area the "
                              + "layer's CRS is made for (first: \(named)) — a feature in another CRS, a mistyped or sign-flipped "
-                             + "coordinate, or a zone number before the easting; such patches are never found inside protection",
+                             + "coordinate, or a zone number before the easting; whether found inside protection or not, their "
+                             + "place and area are not to be trusted — fix the feature or its CRS and run again",
                              file: label, feature: named)
             }
             let placed = counts.inRegion + counts.far + counts.swapped

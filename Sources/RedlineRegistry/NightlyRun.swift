@@ -215,13 +215,15 @@ public final class NightlyRun {
         let manager = FileManager.default
         do {
             try manager.createDirectory(at: quarantine, withIntermediateDirectories: true)
-            for member in Self.members(of: file) {
-                let target = quarantine.appendingPathComponent(member.lastPathComponent)
-                try? manager.removeItem(at: target)
-                try manager.moveItem(at: member, to: target)
+            // An earlier extract of the same name quarantined before stays: this one takes its hash as a prefix.
+            let members = Self.members(of: file)
+            let taken = members.contains { manager.fileExists(atPath: quarantine.appendingPathComponent($0.lastPathComponent).path) }
+            let prefix = taken ? String(sha.prefix(8)) + "-" : ""
+            for member in members {
+                try manager.moveItem(at: member, to: quarantine.appendingPathComponent(prefix + member.lastPathComponent))
             }
             try Data("\(file.lastPathComponent) failed on \(failures) runs; the last error:\n\(error)\n".utf8)
-                .write(to: quarantine.appendingPathComponent(file.lastPathComponent + ".reason.txt"), options: .atomic)
+                .write(to: quarantine.appendingPathComponent(prefix + file.lastPathComponent + ".reason.txt"), options: .atomic)
         } catch {
             throw RedlineError.outputFailed(path: quarantine.path, reason: "\(error)")
         }
@@ -393,6 +395,8 @@ public final class NightlyRun {
         if grown { merged.flag("grown") }
         merged.lastExtract = sha
         merged.lastDetected = [merged.lastDetected, clue.detectedOn].compactMap { $0 }.max()
+        // Older imagery arriving late moves the first detection back: a field check dated between the two is valid.
+        merged.firstDetected = [merged.firstDetected, clue.detectedOn].compactMap { $0 }.min()
         merged.updatedAt = Registry.timestamp()
         // The clue shows its latest detection (outline and figures), never with a milder
         // judgement than before; older imagery arriving late only adds to the detections.

@@ -424,6 +424,12 @@ import TestSupport
         #expect(reason.contains("failed on 2 runs") && reason.contains("no polygon"), "\(reason)")
         let third = try run()
         #expect(third.status == 0, "\(third.stderr)")
+        // Another broken oops.geojson, quarantined in turn: the first stays beside it.
+        try Data(#"{"type":"FeatureCollection","features":[{"#.utf8).write(to: URL(fileURLWithPath: "\(inbox)/oops.geojson"))
+        usleep(1_100_000)
+        for _ in 0..<2 { _ = try run() }
+        let quarantined = try FileManager.default.contentsOfDirectory(atPath: "\(out)/quarantine")
+        #expect(quarantined.contains("oops.geojson") && quarantined.contains { $0.hasSuffix("-oops.geojson") }, "\(quarantined)")
         let reports = try FileManager.default.contentsOfDirectory(atPath: "\(out)/reports").filter { $0.hasPrefix("run-") }
         #expect(reports.count >= 3, "one report per run: \(reports)")
     }
@@ -450,6 +456,11 @@ import TestSupport
         #expect(try run().status == 0)
         let after = try #require(try registryClues(registry, folder)["X"])
         #expect(after["severity"] == "high" && after["verdict"] == "prohibited" && after["detections"] == "2", "\(after)")
+        // Older imagery arriving late: the first detection moves back to it.
+        try extract("\(inbox)/day0.gpkg", [patch("W", "采矿", date: "2026-10-28")])
+        #expect(try run().status == 0)
+        let late = try #require(try registryClues(registry, folder)["X"])
+        #expect(late["first_detected"] == "2026-10-28" && late["last_detected"] == "2026-11-02" && late["detections"] == "3", "\(late)")
 
         let results = folder.path("results.csv")
         try Data("线索编号,核查结果,核查日期,状态\n\(after["clue_id"]!),属实,2026-11-20,已整改\n".utf8).write(to: URL(fileURLWithPath: results))
@@ -547,6 +558,32 @@ import TestSupport
                                   "--as-of", "2026-11-01"] + Command.bundledBoundaries)
         #expect(onTime.status == 0, "\(onTime.stderr)")
         #expect(try registryClues(registry, folder)["A"]?["opened_at"]?.isEmpty == false)
+    }
+
+    /// An extract replaced by one of the same size with its old modification time (cp -p, rsync) is new.
+    @Test func aReplacedExtractKeepingItsTimeIsSeenAsNew() throws {
+        let folder = TemporaryFolder("redline-replaced")
+        let inbox = folder.path("inbox"), registry = folder.path("registry.gpkg"), file = "\(inbox)/day.gpkg"
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        func run() throws -> CommandResult {
+            try redline(["run", "--registry", registry, "--inbox", inbox, "--out", folder.path("out"), "--settle-seconds", "0"]
+                        + Command.bundledBoundaries)
+        }
+        try extract(file, [Self.patch("A", 89.300, 45.300, date: "2026-11-01")])
+        #expect(try run().status == 0)
+        let size = try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int
+        try extract(folder.path("other.gpkg"), [Self.patch("B", 89.310, 45.300, date: "2026-11-02")])
+        try #require(try FileManager.default.attributesOfItem(atPath: folder.path("other.gpkg"))[.size] as? Int == size,
+                     "GeoPackages of one feature are the same size")
+        var times = [timespec(tv_sec: 1_700_000_000, tv_nsec: 0), timespec(tv_sec: 1_700_000_000, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, file, &times, 0) == 0)
+        _ = try run()
+        try FileManager.default.removeItem(atPath: file)
+        try FileManager.default.copyItem(atPath: folder.path("other.gpkg"), toPath: file)
+        #expect(utimensat(AT_FDCWD, file, &times, 0) == 0)
+        let result = try run()
+        #expect(result.status == 0 && result.stderr.contains("extract_processed file=day.gpkg"), "\(result.stderr)")
+        #expect(Set(try registryClues(registry, folder).keys) == ["A", "B"])
     }
 
     @Test func aSecondRunOnTheSameRegistryStopsAtOnce() throws {
