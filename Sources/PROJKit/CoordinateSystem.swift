@@ -25,6 +25,13 @@ public final class CoordinateSystem {
 
     public var name: String { proj_get_name(handle).map { String(cString: $0) } ?? "unnamed CRS" }
 
+    /// The name of its geodetic datum or datum ensemble ("Beijing 1954", "China 2000"), if it has one.
+    public var datumName: String? {
+        guard let datum = proj_crs_get_datum_forced(context.handle, handle) else { return nil }
+        defer { proj_destroy(datum) }
+        return proj_get_name(datum).map { String(cString: $0) }
+    }
+
     /// A local engineering CRS (WKT LOCAL_CS, "unknown" in many .prj files): its coordinates are
     /// tied to no place on Earth, so nothing can be brought from it into a geographic frame.
     public var isEngineering: Bool { proj_get_type(handle) == PJ_TYPE_ENGINEERING_CRS }
@@ -107,11 +114,15 @@ public final class Transformer {
     let handle: OpaquePointer
     let context: ProjContext
     public let description: String
+    /// Whether PROJ found no published transformation between the datums and fell back to a
+    /// "ballpark" offset (no shift at all), whose error is unknown.
+    public let usesBallpark: Bool
 
     init(owned handle: OpaquePointer, context: ProjContext, description: String) {
         self.handle = handle
         self.context = context
         self.description = description
+        usesBallpark = proj_coordoperation_has_ballpark_transformation(context.handle, handle) != 0
     }
 
     deinit { proj_destroy(handle) }

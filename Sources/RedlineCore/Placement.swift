@@ -104,7 +104,29 @@ struct PlacementJudge {
     /// the easting, 6° likewise), as Chinese agencies deliver them.
     static let candidateCodes = [4490] + Array(4534...4554) + Array(4513...4533) + Array(4502...4512) + Array(4491...4501)
 
+    /// Datums a ballpark offset to CGCS2000 leaves right within a metre or so (all realise ITRF).
+    static let modernDatums = ["World Geodetic System 1984", "China 2000", "China Geodetic Coordinate System 2000",
+                               "International Terrestrial Reference Frame", "WGS 84"]
+
+    /// A layer in an old datum (Beijing 1954, Xian 1980) that PROJ can bring to the boundaries' only
+    /// by a zero "ballpark" shift: its patches may sit some 100 m off.
+    func warnAboutBallparkShifts() {
+        let context = ProjContext()
+        guard let target = try? context.crs(frame.crs) else { return }
+        for layer in layers {
+            guard let source = try? context.crs(layer.crs), let datum = source.datumName,
+                  !Self.modernDatums.contains(where: { datum.hasPrefix($0) }),
+                  let transformer = try? context.transformer(from: source, to: target), transformer.usesBallpark else { continue }
+            warnings.add(code: "ballpark_datum_shift",
+                         "\(layer.label) is in the \(datum) datum, and PROJ knows no published shift from it to the boundaries' "
+                         + "\(target.datumName ?? target.name): it uses a ballpark offset of zero, which for Beijing 1954 or Xian "
+                         + "1980 can put patches some 100 m off — convert the extract to CGCS2000 with the province's published "
+                         + "parameters first", file: layer.label)
+        }
+    }
+
     func judge(_ tally: PlacementTally) throws {
+        warnAboutBallparkShifts()
         for (index, counts) in tally.layers.enumerated() {
             let label = layers[index].label
             if counts.swapped > 0 && counts.inRegion > 0 {

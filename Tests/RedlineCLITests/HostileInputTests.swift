@@ -311,6 +311,12 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
             let file = try bench.shapefile("dup", in: "extract")
             return bench.check(file, [bench.path("extract")] + Command.bundledBoundaries)
         },
+        HostileCase(name: "patches in Beijing 1954 Gauss-Krüger", status: 0, words: ["Beijing 1954", "ballpark"],
+                    warning: "ballpark_datum_shift") { bench in
+            try bench.ogr2ogr(["-t_srs", "EPSG:4539", bench.path("cgcs.gpkg"), try bench.patches("core.gpkg", HostileBench.corePatches(2))])
+            try bench.ogr2ogr(["-a_srs", "EPSG:2427", bench.path("bj54.gpkg"), bench.path("cgcs.gpkg")])
+            return bench.check(bench.path("bj54.gpkg"))
+        },
         HostileCase(name: "a pipe named as the patches", status: 2, words: ["fifo.gpkg", "pipe or a device"]) { bench in
             guard mkfifo(bench.path("fifo.gpkg"), 0o644) == 0 else { throw CocoaError(.fileWriteUnknown) }
             return bench.check(bench.path("fifo.gpkg"))
