@@ -87,6 +87,12 @@ import TestSupport
         #expect(book.activityType(of: "光伏电站") == "energy")     // exact value, not the shorter 光伏 only
         #expect(book.activityType(of: "工矿") == "industrial")
         #expect(book.activityType(of: "挖掘作业") == nil)
+        // English values are words: found whole (plural too, or written as one), never inside another word.
+        #expect(book.activityType(of: "open-pit mines") == "mining" && book.activityType(of: "Sand Mining Site") == "mining")
+        #expect(book.activityType(of: "WindFarm") == "energy" && book.activityType(of: "wind farms") == "energy")
+        for innocent in ["undetermined", "Examined site", "window", "hotelling", "master plan"] {
+            #expect(book.activityType(of: innocent) == nil, "\(innocent)")
+        }
         // The ten kinds of limited activity of 自然资发〔2022〕142号, as extracts word them.
         let wordings: [(String, String)] = [
             ("管护站", "stewardship"), ("巡护道路", "stewardship"), ("森林防火瞭望塔", "stewardship"), ("军事国防", "stewardship"),

@@ -190,11 +190,27 @@ public struct RuleBook: Sendable {
     /// runs from the strictest to the most lenient, so 以生态修复名义采矿 (mining in the name of
     /// restoration) is mining: a violation must never read as a permitted activity. Nil when it
     /// contains none.
+    ///
+    /// A Latin-script value (mine, dam, wind) is an English word: it is found as a whole word or
+    /// run of words, plural allowed, never inside another word (undetermined is no mine, window
+    /// no wind farm); Chinese values are found anywhere in the text.
     public func activityType(of text: String) -> String? {
         let key = Zone.normalise(text)
         guard !key.isEmpty else { return nil }
         if let exact = exactActivityType(of: text) { return exact }
-        return containedAliases.filter { key.contains($0.alias) }.min { typeRank[$0.type]! < typeRank[$1.type]! }?.type
+        let words = text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
+        func mentions(_ alias: String) -> Bool {
+            guard alias.unicodeScalars.allSatisfy({ $0.isASCII }) else { return key.contains(alias) }
+            for start in words.indices {
+                var run = ""
+                for word in words[start..<min(start + 4, words.count)] {
+                    run += word
+                    if run == alias || run == alias + "s" || run == alias + "es" { return true }
+                }
+            }
+            return false
+        }
+        return containedAliases.filter { mentions($0.alias) }.min { typeRank[$0.type]! < typeRank[$1.type]! }?.type
     }
 
 
