@@ -74,6 +74,18 @@ public final class CheckRun {
                 detected: try layer.resolveField(role: "detected", option: "--detected", requested: fields.detected,
                                                  defaults: ActivityFields.detectedDefaults))
         }
+        for (layer, fields) in zip(activityLayers, resolved) where fields.type == nil || fields.detected == nil {
+            // Chinese names read in a wrong code page come out as Latin-1 letters or U+FFFD: the
+            // fields redline looks for are there, under names it cannot read.
+            let garbled = layer.fields.map(\.name).filter { name in
+                name.unicodeScalars.contains { (0x80...0xFF).contains($0.value) || $0.value == 0xFFFD }
+            }
+            guard !garbled.isEmpty else { continue }
+            warnings.add(code: "field_names_misdecoded",
+                         "\(layer.label): field names such as \(garbled.prefix(3).map { "“\($0)”" }.joined(separator: ", ")) look like "
+                         + "Chinese read in the wrong encoding, so the activity type or date field was not found — fix the "
+                         + ".cpg file (936 for GBK) or pass --encoding CP936", file: layer.label)
+        }
         let reader = PatchReader(layers: activityLayers, fields: resolved, batchSize: batchSize, warnings: warnings)
         try sink.begin(CheckPlan(activityLayers: activityLayers, index: index, admin: admin, settings: settings))
         let delivery = Delivery(sink: sink, layers: activityLayers, progress: progress, started: started,

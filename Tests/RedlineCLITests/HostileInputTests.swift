@@ -404,6 +404,12 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
             try Data("UTF-8".utf8).write(to: URL(fileURLWithPath: bench.path("gbk.cpg")))
             return bench.check(bench.path("gbk.shp"))
         },
+        HostileCase(name: "a GBK .dbf whose .cpg says LATIN1", status: 0, words: ["gbk.shp", "wrong encoding", "--encoding CP936"],
+                    warning: "field_names_misdecoded") { bench in
+            try bench.shapefile("gbk", options: ["ENCODING=CP936"])
+            try Data("LATIN1".utf8).write(to: URL(fileURLWithPath: bench.path("gbk.cpg")))
+            return bench.check(bench.path("gbk.shp"))
+        },
     ]
 
     @Test(arguments: cases) func answersClearlyAndLosesNothing(_ hostile: HostileCase) throws {
