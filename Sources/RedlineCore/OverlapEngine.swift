@@ -115,6 +115,9 @@ public final class OverlapEngine {
         // A NaN or infinite vertex: no area or placement of it means anything (repair would drop it, halving the patch).
         if let native, !native.isFinite { return .skipped(.nonFinite, activityID: patch.activityID) }
         let box = try place(patch, native: native)
+        if let box, box.width > PlacementTally.oversizedDegrees || box.height > PlacementTally.oversizedDegrees {
+            placements.noteOversized(layer: patch.layer, sequence: patch.sequence, id: patch.activityID)
+        }
         // Most patches lie far from any protection, and their box alone tells so: no reprojection,
         // parsing or validation for them. `--invalid fail` still looks at every patch.
         let lookup = settings.invalid == .fail ? BoxLookup.notTried : box.map(boxLookup) ?? .notTried

@@ -39,11 +39,32 @@ struct PlacementTally: Sendable {
         var swappedExamples: [(sequence: Int, id: String)] = []
         /// The native boxes of the first far patches, to find the CRS they fit.
         var farBoxes: [(sequence: Int, box: Envelope)] = []
-        /// Patches (by input position) lying outside their CRS's area of use: a feature written in
-        /// another CRS, a mistyped or sign-flipped coordinate, a zone number before the easting.
-        var outsideAreaOfUse = 0
-        var outsideExamples: [(sequence: Int, id: String)] = []
+        /// Patches lying outside their CRS's area of use: a feature written in another CRS, a
+        /// mistyped or sign-flipped coordinate, a zone number before the easting.
+        var outsideAreaOfUse = NamedPatches()
+        /// Patches spanning more than `oversizedDegrees`: no human-activity patch is that big, but
+        /// one mistyped or sign-flipped vertex makes one so.
+        var oversized = NamedPatches()
     }
+
+    /// A count of patches, with the first few (by input position) to name.
+    struct NamedPatches: Sendable {
+        var count = 0
+        var examples: [(sequence: Int, id: String)] = []
+        var named: String { examples.map(\.id).joined(separator: ", ") }
+
+        mutating func note(sequence: Int, id: String) {
+            count += 1
+            if examples.count < PlacementTally.examples { examples.append((sequence, id)) }
+        }
+
+        mutating func merge(_ other: NamedPatches) {
+            count += other.count
+            examples = Array((examples + other.examples).sorted { $0.sequence < $1.sequence }.prefix(PlacementTally.examples))
+        }
+    }
+
+    static let oversizedDegrees = 1.0
 
     static let examples = 5, samples = 64
     private(set) var layers: [Layer]
@@ -66,8 +87,11 @@ struct PlacementTally: Sendable {
     }
 
     mutating func noteOutsideAreaOfUse(layer: Int, sequence: Int, id: String) {
-        layers[layer].outsideAreaOfUse += 1
-        if layers[layer].outsideExamples.count < Self.examples { layers[layer].outsideExamples.append((sequence, id)) }
+        layers[layer].outsideAreaOfUse.note(sequence: sequence, id: id)
+    }
+
+    mutating func noteOversized(layer: Int, sequence: Int, id: String) {
+        layers[layer].oversized.note(sequence: sequence, id: id)
     }
 
     /// Adds another engine's counts; examples and samples stay the first by input position, so the
@@ -82,9 +106,8 @@ struct PlacementTally: Sendable {
                 .sorted { $0.sequence < $1.sequence }.prefix(Self.examples))
             layers[index].farBoxes = Array((layers[index].farBoxes + theirs.farBoxes)
                 .sorted { $0.sequence < $1.sequence }.prefix(Self.samples))
-            layers[index].outsideAreaOfUse += theirs.outsideAreaOfUse
-            layers[index].outsideExamples = Array((layers[index].outsideExamples + theirs.outsideExamples)
-                .sorted { $0.sequence < $1.sequence }.prefix(Self.examples))
+            layers[index].outsideAreaOfUse.merge(theirs.outsideAreaOfUse)
+            layers[index].oversized.merge(theirs.oversized)
         }
     }
 }
@@ -134,9 +157,16 @@ struct PlacementJudge {
                                                   examples: counts.swappedExamples.map(\.id))
             }
             if counts.swapped > 0 && counts.swapped >= counts.far { throw RedlineError.axesSwapped(layer: label) }
-            if counts.outsideAreaOfUse > 0 {
-                let named = counts.outsideExamples.map(\.id).joined(separator: ", ")
-                warnings.add(code: "outside_crs_area", "\(label): \(counts.outsideAreaOfUse) patch(es) lie outside the area the "
+            if counts.oversized.count > 0 {
+                let named = counts.oversized.named
+                warnings.add(code: "oversized_patch", "\(label): \(counts.oversized.count) patch(es) span more than "
+                             + "\(Int(PlacementTally.oversizedDegrees))° (first: \(named)) — far larger than any human-activity patch; "
+                             + "a mistyped or sign-flipped vertex makes one so, and its clue and area are then not to be trusted — "
+                             + "check the feature's vertices", file: label, feature: named)
+            }
+            if counts.outsideAreaOfUse.count > 0 {
+                let named = counts.outsideAreaOfUse.named
+                warnings.add(code: "outside_crs_area", "\(label): \(counts.outsideAreaOfUse.count) patch(es) lie outside the area the "
                              + "layer's CRS is made for (first: \(named)) — a feature in another CRS, a mistyped or sign-flipped "
                              + "coordinate, or a zone number before the easting; whether found inside protection or not, their "
                              + "place and area are not to be trusted — fix the feature or its CRS and run again",

@@ -180,6 +180,10 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
                     warning: "skipped_patches", clues: 2) { bench in
             bench.check(try bench.patches("nan.gpkg", HostileBench.corePatches(2) + [HostileBench.vertex("NAN", .nan)]))
         },
+        HostileCase(name: "a sign-flipped vertex in a lon/lat patch", status: 0, words: ["FLIP", "span more than 1°"],
+                    warning: "oversized_patch") { bench in
+            bench.check(try bench.patches("flip.gpkg", HostileBench.corePatches(2) + [HostileBench.vertex("FLIP", -89.504)]))
+        },
         HostileCase(name: "a 1e300 vertex in a lon/lat patch", status: 2, words: ["huge.gpkg", "feature HUGE", "1e+300"]) { bench in
             bench.check(try bench.patches("huge.gpkg", HostileBench.corePatches(2) + [HostileBench.vertex("HUGE", 1e300)]))
         },
