@@ -90,14 +90,19 @@ public struct ProtectedIndex: Sendable {
                                               keepWhole: keepOutlines, cache: cache)
         var areas: [ProtectedArea] = [], pieces: [PolygonPiece] = [], outlines: [[UInt8]] = []
         var skipped = catalogue.skipped, repaired = 0
+        var repairedIDs: [String] = [], skippedIDs: [String] = []
         for (feature, outcome) in zip(features, outcomes) {
             switch outcome {
             case .failed(let error):
                 throw error
             case .skipped(let reason):
                 skipped[reason, default: 0] += 1
+                skippedIDs.append("\(feature.id) (\(reason.rawValue))")
             case .pieces(let cut, let wasRepaired, let whole):
-                if wasRepaired { repaired += 1 }
+                if wasRepaired {
+                    repaired += 1
+                    repairedIDs.append(feature.id)
+                }
                 if let whole { outlines.append(whole) }
                 let index = areas.count
                 areas.append(ProtectedArea(index: index, protectedID: feature.id, name: feature.name, kind: feature.kind,
@@ -107,6 +112,16 @@ public struct ProtectedIndex: Sendable {
             }
         }
         guard !areas.isEmpty else { throw RedlineError.noProtectedAreas(sources: layers.map(\.label)) }
+        // A boundary mended or dropped changes what every patch is checked against: name it.
+        if !repairedIDs.isEmpty {
+            warnings.add(code: "protected_repaired", "\(repairedIDs.count) protected feature(s) had invalid polygons and were "
+                         + "repaired (made valid) before the check: \(repairedIDs.prefix(5).joined(separator: ", ")) — the repaired "
+                         + "shapes are what patches were checked against; fix the boundary data")
+        }
+        if !skippedIDs.isEmpty {
+            warnings.add(code: "protected_skipped", "\(skippedIDs.count) protected feature(s) were left out: "
+                         + "\(skippedIDs.prefix(5).joined(separator: ", ")) — no patch was checked against them; fix the boundary data")
+        }
         linkVersions(&areas)
         return ProtectedIndex(frame: frame, areas: areas, pieces: pieces, skipped: skipped, repaired: repaired,
                               unknownZones: catalogue.unknownZones, featuresRead: catalogue.featuresRead,

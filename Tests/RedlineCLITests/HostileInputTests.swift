@@ -306,6 +306,14 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
                               features: [zone("R1", .null, 89.2), zone("R2", .string("实验区"), 89.6)])
             return bench.check(try bench.patches("a.gpkg", HostileBench.corePatches(1)), ["--protected", bench.path("reserve.gpkg")])
         },
+        HostileCase(name: "a bow-tie reserve polygon", status: 0, words: ["BOW", "repaired"], warning: "protected_repaired") { bench in
+            let fields = [FieldDefinition(name: "protected_id", kind: .string), FieldDefinition(name: "kind", kind: .string),
+                          FieldDefinition(name: "zone", kind: .string)]
+            let bowTie = Fixture.polygon([[(89.2, 45.2), (89.6, 45.6), (89.6, 45.2), (89.2, 45.6), (89.2, 45.2)]])
+            try Fixture.write(bench.path("reserve.gpkg"), layer: "reserve", crs: "EPSG:4490", fields: fields,
+                              features: [FixtureFeature([.string("BOW"), .string("自然保护区"), .string("核心区")], wkb: bowTie)])
+            return bench.check(try bench.patches("a.gpkg", HostileBench.corePatches(1)), ["--protected", bench.path("reserve.gpkg")])
+        },
         HostileCase(name: "a compound geographic CRS on projected coordinates", status: 2,
                     words: ["cmp.gpkg", "feature M0", "no longitude and latitude"]) { bench in
             let metres = (0..<2).map { HostileBench.patch("M\($0)", 444_893 + Double($0) * 500, 5_018_320, size: (300, 300)) }
