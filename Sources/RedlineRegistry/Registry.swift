@@ -123,8 +123,9 @@ public final class Registry {
     /// Opens the registry at `location` (a .gpkg path or a PG: connection string). Only with
     /// `create` (the nightly run) is a new one made: a mistyped path must not become an empty
     /// registry reporting "0 clues". A GeoPackage holding other data, a registry of another
-    /// schema, or one missing its columns is refused unchanged.
-    public static func open(_ location: String, create: Bool = false) throws -> Registry {
+    /// schema, or one missing its columns is refused unchanged. `readOnly` is for commands that
+    /// only read (status, history, report): they work on a registry they may not write.
+    public static func open(_ location: String, create: Bool = false, readOnly: Bool = false) throws -> Registry {
         let spec = SourceSpec(path: location)
         let isDatabase = spec.isDatabase
         let exists = isDatabase || FileManager.default.fileExists(atPath: location)
@@ -135,7 +136,7 @@ public final class Registry {
         if !exists { try createFile(location, displayLocation: spec.displayPath) }
         let dataset: VectorDataset
         do {
-            dataset = try VectorDataset.open(location, update: true)
+            dataset = try VectorDataset.open(location, update: !readOnly)
         } catch {
             throw RedlineError.registryUnavailable(location: spec.displayPath, reason: "\(error)")
         }

@@ -89,7 +89,7 @@ struct LookbackCommand: ParsableCommand {
     func run() throws {
         try Reporting.run {
             let plan = try plan()
-            let store = try Registry.open(registry)
+            let store = try Registry.open(registry, readOnly: dryRun)
             let lookback = Lookback(registry: store, actor: who.actor)
             let drawn: LookbackDraw
             if dryRun {

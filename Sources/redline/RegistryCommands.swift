@@ -252,7 +252,7 @@ struct Status: ParsableCommand {
     func run() throws {
         try Reporting.run {
             let today = try CheckOptions.day(asOf, "--as-of") ?? .today()
-            let report = try StatusReport(registry: try Registry.open(registry), today: today, dueDays: dueDays)
+            let report = try StatusReport(registry: try Registry.open(registry, readOnly: true), today: today, dueDays: dueDays)
             if json {
                 let object: [String: Any] = [
                     "total": report.total, "by_status": report.byStatus, "by_county": report.byCounty,
@@ -328,7 +328,7 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try Reporting.run {
-            let store = try Registry.open(registry)
+            let store = try Registry.open(registry, readOnly: !dispatch)
             // Marking clues dispatched writes to the registry: wait for a run holding it, or stop
             // before anything is exported.
             if dispatch { try store.lock(wait: wait) }
@@ -361,7 +361,7 @@ struct History: ParsableCommand {
 
     func run() throws {
         try Reporting.run {
-            let store = try Registry.open(registry)
+            let store = try Registry.open(registry, readOnly: true)
             let id = clueID.trimmingCharacters(in: .whitespaces)
             guard let history = try ClueHistory.of(id, in: store) else {
                 throw RegistryError.noSuchClue(location: store.displayLocation, clue: id)

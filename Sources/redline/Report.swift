@@ -77,7 +77,7 @@ struct Report: ParsableCommand {
     func run() throws {
         try Reporting.run {
             let month = try month()
-            let store = try Registry.open(registry)
+            let store = try Registry.open(registry, readOnly: true)
             let warnings = WarningLog()
             defer { Reporting.printWarnings(warnings.all) }
             let figures = try MonthlyFigures(registry: store, month: month, county: county, dueDays: dueDays)

@@ -586,6 +586,27 @@ import TestSupport
         #expect(Set(try registryClues(registry, folder).keys) == ["A", "B"])
     }
 
+    /// Commands that only read work on a registry this user may not write (a copy handed round, a
+    /// share mounted read-only); as root, through the nobody account, since root may write anything.
+    @Test func readingCommandsWorkOnARegistryThatMayNotBeWritten() throws {
+        let folder = TemporaryFolder("redline-readonly")
+        let inbox = folder.path("inbox"), registry = folder.path("registry.gpkg")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        try extract("\(inbox)/day1.gpkg", [Self.patch("A", 89.300, 45.300, date: "2026-11-01")])
+        #expect(try redline(["run", "--registry", registry, "--inbox", inbox, "--out", folder.path("out"), "--settle-seconds", "0"]
+                            + Command.bundledBoundaries).status == 0)
+        let id = try #require(try registryClues(registry, folder)["A"]?["clue_id"])
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: registry))
+        #expect(chmod(registry, 0o444) == 0 && chmod(folder.url.path, 0o555) == 0)
+        defer { _ = chmod(folder.url.path, 0o755) }
+        let asReader = getuid() == 0 ? ["/usr/sbin/runuser", "-u", "nobody", "--", Command.redline] : [Command.redline]
+        for arguments in [["status", "--registry", registry], ["history", id, "--registry", registry]] {
+            let result = try Command.run(asReader[0], Array(asReader.dropFirst()) + arguments)
+            #expect(result.status == 0, "\(arguments[0]): \(result.stderr)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: registry)) == bytes, "nothing written")
+    }
+
     @Test func aSecondRunOnTheSameRegistryStopsAtOnce() throws {
         let folder = TemporaryFolder("redline-lock")
         try FileManager.default.createDirectory(atPath: folder.path("inbox"), withIntermediateDirectories: true)
