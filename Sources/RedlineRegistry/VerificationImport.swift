@@ -126,7 +126,12 @@ public struct VerificationImport {
             throw RedlineError.cannotOpen(source: file, reason: "\(error)")
         }
         guard dataset.layerCount > 0 else { throw RedlineError.noLayers(source: file) }
-        let layer = try dataset.layer(at: 0)
+        // The sheet with a clue ID column: a team may add a sheet of notes before the checklist's own.
+        let sheets = try (0..<dataset.layerCount).map { try dataset.layer(at: $0) }
+        let clueNames = Self.headers.first { $0.role == "clue" }!.names.map(Zone.normalise)
+        let layer = sheets.first { sheet in
+            sheet.fields.contains { field in clueNames.contains { Zone.normalise(field.name).hasPrefix($0) } }
+        } ?? sheets[0]
         let names = layer.fields.map { Zone.normalise($0.name) }
         var roles: [Int: String] = [:]
         for (index, name) in names.enumerated() {
@@ -247,6 +252,10 @@ public struct VerificationImport {
     private func day(_ row: Row, _ role: String, _ label: String) -> Result<CalendarDay?, ClueStatus.Refusal> {
         guard !row[role].isEmpty else { return .success(nil) }
         guard let date = CalendarDay(text: row[role]) else { return .failure(.init("\(label) “\(row[role])” is not a date (YYYY-MM-DD)")) }
+        // Excel's day zero: what a cell holding #VALUE! or a zero reads as.
+        if date <= CalendarDay(year: 1899, month: 12, day: 31)! {
+            return .failure(.init("\(label) reads as \(date), Excel's day zero — the cell holds an error (#VALUE!) or 0; type the date"))
+        }
         // A deadline lies ahead; a day something was done cannot.
         guard role == "deadline" || date <= today else { return .failure(.init("\(label) \(date) is in the future")) }
         return .success(date)

@@ -182,6 +182,26 @@ import TestSupport
         #expect(try store.clue("C5")?.lifecycle.signOff.rectifiedOn == CalendarDay(text: "2026-11-10"), "as documented, with a warning now")
     }
 
+    /// A workbook whose first sheet is the team's notes: the checklist sheet is the one with the
+    /// clue IDs. A date cell holding #VALUE! (read as Excel's day zero) is named as such.
+    @Test func theChecklistSheetIsFoundAndExcelsDayZeroIsNoDate() throws {
+        let folder = TemporaryFolder("redline-verify-sheets")
+        let store = try registry(in: folder)
+        let file = folder.path("returned.xlsx")
+        let book = try VectorDataset.create(file, driver: "XLSX")
+        let notes = try book.createLayer("说明", crs: nil, geometry: .none)
+        try notes.createField("备注", kind: .string)
+        try notes.write([.string("第二组核查")])
+        let sheet = try book.createLayer("核查清单", crs: nil, geometry: .none)
+        for name in ["线索编号", "核查结果", "核查日期"] { try sheet.createField(name, kind: .string) }
+        try sheet.write([.string("C1"), .string("属实"), .string("2026-11-10")])
+        try sheet.write([.string("C6"), .string("属实"), .string("1899-12-30")])
+        try book.close()
+        let report = try VerificationImport(registry: store, file: file, today: CalendarDay(text: "2026-12-01")!).run(dryRun: false)
+        #expect(report.applied == ["C1"], "\(report.rejected)")
+        #expect(report.rejected.first?.reason.contains("Excel's day zero") == true, "\(report.rejected)")
+    }
+
     @Test func signOffDatesMustFollowEachOther() throws {
         let folder = TemporaryFolder("redline-verify-signoff-dates")
         let store = try registry(in: folder)
