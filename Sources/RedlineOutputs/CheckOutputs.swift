@@ -134,9 +134,10 @@ public final class CheckOutputs: ClueSink {
                                             reason: "\(error)")
         }
         try beforeCommit?(folder.staging)
-        try folder.remove(OutputFormat.allCases.filter { !formats.contains($0) }.flatMap(\.fileNames))
-        // summary.json last: its presence says the rest is complete.
-        try folder.commit(OutputFormat.allCases.filter(formats.contains).flatMap(\.fileNames) + ["summary.json"])
+        // summary.json last: its presence says the rest is complete. Formats not written this time
+        // go inside the same journaled commit.
+        try folder.commit(OutputFormat.allCases.filter(formats.contains).flatMap(\.fileNames) + ["summary.json"],
+                          retiring: OutputFormat.allCases.filter { !formats.contains($0) }.flatMap(\.fileNames))
     }
 
     /// Called with the staging folder once every file is complete there, before any is moved into

@@ -34,8 +34,17 @@ public final class StagedFolder {
         } catch {
             throw RedlineError.outputFailed(path: staging.path, reason: error.localizedDescription)
         }
+        // Held until the folder is discarded; the kernel lets go when the process dies, however it
+        // dies, so "abandoned" never rests on a pid that may have been reused.
+        owner = Foundation.open(staging.appendingPathComponent(Self.ownerLock).path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard owner >= 0, flock(owner, LOCK_EX | LOCK_NB) == 0 else {
+            throw RedlineError.outputFailed(path: staging.path, reason: String(cString: strerror(errno)))
+        }
         LiveStaging.shared.add(staging.path)
     }
+
+    private var owner: Int32 = -1
+    static let ownerLock = ".owner"
 
     deinit { discard() }
 
@@ -45,7 +54,7 @@ public final class StagedFolder {
     /// Moves the named files (or folders) into the destination, in the order given, then removes
     /// the staging folder. A file replaces the old one at once; a folder that already exists is
     /// first moved aside into the staging folder (rename cannot replace a non-empty folder).
-    /// `retiring` names folders an earlier run made that this one does not: they go too.
+    /// `retiring` names files or folders an earlier run made that this one does not: they go too.
     /// If one cannot be moved, those already moved are put back, so that the failure's "nothing
     /// was replaced" holds.
     ///
@@ -110,6 +119,8 @@ public final class StagedFolder {
 
     /// Puts back what `commit` had replaced, newest first.
     private func undo(_ moved: [(name: String, previous: String?)]) {
+        // The commit is abandoned: a kill while putting things back must not be finished later.
+        unlink(path(Self.journal))
         for (name, previous) in moved.reversed() {
             let target = destination.appendingPathComponent(name).path
             if let previous {
@@ -125,22 +136,12 @@ public final class StagedFolder {
         }
     }
 
-    /// Removes the named files from the destination, if there: what an earlier run wrote and
-    /// this one does not.
-    public func remove(_ names: [String]) throws {
-        for name in names {
-            let target = destination.appendingPathComponent(name).path
-            if unlink(target) != 0 && errno != ENOENT {
-                throw RedlineError.outputFailed(path: target, reason: String(cString: strerror(errno)))
-            }
-        }
-    }
-
     /// Drops everything staged.
     public func discard() {
         guard open else { return }
         open = false
         try? FileManager.default.removeItem(at: staging)
+        if owner >= 0 { close(owner) }
         LiveStaging.shared.remove(staging.path)
         // Succeeds only while the folder is empty: after a failed first run, not after a commit.
         if madeDestination { rmdir(destination.path) }
@@ -189,13 +190,22 @@ public final class StagedFolder {
     public static func removeAbandoned(in folder: URL) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         for name in names where name.hasPrefix(prefix) {
-            guard let pid = Int32(name.dropFirst(prefix.count)), processIsGone(pid) else { continue }
             let staging = folder.appendingPathComponent(name)
+            guard isAbandoned(staging, pid: Int32(name.dropFirst(prefix.count))) else { continue }
             if let journal = try? String(contentsOf: staging.appendingPathComponent(journal), encoding: .utf8) {
                 finishCommit(journal, from: staging, into: folder)
             }
             try? FileManager.default.removeItem(at: staging)
         }
+    }
+
+    /// Whether no live process holds the staging folder: its owner lock can be taken (or, from
+    /// before the lock existed, its process is gone).
+    private static func isAbandoned(_ staging: URL, pid: Int32?) -> Bool {
+        let descriptor = Foundation.open(staging.appendingPathComponent(ownerLock).path, O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else { return pid.map(processIsGone) ?? false }
+        defer { close(descriptor) }
+        return flock(descriptor, LOCK_EX | LOCK_NB) == 0
     }
 
     /// Moves what a killed commit had not yet moved: every file in the journal still staged goes
@@ -209,8 +219,13 @@ public final class StagedFolder {
             let aside = staging.appendingPathComponent(".finished-\(position)").path
             var isFolder: ObjCBool = false
             switch parts[0] {
-            case "move" where manager.fileExists(atPath: staged):
-                if manager.fileExists(atPath: target, isDirectory: &isFolder), isFolder.boolValue { rename(target, aside) }
+            case "move" where manager.fileExists(atPath: staged, isDirectory: &isFolder):
+                // Only a staged folder sets an old folder aside; a folder in a file's way is not ours.
+                var targetIsFolder: ObjCBool = false
+                if manager.fileExists(atPath: target, isDirectory: &targetIsFolder), targetIsFolder.boolValue {
+                    guard isFolder.boolValue else { continue }
+                    rename(target, aside)
+                }
                 rename(staged, target)
             case "retire" where manager.fileExists(atPath: target):
                 rename(target, aside)

@@ -39,6 +39,26 @@ import TestSupport
                 "the retired folder and the staging folder are gone")
     }
 
+    /// A staging folder is judged by its owner lock, not its pid: in a container the next run has
+    /// the killed run's pid, and must still finish its commit.
+    @Test func aKilledRunsFolderUnderOurOwnPIDIsFinishedToo() throws {
+        let folder = TemporaryFolder("redline-staged")
+        let out = folder.url.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try Data("old a.csv".utf8).write(to: out.appendingPathComponent("a.csv"))
+        let staging = out.appendingPathComponent(StagedFolder.prefix + String(getpid()))
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
+        try Data().write(to: staging.appendingPathComponent(StagedFolder.ownerLock))
+        try Data("new a.csv".utf8).write(to: staging.appendingPathComponent("a.csv"))
+        try Data("move\ta.csv\n".utf8).write(to: staging.appendingPathComponent(StagedFolder.journal))
+
+        let live = try StagedFolder(destination: out)
+        #expect(text(out.appendingPathComponent("a.csv")) == "new a.csv")
+        StagedFolder.removeAbandoned(in: out)
+        #expect(FileManager.default.fileExists(atPath: live.staging.path), "a live run's folder, locked, is left alone")
+        live.discard()
+    }
+
     /// Killed before its commit began: the staged files go, the old ones stay as they were.
     @Test func aRunKilledBeforeItsCommitLeavesTheOldFiles() throws {
         let folder = TemporaryFolder("redline-staged")
