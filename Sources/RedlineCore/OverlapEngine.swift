@@ -115,7 +115,10 @@ public final class OverlapEngine {
         // A NaN or infinite vertex: no area or placement of it means anything (repair would drop it, halving the patch).
         if let native, !native.isFinite { return .skipped(.nonFinite, activityID: patch.activityID) }
         let box = try place(patch, native: native)
-        if let box, box.width > PlacementTally.oversizedDegrees || box.height > PlacementTally.oversizedDegrees {
+        // On the layer's own box (a transformed box that wide is given up on): degrees, or metres
+        // at about 111 km a degree.
+        let limit = PlacementTally.oversizedDegrees * (reprojector.isGeographic(layer: patch.layer) ? 1 : 111_000)
+        if let native, native.width > limit || native.height > limit {
             placements.noteOversized(layer: patch.layer, sequence: patch.sequence, id: patch.activityID)
         }
         // Most patches lie far from any protection, and their box alone tells so: no reprojection,

@@ -217,8 +217,14 @@ public final class NightlyRun {
             try manager.createDirectory(at: quarantine, withIntermediateDirectories: true)
             // An earlier extract of the same name quarantined before stays: this one takes its hash as a prefix.
             let members = Self.members(of: file)
-            let taken = members.contains { manager.fileExists(atPath: quarantine.appendingPathComponent($0.lastPathComponent).path) }
-            let prefix = taken ? String(sha.prefix(8)) + "-" : ""
+            func free(_ prefix: String) -> Bool {
+                !members.contains { manager.fileExists(atPath: quarantine.appendingPathComponent(prefix + $0.lastPathComponent).path) }
+            }
+            var prefix = "", attempt = 1
+            while !free(prefix) {
+                prefix = attempt == 1 ? "\(sha.prefix(8))-" : "\(sha.prefix(8))-\(attempt)-"
+                attempt += 1
+            }
             for member in members {
                 try manager.moveItem(at: member, to: quarantine.appendingPathComponent(prefix + member.lastPathComponent))
             }
@@ -284,9 +290,9 @@ public final class NightlyRun {
         // Clues are issued on options.today (--as-of): one issued before its imagery was taken would
         // count in a month before the patch existed, with a deadline already past.
         if let early = collector.clues.first(where: { $0.detectedOn.map { $0 > options.today } ?? false }), let detected = early.detectedOn {
-            throw RedlineError.badOption("\(file.lastPathComponent): patch \(early.patch.activityID) was detected on \(detected), after "
-                                         + "the day its clue would be issued (\(options.today), --as-of) — give --as-of on or after the "
-                                         + "extract's detection dates")
+            // Not the extract's fault: it must not count towards its quarantine.
+            throw RegistryError.issuedBeforeImagery(extract: file.lastPathComponent, patch: early.patch.activityID,
+                                                    detected: "\(detected)", asOf: "\(options.today)")
         }
         let plan = CheckPlan(activityLayers: layers, index: index, admin: admin, settings: settings)
         let tables = ClueTables(plan: plan)

@@ -46,9 +46,14 @@ public enum RegistryError: Error, CustomStringConvertible {
     /// The location holds no redline registry (or one this version cannot use); nothing was changed.
     case notARegistry(location: String, reason: String)
     case noSuchClue(location: String, clue: String)
+    /// `run --as-of` is before a patch's detection: a run-wide option error, not the extract's fault.
+    case issuedBeforeImagery(extract: String, patch: String, detected: String, asOf: String)
 
     public var description: String {
         switch self {
+        case let .issuedBeforeImagery(extract, patch, detected, asOf):
+            return "\(extract): patch \(patch) was detected on \(detected), after the day its clue would be issued (\(asOf), "
+                + "--as-of) — give --as-of on or after the extract's detection dates"
         case let .noSuchClue(location, clue):
             return "\(location) holds no clue \(clue) — check the ID (redline export lists the registry's clues)"
         case let .notARegistry(location, reason):
@@ -134,9 +139,15 @@ public final class Registry {
                                              + "(only `redline run` creates a registry)")
         }
         if !exists { try createFile(location, displayLocation: spec.displayPath) }
-        let dataset: VectorDataset
+        var dataset: VectorDataset
         do {
             dataset = try VectorDataset.open(location, update: !readOnly)
+            // A registry whose first run put nothing in yet lacks tables a reader would create
+            // (empty) on first use: that takes a registry it may write, as before.
+            let tables = ["registry_clues", "registry_events", "registry_extracts", "registry_campaigns", "registry_detections"]
+            if readOnly, try tables.contains(where: { try dataset.layer(named: $0) == nil }) {
+                dataset = try VectorDataset.open(location, update: true)
+            }
         } catch {
             throw RedlineError.registryUnavailable(location: spec.displayPath, reason: "\(error)")
         }

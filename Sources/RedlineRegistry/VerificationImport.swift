@@ -129,9 +129,10 @@ public struct VerificationImport {
         // The sheet with a clue ID column: a team may add a sheet of notes before the checklist's own.
         let sheets = try (0..<dataset.layerCount).map { try dataset.layer(at: $0) }
         let clueNames = Self.headers.first { $0.role == "clue" }!.names.map(Zone.normalise)
-        let layer = sheets.first { sheet in
+        let position = sheets.firstIndex { sheet in
             sheet.fields.contains { field in clueNames.contains { Zone.normalise(field.name).hasPrefix($0) } }
-        } ?? sheets[0]
+        } ?? 0
+        let layer = sheets[position]
         let names = layer.fields.map { Zone.normalise($0.name) }
         var roles: [Int: String] = [:]
         for (index, name) in names.enumerated() {
@@ -161,7 +162,7 @@ public struct VerificationImport {
         // Spreadsheet rows count from the header (row 1); GDAL numbers XLSX features by sheet row.
         let spreadsheet = lower.hasSuffix(".xlsx") || lower.hasSuffix(".ods")
         let csv = lower.hasSuffix(".csv")
-        let unsaved = lower.hasSuffix(".xlsx") ? UnsavedFormulas.cells(inXLSX: file) : [:]
+        let unsaved = lower.hasSuffix(".xlsx") ? UnsavedFormulas.cells(inXLSX: file, sheet: position) : [:]
         var rows: [Row] = []
         var ordinal = 0
         while let feature = try layer.nextFeature() {
@@ -198,7 +199,8 @@ public struct VerificationImport {
         report.unreadColumns = unread
         // One clue on rows that disagree: which finding is right is not ours to guess, so none applies.
         let byClue = Dictionary(grouping: rows.filter { !SafeID.strip($0["clue"]).isEmpty }, by: { SafeID.strip($0["clue"]) })
-        let disagreeing = byClue.filter { _, rows in rows.contains { $0.values != rows[0].values } }.mapValues { $0.map(\.number) }
+        func finding(_ row: Row) -> [String] { Self.headers.map(\.role).filter { $0 != "clue" }.map { row[$0] } }
+        let disagreeing = byClue.filter { _, rows in rows.contains { finding($0) != finding(rows[0]) } }.mapValues { $0.map(\.number) }
         for row in rows {
             let id = SafeID.strip(row["clue"])
             if let numbers = disagreeing[id] {
@@ -294,8 +296,8 @@ public struct VerificationImport {
             }
         }
         // A date of rectification says the site was rectified: its stage follows, so that the
-        // registry's status and the reports agree on it.
-        if rectifiedOn != nil && result != .notConfirmed {
+        // registry's status and the reports agree on it (a look-back's row is the look-back's).
+        if rectifiedOn != nil && result != .notConfirmed && earlier.lookback == nil {
             if stated == nil { stated = .rectified }
             if let given = stated, [.verified, .rectifying].contains(given) {
                 return .failure(.init("整改完成日期 (date rectified) given, but 状态 is “\(row["status"])” — set 状态 to 已整改 "
@@ -526,9 +528,9 @@ enum SafeID {
 /// a spreadsheet program): GDAL reads them as empty, which would make a filled-in row look blank.
 enum UnsavedFormulas {
     /// Per sheet row number, the 0-based columns of such cells on the first sheet.
-    static func cells(inXLSX file: String) -> [Int: Set<Int>] {
+    static func cells(inXLSX file: String, sheet position: Int = 0) -> [Int: Set<Int>] {
         let root = "/vsizip/" + file
-        guard let sheet = firstSheet(root), let bytes = VirtualFolder.contents(of: "\(root)/xl/\(sheet)") else { return [:] }
+        guard let sheet = sheet(position, of: root), let bytes = VirtualFolder.contents(of: "\(root)/xl/\(sheet)") else { return [:] }
         let xml = String(decoding: bytes, as: UTF8.self)
         var found: [Int: Set<Int>] = [:]
         // Self-closing cells (<c r="A1"/>) hold nothing; attributes never hold a "/".
@@ -543,13 +545,14 @@ enum UnsavedFormulas {
         return found
     }
 
-    /// The first sheet's part, as workbook.xml orders the sheets (the one GDAL reads as layer 0).
-    private static func firstSheet(_ root: String) -> String? {
+    /// The part of the sheet at `position`, as workbook.xml orders the sheets (GDAL's layer order).
+    private static func sheet(_ position: Int, of root: String) -> String? {
         guard let workbook = VirtualFolder.contents(of: root + "/xl/workbook.xml"),
               let relations = VirtualFolder.contents(of: root + "/xl/_rels/workbook.xml.rels") else { return nil }
         let book = String(decoding: workbook, as: UTF8.self), links = String(decoding: relations, as: UTF8.self)
-        guard let sheet = book.firstMatch(of: /<sheet\b[^>]*\br:id="([^"]+)"/) else { return nil }
-        let id = String(sheet.output.1)
+        let sheets = book.matches(of: /<sheet\b[^>]*\br:id="([^"]+)"/)
+        guard sheets.indices.contains(position) else { return nil }
+        let id = String(sheets[position].output.1)
         for link in links.matches(of: /<Relationship\b[^>]*>/) {
             let tag = String(link.output)
             guard tag.contains("Id=\"\(id)\""), let target = tag.firstMatch(of: /Target="([^"]+)"/) else { continue }

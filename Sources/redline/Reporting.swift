@@ -56,6 +56,7 @@ extension RegistryError {
         switch self {
         case .locked: return .locked
         case .frameMismatch, .notARegistry, .noSuchClue: return .badInput
+        case .issuedBeforeImagery: return .usage
         }
     }
 }

@@ -90,6 +90,7 @@ import TestSupport
         // English values are words: found whole (plural too, or written as one), never inside another word.
         #expect(book.activityType(of: "open-pit mines") == "mining" && book.activityType(of: "Sand Mining Site") == "mining")
         #expect(book.activityType(of: "WindFarm") == "energy" && book.activityType(of: "wind farms") == "energy")
+        #expect(book.activityType(of: "MiningArea") == "mining" && book.activityType(of: "Mine01") == "mining")
         for innocent in ["undetermined", "Examined site", "window", "hotelling", "master plan"] {
             #expect(book.activityType(of: innocent) == nil, "\(innocent)")
         }

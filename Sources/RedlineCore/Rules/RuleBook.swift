@@ -182,6 +182,28 @@ public struct RuleBook: Sendable {
             .sorted { ($0.alias.count, $0.alias) > ($1.alias.count, $1.alias) }
     }
 
+    /// The words of a value, lowercased: split at anything but letters and digits, at a lower- to
+    /// upper-case step (MiningArea) and between letters and digits (Mine01).
+    static func englishWords(_ text: String) -> [String] {
+        var words: [String] = [], word = ""
+        var last: Character?
+        for character in text {
+            guard character.isLetter || character.isNumber else {
+                if !word.isEmpty { words.append(word.lowercased()) }
+                (word, last) = ("", nil)
+                continue
+            }
+            if let last, !word.isEmpty, (last.isLowercase && character.isUppercase) || (last.isNumber != character.isNumber) {
+                words.append(word.lowercased())
+                word = ""
+            }
+            word.append(character)
+            last = character
+        }
+        if !word.isEmpty { words.append(word.lowercased()) }
+        return words
+    }
+
     /// The type whose id or one of whose values is `text` (case, spaces, `_` and `-` aside).
     func exactActivityType(of text: String) -> String? { valueIndex[Zone.normalise(text)] }
 
@@ -198,7 +220,7 @@ public struct RuleBook: Sendable {
         let key = Zone.normalise(text)
         guard !key.isEmpty else { return nil }
         if let exact = exactActivityType(of: text) { return exact }
-        let words = text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
+        let words = Self.englishWords(text)
         func mentions(_ alias: String) -> Bool {
             guard alias.unicodeScalars.allSatisfy({ $0.isASCII }) else { return key.contains(alias) }
             for start in words.indices {
