@@ -124,10 +124,14 @@ public final class NightlyRun {
         let names = try inboxNames(inbox)
         let shapefiles = Set(names.filter { ($0 as NSString).pathExtension.lowercased() == "shp" }
             .map { ($0 as NSString).deletingPathExtension.lowercased() })
+        let extracts = names.map { $0.lowercased() }.filter { extensions.contains(($0 as NSString).pathExtension) }
         let taken = extensions.sorted().map { "." + $0 }.joined(separator: " ")
         return names.sorted().compactMap { name in
             let url = inbox.appendingPathComponent(name), suffix = (name as NSString).pathExtension.lowercased()
             guard !name.hasPrefix("."), !shapefiles.contains((name as NSString).deletingPathExtension.lowercased()) else { return nil }
+            // What GIS software keeps beside an extract (day.gpkg-wal, day.shp.xml, day.gpkg.aux.xml) is part of it.
+            let lower = name.lowercased()
+            if extracts.contains(where: { lower != $0 && lower.hasPrefix($0) }) { return nil }
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
                 return (name, suffix == "gdb"

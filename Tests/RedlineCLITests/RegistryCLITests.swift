@@ -391,6 +391,7 @@ import TestSupport
         // What the inbox does not take is named each night: a FileGDB folder, a subfolder, a MapInfo table.
         for name in ["day6.gdb", "delivery"] { try FileManager.default.createDirectory(atPath: "\(inbox)/\(name)", withIntermediateDirectories: true) }
         try Data("!table".utf8).write(to: URL(fileURLWithPath: "\(inbox)/day5.tab"))
+        try Data("<metadata/>".utf8).write(to: URL(fileURLWithPath: "\(inbox)/noid.gpkg.aux.xml"))
         func run(settle: String = "0") throws -> CommandResult {
             try redline(["run", "--registry", folder.path("registry.gpkg"), "--inbox", inbox, "--out", out, "--settle-seconds", settle,
                          "--quarantine-after", "2"] + Command.bundledBoundaries)
@@ -406,7 +407,8 @@ import TestSupport
         for (name, reason) in [("day6.gdb", "a FileGDB folder"), ("delivery", "a folder"), ("day5.tab", "not a kind of extract")] {
             #expect(first.stderr.contains("warning: extract_ignored file=\(name) reason=\(reason)"), "\(name): \(first.stderr)")
         }
-        #expect(!first.stderr.contains("file=half.dbf") && !first.stderr.contains("file=half.prj"), "sidecars are no strangers")
+        #expect(!first.stderr.contains("file=half.dbf") && !first.stderr.contains("file=half.prj")
+                && !first.stderr.contains("file=noid.gpkg.aux.xml"), "sidecars are no strangers")
         #expect(first.stderr.contains(#"file=evil\nredline: info: forged.geojson"#)
                 && !first.stderr.split(separator: "\n").contains { $0.hasPrefix("redline: info: forged") }, "\(first.stderr)")
         #expect(FileManager.default.fileExists(atPath: "\(inbox)/oops.geojson"), "one failure: retried next time")
