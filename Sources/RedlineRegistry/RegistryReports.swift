@@ -74,9 +74,7 @@ public struct RegistryExport {
         let all = try registry.allClues()
         // A county or period the registry has never seen is a typo, not "no clues": say what it has.
         for county in counties where !all.contains(where: { $0[.countyCode] == county || $0[.countyName] == county }) {
-            let known = Set(all.map { "\($0[.countyCode]) \($0[.countyName])".trimmingCharacters(in: .whitespaces) })
-            throw RedlineError.badOption("no clue of county “\(county)” in \(registry.displayLocation) — give a county code or name it has: "
-                                         + (known.isEmpty ? "it has none" : known.sorted().joined(separator: ", ")))
+            throw RedlineError.unknownCounty(county, in: registry.displayLocation, among: all)
         }
         for period in periods where !all.contains(where: { $0[.period] == period }) {
             let known = Set(all.map { $0[.period] }).sorted()
@@ -213,5 +211,15 @@ public struct ClueHistory: Sendable {
         }
         return try JSONSerialization.data(withJSONObject: ["clue_id": clue.clueID, "status": clue.status.rawValue, "events": events],
                                           options: [.prettyPrinted, .sortedKeys])
+    }
+}
+
+extension RedlineError {
+    /// A county given to a registry command (export, report) that none of its clues has, with the
+    /// counties they do have: a typo must not read as "no clues".
+    public static func unknownCounty(_ county: String, in location: String, among clues: [RegisteredClue]) -> RedlineError {
+        let known = Set(clues.map { "\($0[.countyCode]) \($0[.countyName])".trimmingCharacters(in: .whitespaces) })
+        return .badOption("no clue of county “\(county)” in \(location) — give a county code or name it has: "
+                          + (known.isEmpty ? "it has none" : known.sorted().joined(separator: ", ")))
     }
 }

@@ -82,9 +82,7 @@ struct Report: ParsableCommand {
             defer { Reporting.printWarnings(warnings.all) }
             let figures = try MonthlyFigures(registry: store, month: month, county: county, dueDays: dueDays)
             if let county, !figures.countyKnown {
-                let known = Set(try store.allClues().map { "\($0[.countyCode]) \($0[.countyName])".trimmingCharacters(in: .whitespaces) })
-                throw RedlineError.badOption("no clue of county “\(county)” in \(registry) — give a county code or name it has: "
-                                             + (known.isEmpty ? "it has none" : known.sorted().joined(separator: ", ")))
+                throw RedlineError.unknownCounty(county, in: store.displayLocation, among: try store.allClues())
             }
             if figures.end < month.last {
                 warnings.add(code: "period_not_over", "\(month) is not over: its stocks and overdue clues are as of today, \(figures.end)")
