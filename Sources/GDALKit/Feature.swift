@@ -35,6 +35,12 @@ public final class Feature {
         return String(cString: OGR_F_GetFieldAsString(handle, field))
     }
 
+    /// The field called `name` as text, or nil when unset, null or missing.
+    public func text(named name: String) -> String? {
+        let index = OGR_F_GetFieldIndex(handle, name)
+        return index < 0 ? nil : text(Int(index))
+    }
+
     /// The raw bytes of a string field, before any check that they are valid UTF-8.
     public func rawBytes(_ index: Int) -> [UInt8]? {
         let field = Int32(index)

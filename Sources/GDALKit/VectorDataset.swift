@@ -197,6 +197,21 @@ public final class VectorDataset {
         return values
     }
 
+    /// Runs an SQL query in the driver's own dialect and hands each result row to `body`, geometry
+    /// and all; the result set is released before this returns.
+    public func forEachResult(of sql: String, _ body: (Feature) throws -> Void) throws {
+        let dataset = try open
+        CPLErrorReset()
+        let result = GDALDatasetExecuteSQL(dataset, sql, nil, nil)
+        if CPLGetLastErrorType() == CE_Failure { throw GDALError.last("SQL failed in \(path)") }
+        guard let result else { return }
+        defer { GDALDatasetReleaseResultSet(dataset, result) }
+        while let feature = OGR_L_GetNextFeature(result) {
+            try body(Feature(handle: feature))
+        }
+        if CPLGetLastErrorType() == CE_Failure { throw GDALError.last("SQL failed in \(path)") }
+    }
+
     public func commitTransaction() throws {
         CPLErrorReset()
         let result = GDALDatasetCommitTransaction(try open)

@@ -346,15 +346,14 @@ public final class NightlyRun {
     enum Decision { case new, merged, rebound }
 
     /// What the merge of one extract keeps in memory: the registry's open sites around its clues
-    /// and every clue ID taken, each read once, and kept up to date as clues are added.
+    /// and the clue IDs its numbering could meet, each read once, and kept up to date as clues are added.
     struct Merge {
         var sites: SiteIndex
         var takenIDs: Set<String>
 
         init(registry: Registry, clues: [Clue]) throws {
-            let boxes = clues.compactMap { WKB.envelope(of: $0.patchWKB) }
-            sites = try boxes.dropFirst().reduce(boxes.first) { $0?.union($1) }.map { try registry.openSites(in: $0) } ?? SiteIndex()
-            takenIDs = try registry.clueIDs()
+            sites = try registry.openSites(meeting: clues.compactMap { WKB.envelope(of: $0.patchWKB) })
+            takenIDs = try registry.takenIDs(near: clues.map(\.clueID))
         }
     }
 

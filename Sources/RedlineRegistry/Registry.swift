@@ -427,11 +427,48 @@ public final class Registry {
                                   registry: displayLocation)
     }
 
-    /// The open sites (clues not superseded) whose boxes meet `box`, outlines and IDs only.
-    func openSites(in box: Envelope) throws -> SiteIndex {
+    /// The open sites (clues not superseded) whose boxes meet any of `boxes`, outlines and IDs
+    /// only: one join of the boxes with the clue table's spatial index, so a registry of a million
+    /// clues is read only where the extract has clues (one box around them all read most of it).
+    func openSites(meeting boxes: [Envelope]) throws -> SiteIndex {
         let layer = try clues()
         var index = SiteIndex()
-        try Self.filtered(layer, filter: "superseded_by IS NULL OR superseded_by = ''", box: box) {
+        let finite = boxes.filter { [$0.minX, $0.minY, $0.maxX, $0.maxY].allSatisfy(\.isFinite) }
+        guard !finite.isEmpty else { return index }
+        let open = "(c.superseded_by IS NULL OR c.superseded_by = '')"
+        let sql: String
+        if isDatabase {
+            guard let srid = try dataset.executeSQL("SELECT ST_SRID(geom) FROM registry_clues WHERE geom IS NOT NULL LIMIT 1")
+                .first.flatMap({ $0.flatMap { Int($0) } }) else { return index }
+            try fillBoxes(finite, create: "CREATE TEMP TABLE IF NOT EXISTS redline_boxes (minx float8, miny float8, maxx float8, maxy float8)")
+            try dataset.executeSQL("ANALYZE redline_boxes")
+            sql = """
+                SELECT CAST(c.fid AS TEXT) AS site_fid, c.clue_id AS site_id, c.geom FROM registry_clues c WHERE \(open) AND c.fid IN (SELECT r.fid FROM redline_boxes b \
+                JOIN registry_clues r ON r.geom && ST_MakeEnvelope(b.minx, b.miny, b.maxx, b.maxy, \(srid)))
+                """
+        } else {
+            let tree = "rtree_registry_clues_\(layer.geometryColumn ?? "geom")"
+            guard try !dataset.executeSQL("SELECT name FROM sqlite_master WHERE name = '\(tree)'").isEmpty else {
+                // A registry whose spatial index was dropped (by hand, or by another program) is read whole.
+                return try allOpenSites(layer)
+            }
+            try fillBoxes(finite, create: "CREATE TEMP TABLE IF NOT EXISTS redline_boxes (minx REAL, miny REAL, maxx REAL, maxy REAL)")
+            sql = """
+                SELECT CAST(c.fid AS TEXT) AS site_fid, c.clue_id AS site_id, c.geom FROM registry_clues c WHERE \(open) AND c.fid IN (SELECT r.id FROM redline_boxes b, \
+                "\(tree)" r WHERE r.minx <= b.maxx AND r.maxx >= b.minx AND r.miny <= b.maxy AND r.maxy >= b.miny)
+                """
+        }
+        try dataset.forEachResult(of: sql) { feature in
+            // The fid as text: a driver may take a selected key column for the result's own FID.
+            guard case .polygonal(let wkb) = feature.geometry(), let fid = feature.text(named: "site_fid").flatMap({ Int64($0) }) else { return }
+            index.add(fid: fid, clueID: feature.text(named: "site_id") ?? "", wkb: wkb)
+        }
+        return index
+    }
+
+    private func allOpenSites(_ layer: VectorLayer) throws -> SiteIndex {
+        var index = SiteIndex()
+        try Self.filtered(layer, filter: "superseded_by IS NULL OR superseded_by = ''", box: nil) {
             try Self.reading(layer, only: "clue_id") { id in
                 while let feature = try layer.nextFeature() {
                     guard case .polygonal(let wkb) = feature.geometry(), let fid = feature.fid else { continue }
@@ -442,16 +479,39 @@ public final class Registry {
         return index
     }
 
-    /// Every clue ID in the registry.
-    func clueIDs() throws -> Set<String> {
+    /// The session's box table, emptied and filled with `boxes`, a few hundred rows a statement.
+    private func fillBoxes(_ boxes: [Envelope], create: String) throws {
+        try dataset.executeSQL(create)
+        try dataset.executeSQL("DELETE FROM redline_boxes")
+        for start in stride(from: 0, to: boxes.count, by: 500) {
+            let rows = boxes[start..<min(start + 500, boxes.count)].map { "(\($0.minX), \($0.minY), \($0.maxX), \($0.maxY))" }
+            try dataset.executeSQL("INSERT INTO redline_boxes VALUES " + rows.joined(separator: ", "))
+        }
+    }
+
+    /// The clue IDs that `freeID` could meet when numbering these: every ID of each one's family
+    /// (the ID without its number), read by family rather than the whole registry's IDs.
+    func takenIDs(near proposed: some Sequence<String>) throws -> Set<String> {
         let layer = try clues()
-        return try Self.filtered(layer, filter: nil, box: nil) {
-            try Self.reading(layer, only: "clue_id") { id in
-                var ids = Set<String>()
-                while let feature = try layer.nextFeature() { ids.insert(feature.text(id) ?? "") }
-                return ids
+        var taken = Set<String>()
+        for family in Set(proposed.map(Self.family(of:))).sorted() {
+            let quoted = family.replacingOccurrences(of: "'", with: "''")
+            let pattern = quoted.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_")
+            try Self.filtered(layer, filter: "clue_id = '\(quoted)' OR clue_id LIKE '\(pattern)-%' ESCAPE '\\'", box: nil) {
+                try Self.reading(layer, only: "clue_id") { id in
+                    while let feature = try layer.nextFeature() { taken.insert(feature.text(id) ?? "") }
+                }
             }
         }
+        return taken
+    }
+
+    /// "652301-2026Q4-000123" → "652301-2026Q4"; an ID not ending in a number is its own family.
+    static func family(of id: String) -> String {
+        let parts = id.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count > 1, let last = parts.last, Int(last) != nil else { return id }
+        return parts.dropLast().joined(separator: "-")
     }
 
     /// Runs `read` with every field of the layer but `field` skipped, giving it that field's index.
@@ -489,7 +549,11 @@ public final class Registry {
         defer { taken.insert(id) }
         while taken.contains(id) {
             let parts = id.split(separator: "-")
-            guard let number = parts.last.flatMap({ Int($0) }) else { return id + "-2" }
+            // An ID without a number goes on to "-2" (itself checked: a registry may hold it already).
+            guard let number = parts.last.flatMap({ Int($0) }) else {
+                id += "-2"
+                continue
+            }
             let next = String(number % 999_999 + 1)
             id = parts.dropLast().joined(separator: "-") + "-" + String(repeating: "0", count: max(0, 6 - next.count)) + next
         }

@@ -455,7 +455,9 @@ public struct VerificationImport {
                                           detail: "\(campaign); row \(change.row)" + (change.inspector.isEmpty ? "" : "; inspector \(change.inspector)"))
                     continue
                 case let .rebound(campaign, finding):
-                    if taken == nil { taken = try registry.clueIDs() }
+                    if taken == nil {
+                        taken = try registry.takenIDs(near: changes.compactMap { if case .rebound = $0.kind { $0.clue.clueID } else { nil } })
+                    }
                     let id = try raiseRebound(of: change, campaign: campaign, finding: finding, source: source, taken: &taken!)
                     rebounds.append((change.clue.clueID, id))
                     continue

@@ -1,4 +1,6 @@
 @testable import RedlineRegistry
+import Foundation
+import GDALKit
 import GEOSKit
 import Testing
 import TestSupport
@@ -23,5 +25,47 @@ import TestSupport
         index.add(fid: 5, clueID: "C-9", wkb: square(89.0024, 45.0024, 0.0003))
         #expect(index.candidates(meeting: probe).map(\.clueID) == ["C-0", "C-3", "C-9"], "closed sites drop out, new ones come in")
         #expect(index.candidates(meeting: Envelope(minX: 80, minY: 40, maxX: 100, maxY: 50)).count == 4, "a box over many cells")
+    }
+
+    /// The merge reads the registry's open sites by a join of the clues' boxes with the spatial
+    /// index: sites under a box come back (with their fids and IDs), a site between the boxes,
+    /// far ones and superseded ones do not — and without the index the same sites are found.
+    @Test func theRegistryGivesTheOpenSitesUnderTheBoxesOnly() throws {
+        let folder = TemporaryFolder("redline-sites")
+        let registry = try Registry.open(folder.path("registry.gpkg"), create: true)
+        let layer = try registry.clues(crs: "EPSG:4490")
+        // Boxes at x … x+0.004, 45.3 … 45.303.
+        for (id, x, supersededBy) in [("S1", 89.30, ""), ("S2", 89.31, ""), ("S3", 89.32, ""), ("S4", 89.30, "S9"), ("S5", 91.0, "")] {
+            try RegistryFixture.writeClue(id, x: x, into: layer, lifecycle: [("status", .string("issued")), ("superseded_by", .string(supersededBy))])
+        }
+        let boxes = [Envelope(minX: 89.302, minY: 45.301, maxX: 89.303, maxY: 45.302), Envelope(minX: 89.3235, minY: 45.30, maxX: 89.33, maxY: 45.31),
+                     Envelope(minX: .nan, minY: 45, maxX: 90, maxY: 46)]
+        let indexed = try registry.openSites(meeting: boxes)
+        #expect(indexed.sites.map(\.clueID).sorted() == ["S1", "S3"], "S2 lies between the boxes, S4 is superseded, S5 is far")
+        for site in indexed.sites {
+            #expect(try registry.clue(fid: site.fid)?.clueID == site.clueID, "the fid read by the join is the clue's own")
+        }
+        try registry.dataset.executeSQL("SELECT DisableSpatialIndex('registry_clues', 'geom')")
+        let whole = try registry.openSites(meeting: boxes)
+        #expect(whole.sites.map(\.clueID).sorted() == ["S1", "S2", "S3", "S5"], "without its spatial index every open site is read")
+        #expect(Set(boxes.prefix(2).flatMap { whole.candidates(meeting: $0).map(\.clueID) }) == ["S1", "S3"], "and the boxes find the same")
+    }
+
+    /// Numbering a clue meets only IDs of its own family (county and quarter), quotes and LIKE's
+    /// wildcards in IDs taken literally; an ID without a number is a family of its own.
+    @Test func clueIDsAreReadByFamily() throws {
+        #expect(Registry.family(of: "652301-2026Q4-000123") == "652301-2026Q4")
+        #expect(Registry.family(of: "X'7") == "X'7")
+        let folder = TemporaryFolder("redline-ids")
+        let registry = try Registry.open(folder.path("registry.gpkg"), create: true)
+        let layer = try registry.clues(crs: "EPSG:4490")
+        for (index, id) in ["652301-2026Q4-000001", "652301-2026Q4-000002", "652301-2026Q3-000001", "652301_2026Q4-000009",
+                            "X'7", "X'7-2", "X'77"].enumerated() {
+            try RegistryFixture.writeClue(id, x: 89 + Double(index) * 0.01, into: layer, lifecycle: [("status", .string("issued"))])
+        }
+        var taken = try registry.takenIDs(near: ["652301-2026Q4-000001", "X'7"])
+        #expect(taken == ["652301-2026Q4-000001", "652301-2026Q4-000002", "X'7", "X'7-2"])
+        #expect(Registry.freeID("652301-2026Q4-000001", taken: &taken) == "652301-2026Q4-000003")
+        #expect(Registry.freeID("X'7", taken: &taken) == "X'7-000003", "numbered on from -2, padded as clue numbers are")
     }
 }
