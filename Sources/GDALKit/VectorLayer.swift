@@ -117,13 +117,13 @@ public final class VectorLayer {
         guard result == OGRERR_NONE else { throw GDALError.last("cannot skip fields of layer \(name)") }
     }
 
-    /// The feature with this FID, or nil when there is none.
     /// The name of the geometry column, where the driver has one (GeoPackage, PostGIS).
     public var geometryColumn: String? {
         guard let name = OGR_L_GetGeometryColumn(handle), name.pointee != 0 else { return nil }
         return String(cString: name)
     }
 
+    /// The feature with this FID, or nil when there is none.
     public func feature(fid: Int64) -> Feature? {
         OGR_L_GetFeature(handle, GIntBig(fid)).map(Feature.init(handle:))
     }

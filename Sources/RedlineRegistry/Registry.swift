@@ -496,9 +496,11 @@ public final class Registry {
         var taken = Set<String>()
         for family in Set(proposed.map(Self.family(of:))).sorted() {
             let quoted = family.replacingOccurrences(of: "'", with: "''")
-            let pattern = quoted.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_")
-            try Self.filtered(layer, filter: "clue_id = '\(quoted)' OR clue_id LIKE '\(pattern)-%' ESCAPE '\\'", box: nil) {
+            // '!' escapes LIKE's wildcards: a backslash would itself need escaping on a PostgreSQL
+            // server without standard_conforming_strings.
+            let pattern = quoted.replacingOccurrences(of: "!", with: "!!").replacingOccurrences(of: "%", with: "!%")
+                .replacingOccurrences(of: "_", with: "!_")
+            try Self.filtered(layer, filter: "clue_id = '\(quoted)' OR clue_id LIKE '\(pattern)-%' ESCAPE '!'", box: nil) {
                 try Self.reading(layer, only: "clue_id") { id in
                     while let feature = try layer.nextFeature() { taken.insert(feature.text(id) ?? "") }
                 }

@@ -60,7 +60,7 @@ import TestSupport
         let registry = try Registry.open(folder.path("registry.gpkg"), create: true)
         let layer = try registry.clues(crs: "EPSG:4490")
         for (index, id) in ["652301-2026Q4-000001", "652301-2026Q4-000002", "652301-2026Q3-000001", "652301_2026Q4-000009",
-                            "X'7", "X'7-2", "X'77"].enumerated() {
+                            "X'7", "X'7-2", "X'77", "X!'7-1"].enumerated() {
             try RegistryFixture.writeClue(id, x: 89 + Double(index) * 0.01, into: layer, lifecycle: [("status", .string("issued"))])
         }
         var taken = try registry.takenIDs(near: ["652301-2026Q4-000001", "X'7"])

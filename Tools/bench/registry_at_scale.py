@@ -34,6 +34,7 @@ def grow(registry, target):
     clues = pyogrio.read_dataframe(registry, layer="registry_clues")
     rng = np.random.default_rng(SEED)
     copies = max(0, -(-target // len(clues)) - 1)
+    held = len(clues)
     for k in range(1, copies + 1):
         copy = clues.copy()
         dx, dy = rng.uniform(-0.5, 0.5, 2)
@@ -42,7 +43,7 @@ def grow(registry, target):
         if len(clues) * (k + 1) > target:
             copy = copy.iloc[: target - len(clues) * k]
         pyogrio.write_dataframe(copy, registry, layer="registry_clues", append=True, promote_to_multi=True)
-    held = max(target, len(clues)) if copies else len(clues)
+        held += len(copy)
     print(f"registry_at_scale: {registry} holds {held} clues ({copies} displaced copies of {len(clues)} sites)",
           file=sys.stderr)
 
