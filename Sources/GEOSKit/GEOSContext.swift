@@ -175,6 +175,12 @@ public struct Envelope: Sendable, Equatable, Hashable {
         minX <= other.maxX && other.minX <= maxX && minY <= other.maxY && other.minY <= maxY
     }
 
+    /// The area the two boxes share (0 when they do not meet).
+    public func overlapArea(with other: Envelope) -> Double {
+        Swift.max(0, Swift.min(maxX, other.maxX) - Swift.max(minX, other.minX))
+            * Swift.max(0, Swift.min(maxY, other.maxY) - Swift.max(minY, other.minY))
+    }
+
     public func union(_ other: Envelope) -> Envelope {
         Envelope(minX: Swift.min(minX, other.minX), minY: Swift.min(minY, other.minY),
                  maxX: Swift.max(maxX, other.maxX), maxY: Swift.max(maxY, other.maxY))

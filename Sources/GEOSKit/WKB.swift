@@ -32,6 +32,30 @@ public enum WKB {
         return Envelope(covering: xy)
     }
 
+    /// The planar area of polygonal WKB in its own units (shells less holes, as GEOS measures it),
+    /// or nil for WKB that is not polygonal.
+    public static func planarArea(of wkb: [UInt8]) -> Double? {
+        guard let polygons = try? polygons(of: wkb) else { return nil }
+        return polygons.reduce(0) { total, rings in
+            total + rings.enumerated().reduce(0) { $0 + abs(signedArea(ofRing: $1.element)) * ($1.offset == 0 ? 1 : -1) }
+        }
+    }
+
+    /// The shoelace area of a ring of interleaved x,y: positive when it runs counter-clockwise.
+    /// Taken about the first point: products of raw longitudes (89°) would lose the digits of a
+    /// small patch's area.
+    public static func signedArea(ofRing ring: [Double]) -> Double {
+        guard ring.count >= 6 else { return 0 }
+        let x0 = ring[0], y0 = ring[1]
+        var twice = 0.0
+        var point = 2
+        while point + 3 < ring.count {
+            twice += (ring[point] - x0) * (ring[point + 3] - y0) - (ring[point + 2] - x0) * (ring[point + 1] - y0)
+            point += 2
+        }
+        return twice / 2
+    }
+
     /// The polygons of polygonal WKB (a polygon, a multi-polygon, or a collection of them), each
     /// as its rings of interleaved x,y (any z or m dropped), exterior ring first.
     public static func polygons(of wkb: [UInt8]) throws -> [[[Double]]] {

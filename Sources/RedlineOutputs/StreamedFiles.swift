@@ -163,7 +163,7 @@ final class GeoJSONWriter {
             for ring in polygons[polygon].indices {
                 try converter.convert(&polygons[polygon][ring])
                 // RFC 7946 §3.1.6: exterior rings counter-clockwise, holes clockwise.
-                let counterClockwise = Self.signedArea(polygons[polygon][ring]) > 0
+                let counterClockwise = WKB.signedArea(ofRing: polygons[polygon][ring]) > 0
                 if counterClockwise != (ring == 0) { Self.reverse(&polygons[polygon][ring]) }
             }
         }
@@ -201,16 +201,6 @@ final class GeoJSONWriter {
 
     /// A coordinate to 7 decimals, trailing zeros cut but one decimal kept (89.0, 45.1234568).
     private func coordinate(_ value: Double) { file.append(fixed: value, decimals: 7, trimmingZeros: true) }
-
-    private static func signedArea(_ ring: [Double]) -> Double {
-        var twice = 0.0
-        var point = 0
-        while point + 3 < ring.count {
-            twice += ring[point] * ring[point + 3] - ring[point + 2] * ring[point + 1]
-            point += 2
-        }
-        return twice / 2
-    }
 
     private static func reverse(_ ring: inout [Double]) {
         var low = 0, high = ring.count - 2

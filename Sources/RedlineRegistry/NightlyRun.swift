@@ -3,6 +3,7 @@ import GDALKit
 import GEOSKit
 import RedlineCore
 import RedlineOutputs
+import ThreadKit
 
 /// One line of a run's log.
 public struct LogEvent: Sendable {
@@ -304,10 +305,10 @@ public final class NightlyRun {
         try registry.setMeta("crs", crs)
         try DeadlinePolicy.keep(settings.rules, in: registry)
         let clueLayer = try registry.clues(crs: crs)
-        var merge = try Merge(registry: registry, clues: collector.clues)
+        var merge = try Merge(registry: registry, clues: collector.clues, threshold: options.matchOverlap, jobs: options.jobs)
         var changed: [Clue] = []
-        for clue in collector.clues {
-            let (decision, registered) = try register(clue, in: clueLayer, sha: sha, tables: tables, merge: &merge)
+        for (index, clue) in collector.clues.enumerated() {
+            let (decision, registered) = try register(clue, at: index, in: clueLayer, sha: sha, tables: tables, merge: &merge)
             switch decision {
             case .new: outcome.newClues += 1
             case .merged: outcome.merged += 1
@@ -350,28 +351,55 @@ public final class NightlyRun {
     struct Merge {
         var sites: SiteIndex
         var takenIDs: Set<String>
+        let threshold: Double
+        /// The sites read from the registry; those after them are this extract's new clues.
+        let registered: Range<Int>
+        /// Each clue's best match among the registered sites, found on several threads before the
+        /// merge (the overlays are most of its work); nil for a clue whose search failed.
+        private let found: [Found]
 
-        init(registry: Registry, clues: [Clue]) throws {
-            sites = try registry.openSites(meeting: clues.compactMap { WKB.envelope(of: $0.patchWKB) })
+        enum Found: Sendable { case none, match(position: Int, share: Double), failed }
+
+        init(registry: Registry, clues: [Clue], threshold: Double, jobs: Int) throws {
+            let sites = try registry.openSites(meeting: clues.compactMap { WKB.envelope(of: $0.patchWKB) })
+            let registered = 0..<sites.sites.count
+            found = try parallelMap(count: clues.count, jobs: jobs, makeState: { GEOSContext() }) { geos, index in
+                do {
+                    return try sites.bestMatch(for: clues[index].patchWKB, threshold: threshold, at: registered, geos: geos)
+                        .map { Found.match(position: $0.site.position, share: $0.share) } ?? Found.none
+                } catch {
+                    // Searched again in the merge, where the error stops the extract with its context.
+                    return .failed
+                }
+            }
+            self.sites = sites
+            self.registered = registered
+            self.threshold = threshold
             takenIDs = try registry.takenIDs(near: clues.map(\.clueID))
+        }
+
+        /// The open site the clue at `index` re-detects: its best registered site (searched again
+        /// when a rebound earlier in the extract closed it) or a site this extract added, whichever
+        /// matches better.
+        func site(for clue: Clue, at index: Int, geos: GEOSContext) throws -> SiteIndex.Site? {
+            let registeredBest: SiteIndex.Match?
+            switch found[index] {
+            case .none: registeredBest = nil
+            case .match(let position, let share) where sites.sites[position].open:
+                registeredBest = SiteIndex.Match(site: sites.sites[position], share: share)
+            case .match, .failed:
+                registeredBest = try sites.bestMatch(for: clue.patchWKB, threshold: threshold, at: registered, geos: geos)
+            }
+            let added = try sites.bestMatch(for: clue.patchWKB, threshold: threshold, at: registered.upperBound..<sites.sites.count, geos: geos)
+            return (added.map { $0.isBetter(than: registeredBest) } ?? false ? added : registeredBest)?.site
         }
     }
 
     /// Merges a clue into the registry: a re-detection of an open clue, a rebound on a rectified or
     /// closed site, or a new clue. Returns what happened and the registry's ID for it.
-    private func register(_ clue: Clue, in layer: VectorLayer, sha: String, tables: ClueTables,
+    private func register(_ clue: Clue, at index: Int, in layer: VectorLayer, sha: String, tables: ClueTables,
                           merge: inout Merge) throws -> (Decision, String) {
-        let patch = try geos.geometry(wkb: clue.patchWKB)
-        var best: (site: SiteIndex.Site, share: Double)?
-        let sites = merge.sites.candidates(meeting: try patch.envelope())
-        // Prepared once for the patch's candidates: the plain intersects test ran GEOS's old
-        // relate graph for every pair.
-        let prepared = sites.isEmpty ? nil : try PreparedGeometry(patch)
-        for site in sites {
-            guard let prepared, let share = try overlapShare(prepared, site.wkb), share >= options.matchOverlap else { continue }
-            if best == nil || share > best!.share + 1e-12 { best = (site, share) }
-        }
-        guard let site = best?.site, let match = try registry.clue(fid: site.fid) else {
+        guard let site = try merge.site(for: clue, at: index, geos: geos), let match = try registry.clue(fid: site.fid) else {
             let id = Registry.freeID(clue.clueID, taken: &merge.takenIDs)
             try insert(clue, id: id, origin: .new, reboundOf: nil, sha: sha, in: layer, tables: tables, sites: &merge.sites)
             return (.new, id)
@@ -451,16 +479,6 @@ public final class NightlyRun {
         try registry.addEvent(clue: id, kind: origin == .rebound ? "rebound_issued" : "issued", from: nil,
                               to: ClueStatus.issued.rawValue, source: sha, actor: options.actor, detail: reboundOf ?? "")
     }
-
-    /// The overlap of two patches as a share of the smaller (areas in lon/lat: a ratio, so the
-    /// projection cancels at this scale); nil when they do not meet.
-    private func overlapShare(_ prepared: PreparedGeometry, _ wkb: [UInt8]) throws -> Double? {
-        let patch = prepared.base, other = try geos.geometry(wkb: wkb)
-        guard try prepared.intersects(other) else { return nil }
-        let common = try patch.intersection(other).area()
-        let smaller = min(try patch.area(), try other.area())
-        return smaller > 0 ? common / smaller : nil
-    }
 }
 
 /// Keeps a check's clues in memory (one extract's).
@@ -517,3 +535,4 @@ public struct NightlyReport {
         }
     }
 }
+

@@ -8,10 +8,30 @@ struct SiteIndex {
     struct Site {
         let fid: Int64
         let clueID: String
-        /// The first detection's outline, WKB in the registry's frame.
+        /// The outline the registry holds, WKB in the registry's frame.
         let wkb: [UInt8]
         let box: Envelope
+        /// The outline's planar area in the frame's units (a bound for the match, before any overlay).
+        let area: Double
+        /// Its place in `sites`.
+        let position: Int
         var open = true
+    }
+
+    /// A site a patch overlaps by at least the match threshold, and by how much (of the smaller).
+    struct Match {
+        let site: Site
+        let share: Double
+
+        /// Shares this close are equal: coordinates of 89.xxxxxxx° carry about 1e-11 of a patch's width.
+        static let tie = 1e-9
+
+        /// The larger share; between equal shares, the lower clue ID (so ties go the same way every run).
+        func isBetter(than other: Match?) -> Bool {
+            guard let other else { return true }
+            if share > other.share + Self.tie { return true }
+            return share >= other.share - Self.tie && site.clueID < other.site.clueID
+        }
     }
 
     private(set) var sites: [Site] = []
@@ -27,9 +47,9 @@ struct SiteIndex {
     }
 
     mutating func add(fid: Int64, clueID: String, wkb: [UInt8]) {
-        guard let box = WKB.envelope(of: wkb) else { return }
+        guard let box = WKB.envelope(of: wkb), let area = WKB.planarArea(of: wkb) else { return }
         let position = sites.count
-        sites.append(Site(fid: fid, clueID: clueID, wkb: wkb, box: box))
+        sites.append(Site(fid: fid, clueID: clueID, wkb: wkb, box: box, area: area, position: position))
         let range = Self.cells(of: box)
         guard range.x.count * range.y.count <= Self.mostCells else { return large.append(position) }
         for x in range.x {
@@ -42,8 +62,8 @@ struct SiteIndex {
         for position in sites.indices where sites[position].fid == fid { sites[position].open = false }
     }
 
-    /// The open sites whose boxes meet `box`, in clue ID order (so ties go the same way every run).
-    func candidates(meeting box: Envelope) -> [Site] {
+    /// The open sites whose boxes meet `box` (those at `positions` only), in clue ID order.
+    func candidates(meeting box: Envelope, at positions: Range<Int> = 0..<Int.max) -> [Site] {
         var found = Set(large)
         let range = Self.cells(of: box)
         if range.x.count * range.y.count <= Self.mostCells * 16 {
@@ -53,7 +73,44 @@ struct SiteIndex {
         } else {
             found = Set(sites.indices)
         }
-        return found.map { sites[$0] }.filter { $0.open && $0.box.intersects(box) }.sorted { $0.clueID < $1.clueID }
+        return found.filter(positions.contains).map { sites[$0] }.filter { $0.open && $0.box.intersects(box) }.sorted { $0.clueID < $1.clueID }
+    }
+
+    /// The open site (of those at `positions`) a patch re-detects: the best match by `threshold`
+    /// of the smaller area, measured in the frame's units (a ratio: the projection cancels at
+    /// this scale).
+    func bestMatch(for wkb: [UInt8], threshold: Double, at positions: Range<Int>, geos: GEOSContext) throws -> Match? {
+        guard !positions.isEmpty, let box = WKB.envelope(of: wkb), let patchArea = WKB.planarArea(of: wkb) else { return nil }
+        // The common part lies in both boxes, so their overlap bounds the share: candidates are
+        // tried from the highest bound down, and the overlays stop once no bound can beat the
+        // best. The slack covers rounding.
+        let ranked = candidates(meeting: box, at: positions).compactMap { site -> (site: Site, bound: Double, smaller: Double)? in
+            let smaller = min(patchArea, site.area)
+            guard smaller > 0 else { return nil }
+            let bound = box.overlapArea(with: site.box) / smaller * (1 + 1e-9)
+            return bound >= threshold ? (site, bound, smaller) : nil
+        }.sorted { $0.bound > $1.bound }
+        var best: Match?
+        // Prepared once for the patch's candidates: the plain intersects test ran GEOS's old
+        // relate graph for every pair.
+        var prepared: PreparedGeometry?
+        for (site, bound, smaller) in ranked {
+            if let best, bound < best.share - Match.tie { break }
+            let patch = try prepared ?? PreparedGeometry(try geos.geometry(wkb: wkb))
+            prepared = patch
+            let share = try Self.overlap(patch, site, geos: geos) / smaller
+            let match = Match(site: site, share: share)
+            if share >= threshold, match.isBetter(than: best) { best = match }
+        }
+        return best
+    }
+
+    /// The planar area the patch and the site share; no overlay when the site lies inside the patch.
+    private static func overlap(_ patch: PreparedGeometry, _ site: Site, geos: GEOSContext) throws -> Double {
+        let other = try geos.geometry(wkb: site.wkb)
+        guard try patch.intersects(other) else { return 0 }
+        if try patch.containsProperly(other) { return site.area }
+        return try patch.base.intersection(other).area()
     }
 
     private static func cells(of box: Envelope) -> (x: ClosedRange<Int>, y: ClosedRange<Int>) {

@@ -159,14 +159,17 @@ import TestSupport
         #expect(fromFormulas.status == 2 && fromFormulas.stdout.contains("row 2: \(clues["D"]!["clue_id"]!): a cell holds a formula")
                 && fromFormulas.stdout.contains("blank 0"), "\(fromFormulas.stdout)")
 
-        // Day 3: activity again on the rectified site A (a rebound), and on B, found not true (a repeat).
+        // Day 3: activity again on the rectified site A (a rebound), and on B, found not true (a
+        // repeat). A3b, also on A, meets it closed by A3's rebound: it re-detects the rebound.
         try extract("\(inbox)/day3.gpkg", [Self.patch("A3", 89.3001, 45.3001, date: "2026-11-25"),
+                                           Self.patch("A3b", 89.30012, 45.30012, date: "2026-11-24"),
                                            Self.patch("B3", 89.45002, 45.02001, date: "2026-11-25")])
         result = try run()
         #expect(result.status == 0, "\(result.stderr)")
         clues = try registryClues(registry, folder)
         #expect(clues["A3"]?["kind"] == "rebound" && clues["A3"]?["rebound_of"] == idA && clues["A3"]?["status"] == "issued")
         #expect(clues["A"]?["status"] == "reopened" && clues["A"]?["superseded_by"] == clues["A3"]?["clue_id"])
+        #expect(clues["A3b"] == nil && clues["A3"]?["detections"] == "2", "one rebound for both patches on A")
         #expect(clues["B3"] == nil && clues["B"]?["detections"] == "2", "a site found not true is no rebound")
 
         // A's history: who did what, when, from which extract or file.

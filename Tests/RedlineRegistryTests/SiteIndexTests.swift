@@ -27,6 +27,35 @@ import TestSupport
         #expect(index.candidates(meeting: Envelope(minX: 80, minY: 40, maxX: 100, maxY: 50)).count == 4, "a box over many cells")
     }
 
+    /// The best match is the largest share of the smaller area, not the largest box overlap; a
+    /// site inside the patch shares all of itself; equal shares go to the lower clue ID; a site
+    /// that only touches, or shares less than the threshold, is no match. Shares by hand, in
+    /// units of u = 0.001°: the patch is the square [0, 1]².
+    @Test func theBestMatchIsTheLargestShareOfTheSmaller() throws {
+        let geos = GEOSContext()
+        let u = 0.001, x0 = 89.0, y0 = 45.0
+        func polygon(_ points: [(Double, Double)]) -> [UInt8] { Fixture.polygon([points.map { (x0 + $0 * u, y0 + $1 * u) }]) }
+        let patch = polygon([(0, 0), (1, 0), (1, 1), (0, 1)])
+        // An L of arms 0.3 wide round the patch's south-west: area 1.2·0.3 + 0.3·0.9 = 0.63, its
+        // box covers the patch; it shares [0,1]×[0,0.2] and [0,0.2]×[0.2,1]: 0.36, 0.36/0.63 = 0.571.
+        let frame = polygon([(-0.1, -0.1), (1.1, -0.1), (1.1, 0.2), (0.2, 0.2), (0.2, 1.1), (-0.1, 1.1)])
+        func shifted(_ dx: Double) -> [UInt8] { polygon([(dx, 0), (dx + 1, 0), (dx + 1, 1), (dx, 1)]) }
+        func best(_ sites: [(String, [UInt8])], threshold: Double = 0.5) throws -> String? {
+            var index = SiteIndex()
+            for (fid, (id, wkb)) in sites.enumerated() { index.add(fid: Int64(fid + 1), clueID: id, wkb: wkb) }
+            return try index.bestMatch(for: patch, threshold: threshold, at: 0..<index.sites.count, geos: geos)?.site.clueID
+        }
+        #expect(try best([("L", frame), ("S", shifted(0.35))]) == "S", "0.65 beats the L's 0.571, though its box overlaps less")
+        #expect(try best([("L", frame), ("S", shifted(0.45))]) == "L", "0.571 beats 0.55")
+        #expect(try best([("L", frame)], threshold: 0.6) == nil, "0.571 is under the threshold")
+        let inside = polygon([(0.2, 0.2), (0.4, 0.2), (0.4, 0.4), (0.2, 0.4)])
+        #expect(try best([("S", shifted(0.05)), ("I", inside)]) == "I", "a site inside the patch shares all of itself: 1 > 0.95")
+        #expect(try best([("C-2", shifted(0.2)), ("C-1", shifted(-0.2))]) == "C-1", "equal shares: the lower ID")
+        #expect(try best([("C-1", shifted(0.2)), ("C-2", shifted(-0.2))]) == "C-1", "whichever came first")
+        #expect(try best([("T", shifted(1))], threshold: 1e-9) == nil, "touching is not overlapping")
+        #expect(WKB.planarArea(of: frame).map { abs($0 / (0.63 * u * u) - 1) < 1e-9 } == true, "the shoelace keeps a small patch's digits at 89°")
+    }
+
     /// The merge reads the registry's open sites by a join of the clues' boxes with the spatial
     /// index: sites under a box come back (with their fids and IDs), a site between the boxes,
     /// far ones and superseded ones do not — and without the index the same sites are found.
