@@ -153,10 +153,18 @@ public final class VectorLayer {
     /// Sets fields (and, with `wkb`, the geometry) of one feature.
     public func update(fid: Int64, _ values: [(String, FieldValue)], wkb: [UInt8]? = nil, promoteToMulti: Bool = false) throws {
         CPLErrorReset()
-        guard let feature = OGR_L_GetFeature(handle, GIntBig(fid)) else {
+        guard let feature = self.feature(fid: fid) else {
             throw GDALError.last("layer \(name) has no feature \(fid)")
         }
-        defer { OGR_F_Destroy(feature) }
+        try update(feature, values, wkb: wkb, promoteToMulti: promoteToMulti)
+    }
+
+    /// Sets fields (and, with `wkb`, the geometry) of a feature read from this layer with all its
+    /// fields, and writes it back without reading its row again; the feature then holds what
+    /// the row holds. (A field skipped when it was read would be written empty.)
+    public func update(_ row: Feature, _ values: [(String, FieldValue)], wkb: [UInt8]? = nil, promoteToMulti: Bool = false) throws {
+        CPLErrorReset()
+        let feature = row.handle, fid = OGR_F_GetFID(feature)
         let definition = OGR_L_GetLayerDefn(handle)
         for (field, value) in values {
             let index = OGR_FD_GetFieldIndex(definition, field)

@@ -399,11 +399,12 @@ public final class NightlyRun {
     /// closed site, or a new clue. Returns what happened and the registry's ID for it.
     private func register(_ clue: Clue, at index: Int, in layer: VectorLayer, sha: String, tables: ClueTables,
                           merge: inout Merge) throws -> (Decision, String) {
-        guard let site = try merge.site(for: clue, at: index, geos: geos), let match = try registry.clue(fid: site.fid) else {
+        guard let site = try merge.site(for: clue, at: index, geos: geos), let held = try registry.clueToChange(fid: site.fid) else {
             let id = Registry.freeID(clue.clueID, taken: &merge.takenIDs)
             try insert(clue, id: id, origin: .new, reboundOf: nil, sha: sha, in: layer, tables: tables, sites: &merge.sites)
             return (.new, id)
         }
+        let match = held.clue
         // The site was dealt with on the latest of the team's finding, the rectification and the closure.
         let grown = clue.patchAreaM2 > match.record.patchM2 * (1 + options.growth)
         let life = match.lifecycle
@@ -422,7 +423,7 @@ public final class NightlyRun {
             // The imagery answered the look-back before the field team did.
             reopened.lookback = nil
             reopened.updatedAt = Registry.timestamp()
-            try registry.update(match, lifecycle: reopened)
+            try registry.update(held, lifecycle: reopened)
             try registry.addEvent(clue: match.clueID, kind: "rebound", from: match.status.rawValue, to: ClueStatus.reopened.rawValue,
                                   source: sha, actor: options.actor, detail: grown ? "\(id); \(growthText(match, clue))" : id)
             return (.rebound, id)
@@ -441,9 +442,9 @@ public final class NightlyRun {
         let escalated = clue.judgement.severity > match.record.severity
         let record = tables.record(clue)
         if latest {
-            try registry.update(match, lifecycle: merged, record: match.record.remeasured(as: record), wkb: clue.patchWKB)
+            try registry.update(held, lifecycle: merged, record: match.record.remeasured(as: record), wkb: clue.patchWKB)
         } else {
-            try registry.update(match, lifecycle: merged, record: escalated ? match.record.judged(as: record) : nil)
+            try registry.update(held, lifecycle: merged, record: escalated ? match.record.judged(as: record) : nil)
         }
         try registry.addDetection(clue: match.clueID, extract: sha, record: record, wkb: clue.patchWKB)
         try registry.addEvent(clue: match.clueID, kind: escalated ? "escalated" : "redetected", from: nil, to: nil,

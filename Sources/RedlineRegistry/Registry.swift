@@ -419,12 +419,19 @@ public final class Registry {
 
     public func allClues() throws -> [RegisteredClue] { try clueRows() }
 
-    /// The clue with this FID.
-    func clue(fid: Int64) throws -> RegisteredClue? {
+    /// A clue as read, with the row it was read from: `update` rewrites that row without
+    /// reading it again (the second read cost a nightly merge as much as the first).
+    struct ClueInHand {
+        let clue: RegisteredClue
+        fileprivate let row: Feature
+    }
+
+    /// The clue with this FID, to be changed by `update`.
+    func clueToChange(fid: Int64) throws -> ClueInHand? {
         let layer = try clues()
         guard let feature = layer.feature(fid: fid) else { return nil }
-        return try RegisteredClue(ClueRow(feature, names: layer.fields.map(\.name), table: "registry_clues of \(displayLocation)"),
-                                  registry: displayLocation)
+        return ClueInHand(clue: try RegisteredClue(ClueRow(feature, names: layer.fields.map(\.name), table: "registry_clues of \(displayLocation)"),
+                                                   registry: displayLocation), row: feature)
     }
 
     /// The open sites (clues not superseded) whose boxes meet any of `boxes`, outlines and IDs
@@ -527,14 +534,21 @@ public final class Registry {
         return try read(index)
     }
 
-    /// Writes what changed in a clue's life (and, when given, its record) since it was read.
-    /// Writes what changed of the clue's life, and of its record and outline when given.
+    /// Writes what changed of the clue's life since it was read, and of its record and outline when given.
     func update(_ clue: RegisteredClue, lifecycle: ClueLifecycle, record: ClueRecord? = nil, wkb: [UInt8]? = nil) throws {
+        try clues().update(fid: clue.fid, Self.changes(of: clue, lifecycle: lifecycle, record: record), wkb: wkb, promoteToMulti: true)
+    }
+
+    /// The same for a clue in hand, its row written back as it was read (and then holding the change).
+    func update(_ held: ClueInHand, lifecycle: ClueLifecycle, record: ClueRecord? = nil, wkb: [UInt8]? = nil) throws {
+        try clues().update(held.row, Self.changes(of: held.clue, lifecycle: lifecycle, record: record), wkb: wkb, promoteToMulti: true)
+    }
+
+    private static func changes(of clue: RegisteredClue, lifecycle: ClueLifecycle, record: ClueRecord?) -> [(String, FieldValue)] {
         let changedRecord = record.map { new in
             ClueColumn.allCases.filter { new.text($0) != clue.record.text($0) }.map { ($0.rawValue, new.textValue($0)) }
         } ?? []
-        try clues().update(fid: clue.fid, lifecycle.changes(from: clue.lifecycle).map { ($0.rawValue, $1) } + changedRecord,
-                           wkb: wkb, promoteToMulti: true)
+        return lifecycle.changes(from: clue.lifecycle).map { ($0.rawValue, $1) } + changedRecord
     }
 
     /// Writes a new clue: its ID, life and record (the check's clue columns as text, as clues.csv
