@@ -376,6 +376,7 @@ public final class NightlyRun {
             self.registered = registered
             self.threshold = threshold
             takenIDs = try registry.takenIDs(near: clues.map(\.clueID))
+            try registry.holdClues(fids: found.compactMap { if case .match(let position, _) = $0 { sites.sites[position].fid } else { nil } })
         }
 
         /// The open site the clue at `index` re-detects: its best registered site (searched again

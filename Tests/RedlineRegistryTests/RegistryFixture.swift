@@ -8,7 +8,15 @@ import TestSupport
 enum RegistryFixture {
     static func writeClue(_ id: String, x: Double, county: String? = nil, fields: [ClueColumn: String] = [:],
                           into layer: VectorLayer, lifecycle: [(String, FieldValue)]) throws {
-        let record = try ClueRecord(table: "fixture") { column in
+        let record = try Self.record(id, x: x, county: county, fields: fields)
+        try layer.write(named: ClueColumn.allCases.map { ($0.rawValue, FieldValue.string(record.text($0))) } + lifecycle,
+                        wkb: box(x), promoteToMulti: true)
+    }
+
+    static func box(_ x: Double) -> [UInt8] { Fixture.polygon([Fixture.box(x, 45.3, x + 0.004, 45.303)]) }
+
+    static func record(_ id: String, x: Double, county: String? = nil, fields: [ClueColumn: String] = [:]) throws -> ClueRecord {
+        try ClueRecord(table: "fixture") { column in
             if let given = fields[column] { return given }
             return switch column {
             case .clueID: id
@@ -23,7 +31,5 @@ enum RegistryFixture {
             default: nil
             }
         }
-        try layer.write(named: ClueColumn.allCases.map { ($0.rawValue, FieldValue.string(record.text($0))) } + lifecycle,
-                        wkb: Fixture.polygon([Fixture.box(x, 45.3, x + 0.004, 45.303)]), promoteToMulti: true)
     }
 }
