@@ -9,16 +9,8 @@ import TestSupport
 @Suite struct RegistryTransactionTests {
     @Test(arguments: ["gpkg", "pg"]) func heldRowsLandAtTheCommitOnly(_ kind: String) throws {
         let folder = TemporaryFolder("redline-held-rows")
-        let script = Command.packageRoot.appendingPathComponent("Tools/postgis.sh").path
-        let location: String
-        if kind == "pg" {
-            let started = try Command.run("/bin/bash", [script, "start", folder.path("pg")])
-            try #require(started.status == 0, "\(started.stderr)")
-            location = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        } else {
-            location = folder.path("registry.gpkg")
-        }
-        defer { if kind == "pg" { _ = try? Command.run("/bin/bash", [script, "stop", folder.path("pg")]) } }
+        let (location, stop) = try RegistryFixture.location(kind, in: folder)
+        defer { stop() }
         let registry = try Registry.open(location, create: true)
         _ = try registry.clues(crs: "EPSG:4490")
         func events() throws -> [String] {
