@@ -163,8 +163,17 @@ public final class VectorLayer {
     /// fields, and writes it back without reading its row again; the feature then holds what
     /// the row holds. (A field skipped when it was read would be written empty.)
     public func update(_ row: Feature, _ values: [(String, FieldValue)], wkb: [UInt8]? = nil, promoteToMulti: Bool = false) throws {
+        try change(row, values, wkb: wkb, promoteToMulti: promoteToMulti)
+        guard OGR_L_SetFeature(handle, row.handle) == OGRERR_NONE else {
+            throw GDALError.last("cannot update feature \(row.fid ?? -1) of layer \(name)")
+        }
+    }
+
+    /// Sets fields (and the geometry) of a feature of this layer in memory only, for a caller
+    /// that writes the row itself.
+    public func change(_ row: Feature, _ values: [(String, FieldValue)], wkb: [UInt8]? = nil, promoteToMulti: Bool = false) throws {
         CPLErrorReset()
-        let feature = row.handle, fid = OGR_F_GetFID(feature)
+        let feature = row.handle
         let definition = OGR_L_GetLayerDefn(handle)
         for (field, value) in values {
             let index = OGR_FD_GetFieldIndex(definition, field)
@@ -177,9 +186,6 @@ public final class VectorLayer {
             }
         }
         if let wkb { OGR_F_SetGeometryDirectly(feature, try geometry(wkb, promoteToMulti: promoteToMulti)) }
-        guard OGR_L_SetFeature(handle, feature) == OGRERR_NONE else {
-            throw GDALError.last("cannot update feature \(fid) of layer \(name)")
-        }
     }
 
     /// Writes one feature with values given by field name, for drivers whose layers come with

@@ -307,14 +307,16 @@ public final class NightlyRun {
         let clueLayer = try registry.clues(crs: crs)
         var merge = try Merge(registry: registry, clues: collector.clues, threshold: options.matchOverlap, jobs: options.jobs)
         var changed: [Clue] = []
-        for (index, clue) in collector.clues.enumerated() {
-            let (decision, registered) = try register(clue, at: index, in: clueLayer, sha: sha, tables: tables, merge: &merge)
-            switch decision {
-            case .new: outcome.newClues += 1
-            case .merged: outcome.merged += 1
-            case .rebound: outcome.rebounds += 1
+        try registry.batchingUpdates {
+            for (index, clue) in collector.clues.enumerated() {
+                let (decision, registered) = try register(clue, at: index, in: clueLayer, sha: sha, tables: tables, merge: &merge)
+                switch decision {
+                case .new: outcome.newClues += 1
+                case .merged: outcome.merged += 1
+                case .rebound: outcome.rebounds += 1
+                }
+                changed.append(clue.withID(registered))
             }
-            changed.append(clue.withID(registered))
         }
         // Outputs before the commit: if the run dies in between, the next run redoes this extract
         // against the same registry and writes the same files.
