@@ -2,19 +2,26 @@ import Foundation
 import GDALKit
 import RedlineCore
 import RedlineOutputs
+@testable import RedlineRegistry
 import TestSupport
 
 /// Registry rows for tests: a prohibited, high-severity clue in a core zone on a small box at
 /// (x, 45.3), with the clue columns in `fields` instead of those and the lifecycle columns given.
 enum RegistryFixture {
-    /// Where a test's registry lives: a GeoPackage in `folder` ("gpkg"), or a database on a
-    /// throwaway PostGIS cluster there ("pg"), stopped by the returned closure.
-    static func location(_ kind: String, in folder: TemporaryFolder) throws -> (location: String, stop: () -> Void) {
-        guard kind == "pg" else { return (folder.path("registry.gpkg"), {}) }
-        let script = Command.packageRoot.appendingPathComponent("Tools/postgis.sh").path
-        let started = try Command.run("/bin/bash", [script, "start", folder.path("pg")])
-        guard started.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: started.stderr]) }
-        return (started.stdout.trimmingCharacters(in: .whitespacesAndNewlines), { _ = try? Command.run("/bin/bash", [script, "stop", folder.path("pg")]) })
+    /// Runs `body` on a new registry and its location: a GeoPackage in a temporary folder
+    /// ("gpkg"), or a database on a throwaway PostGIS cluster there ("pg"), stopped after.
+    static func withRegistry(_ kind: String, _ name: String, _ body: (Registry, String) throws -> Void) throws {
+        let folder = TemporaryFolder(name)
+        var location = folder.path("registry.gpkg"), stop: () -> Void = {}
+        if kind == "pg" {
+            let script = Command.packageRoot.appendingPathComponent("Tools/postgis.sh").path
+            let started = try Command.run("/bin/bash", [script, "start", folder.path("pg")])
+            guard started.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: started.stderr]) }
+            location = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            stop = { _ = try? Command.run("/bin/bash", [script, "stop", folder.path("pg")]) }
+        }
+        defer { stop() }
+        try body(try Registry.open(location, create: true), location)
     }
 
     static func writeClue(_ id: String, x: Double, county: String? = nil, fields: [ClueColumn: String] = [:],

@@ -60,27 +60,25 @@ import TestSupport
     /// index: sites under a box come back (with their fids and IDs), a site between the boxes,
     /// far ones and superseded ones do not — and without the index the same sites are found.
     @Test(arguments: ["gpkg", "pg"]) func theRegistryGivesTheOpenSitesUnderTheBoxesOnly(_ kind: String) throws {
-        let folder = TemporaryFolder("redline-sites")
-        let (location, stop) = try RegistryFixture.location(kind, in: folder)
-        defer { stop() }
-        let registry = try Registry.open(location, create: true)
-        let layer = try registry.clues(crs: "EPSG:4490")
-        // Boxes at x … x+0.004, 45.3 … 45.303.
-        for (id, x, supersededBy) in [("S1", 89.30, ""), ("S2", 89.31, ""), ("S3", 89.32, ""), ("S4", 89.30, "S9"), ("S5", 91.0, "")] {
-            try RegistryFixture.writeClue(id, x: x, into: layer, lifecycle: [("status", .string("issued")), ("superseded_by", .string(supersededBy))])
+        try RegistryFixture.withRegistry(kind, "redline-sites") { registry, _ in
+            let layer = try registry.clues(crs: "EPSG:4490")
+            // Boxes at x … x+0.004, 45.3 … 45.303.
+            for (id, x, supersededBy) in [("S1", 89.30, ""), ("S2", 89.31, ""), ("S3", 89.32, ""), ("S4", 89.30, "S9"), ("S5", 91.0, "")] {
+                try RegistryFixture.writeClue(id, x: x, into: layer, lifecycle: [("status", .string("issued")), ("superseded_by", .string(supersededBy))])
+            }
+            let boxes = [Envelope(minX: 89.302, minY: 45.301, maxX: 89.303, maxY: 45.302), Envelope(minX: 89.3235, minY: 45.30, maxX: 89.33, maxY: 45.31),
+                         Envelope(minX: .nan, minY: 45, maxX: 90, maxY: 46)]
+            let indexed = try registry.openSites(meeting: boxes)
+            #expect(indexed.sites.map(\.clueID).sorted() == ["S1", "S3"], "S2 lies between the boxes, S4 is superseded, S5 is far")
+            for site in indexed.sites {
+                #expect(try registry.clueToChange(fid: site.fid)?.clue.clueID == site.clueID, "the fid read by the join is the clue's own")
+            }
+            guard kind == "gpkg" else { return }
+            try registry.dataset.executeSQL("SELECT DisableSpatialIndex('registry_clues', 'geom')")
+            let whole = try registry.openSites(meeting: boxes)
+            #expect(whole.sites.map(\.clueID).sorted() == ["S1", "S2", "S3", "S5"], "without its spatial index every open site is read")
+            #expect(Set(boxes.prefix(2).flatMap { whole.candidates(meeting: $0).map(\.clueID) }) == ["S1", "S3"], "and the boxes find the same")
         }
-        let boxes = [Envelope(minX: 89.302, minY: 45.301, maxX: 89.303, maxY: 45.302), Envelope(minX: 89.3235, minY: 45.30, maxX: 89.33, maxY: 45.31),
-                     Envelope(minX: .nan, minY: 45, maxX: 90, maxY: 46)]
-        let indexed = try registry.openSites(meeting: boxes)
-        #expect(indexed.sites.map(\.clueID).sorted() == ["S1", "S3"], "S2 lies between the boxes, S4 is superseded, S5 is far")
-        for site in indexed.sites {
-            #expect(try registry.clueToChange(fid: site.fid)?.clue.clueID == site.clueID, "the fid read by the join is the clue's own")
-        }
-        guard kind == "gpkg" else { return }
-        try registry.dataset.executeSQL("SELECT DisableSpatialIndex('registry_clues', 'geom')")
-        let whole = try registry.openSites(meeting: boxes)
-        #expect(whole.sites.map(\.clueID).sorted() == ["S1", "S2", "S3", "S5"], "without its spatial index every open site is read")
-        #expect(Set(boxes.prefix(2).flatMap { whole.candidates(meeting: $0).map(\.clueID) }) == ["S1", "S3"], "and the boxes find the same")
     }
 
     /// Numbering a clue meets only IDs of its own family (county and quarter), quotes and LIKE's
