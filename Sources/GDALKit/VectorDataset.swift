@@ -215,7 +215,9 @@ public final class VectorDataset {
     public func commitTransaction() throws {
         CPLErrorReset()
         let result = GDALDatasetCommitTransaction(try open)
-        if result != OGRERR_NONE && result != OGRERR_UNSUPPORTED_OPERATION {
+        // GDAL 3.6's PostgreSQL driver ends a pending COPY inside the commit without returning
+        // its failure (the server then rolls the transaction back): the error is only posted.
+        if (result != OGRERR_NONE && result != OGRERR_UNSUPPORTED_OPERATION) || CPLGetLastErrorType() == CE_Failure {
             throw GDALError.last("cannot commit to \(path)")
         }
     }

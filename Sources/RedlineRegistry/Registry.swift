@@ -416,6 +416,9 @@ public final class Registry {
                 for row in group { try table.write(named: row.values, wkb: row.wkb, promoteToMulti: true) }
             }
         }
+        // Any statement ends the last COPY, and its failure (a row the server refused) is thrown
+        // here rather than lost in the commit.
+        if isDatabase { try dataset.executeSQL("SELECT 1") }
     }
 
     // MARK: Reading
@@ -610,6 +613,7 @@ public final class Registry {
     /// change); under `batchingUpdates` on PostgreSQL, written when the batch ends.
     func update(_ held: ClueInHand, lifecycle: ClueLifecycle, record: ClueRecord? = nil, wkb: [UInt8]? = nil) throws {
         let changes = Self.changes(of: held.clue, lifecycle: lifecycle, record: record)
+        guard !changes.isEmpty || wkb != nil else { return }
         guard deferred != nil, let fid = held.row.fid else {
             return try clues().update(held.row, changes, wkb: wkb, promoteToMulti: true)
         }
@@ -644,7 +648,10 @@ public final class Registry {
     }
 
     private func writeDeferred() throws {
-        guard let batch = deferred, !batch.isEmpty, let srid = try geometrySRID() else { return }
+        guard let batch = deferred, !batch.isEmpty else { return }
+        guard let srid = try geometrySRID() else {
+            throw RedlineError.registryUnavailable(location: displayLocation, reason: "its registry_clues.geom column has no SRID")
+        }
         let kinds = Dictionary(try clues().fields.map { ($0.name, $0.kind) }, uniquingKeysWith: { first, _ in first })
         // One statement per set of columns changed, a few hundred rows each.
         let groups = Dictionary(grouping: batch.sorted { $0.key < $1.key }) { $0.value.values.map(\.0).joined(separator: ",") + ($0.value.wkb == nil ? "" : ",geom") }
@@ -696,9 +703,9 @@ public final class Registry {
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// The SRID of the clue table's outlines (PostGIS), nil while it holds none.
+    /// The SRID of the clue table's outline column (PostGIS), as the column declares it.
     private func geometrySRID() throws -> Int? {
-        try dataset.executeSQL("SELECT ST_SRID(geom) FROM registry_clues WHERE geom IS NOT NULL LIMIT 1").first.flatMap { $0.flatMap { Int($0) } }
+        try dataset.executeSQL("SELECT Find_SRID(current_schema()::text, 'registry_clues', 'geom')").first.flatMap { $0.flatMap { Int($0) } }
     }
 
     private static func changes(of clue: RegisteredClue, lifecycle: ClueLifecycle, record: ClueRecord?) -> [(String, FieldValue)] {

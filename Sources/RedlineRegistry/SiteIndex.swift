@@ -11,8 +11,9 @@ struct SiteIndex {
         /// The outline the registry holds, WKB in the registry's frame.
         let wkb: [UInt8]
         let box: Envelope
-        /// The outline's planar area in the frame's units (a bound for the match, before any overlay).
-        let area: Double
+        /// The outline's planar area in the frame's units (a bound for the match, before any
+        /// overlay); nil for a collection with lines or points in it, measured by GEOS when met.
+        let area: Double?
         /// Its place in `sites`.
         let position: Int
         var open = true
@@ -26,7 +27,8 @@ struct SiteIndex {
         /// Shares this close are equal: coordinates of 89.xxxxxxx° carry about 1e-11 of a patch's width.
         static let tie = 1e-9
 
-        /// The larger share; between equal shares, the lower clue ID (so ties go the same way every run).
+        /// The larger share; between equal shares, the lower clue ID (so ties go the same way every
+        /// run). Two best matches of different sets of sites are compared by this.
         func isBetter(than other: Match?) -> Bool {
             guard let other else { return true }
             if share > other.share + Self.tie { return true }
@@ -47,9 +49,9 @@ struct SiteIndex {
     }
 
     mutating func add(fid: Int64, clueID: String, wkb: [UInt8]) {
-        guard let box = WKB.envelope(of: wkb), let area = WKB.planarArea(of: wkb) else { return }
+        guard let box = WKB.envelope(of: wkb) else { return }
         let position = sites.count
-        sites.append(Site(fid: fid, clueID: clueID, wkb: wkb, box: box, area: area, position: position))
+        sites.append(Site(fid: fid, clueID: clueID, wkb: wkb, box: box, area: WKB.planarArea(of: wkb), position: position))
         let range = Self.cells(of: box)
         guard range.x.count * range.y.count <= Self.mostCells else { return large.append(position) }
         for x in range.x {
@@ -80,36 +82,41 @@ struct SiteIndex {
     /// of the smaller area, measured in the frame's units (a ratio: the projection cancels at
     /// this scale).
     func bestMatch(for wkb: [UInt8], threshold: Double, at positions: Range<Int>, geos: GEOSContext) throws -> Match? {
-        guard !positions.isEmpty, let box = WKB.envelope(of: wkb), let patchArea = WKB.planarArea(of: wkb) else { return nil }
+        guard !positions.isEmpty, let box = WKB.envelope(of: wkb) else { return nil }
+        func area(_ wkb: [UInt8], _ planar: Double?) throws -> Double { try planar ?? geos.geometry(wkb: wkb).area() }
+        let patchArea = try area(wkb, WKB.planarArea(of: wkb))
         // The common part lies in both boxes, so their overlap bounds the share: candidates are
-        // tried from the highest bound down, and the overlays stop once no bound can beat the
-        // best. The slack covers rounding.
-        let ranked = candidates(meeting: box, at: positions).compactMap { site -> (site: Site, bound: Double, smaller: Double)? in
-            let smaller = min(patchArea, site.area)
+        // tried from the highest bound down, and the overlays stop once no bound can reach the
+        // best share found. The slack covers rounding.
+        let ranked = try candidates(meeting: box, at: positions).compactMap { site -> (site: Site, bound: Double, smaller: Double)? in
+            let smaller = min(patchArea, try area(site.wkb, site.area))
             guard smaller > 0 else { return nil }
             let bound = box.overlapArea(with: site.box) / smaller * (1 + 1e-9)
             return bound >= threshold ? (site, bound, smaller) : nil
         }.sorted { $0.bound > $1.bound }
-        var best: Match?
+        var matches: [Match] = []
+        var highest = -Double.infinity
         // Prepared once for the patch's candidates: the plain intersects test ran GEOS's old
         // relate graph for every pair.
         var prepared: PreparedGeometry?
         for (site, bound, smaller) in ranked {
-            if let best, bound < best.share - Match.tie { break }
+            if bound < highest - Match.tie { break }
             let patch = try prepared ?? PreparedGeometry(try geos.geometry(wkb: wkb))
             prepared = patch
             let share = try Self.overlap(patch, site, geos: geos) / smaller
-            let match = Match(site: site, share: share)
-            if share >= threshold, match.isBetter(than: best) { best = match }
+            guard share >= threshold else { continue }
+            matches.append(Match(site: site, share: share))
+            highest = max(highest, share)
         }
-        return best
+        // Of the shares equal to the highest, the lowest clue ID: the same whatever the order tried.
+        return matches.filter { $0.share >= highest - Match.tie }.min { $0.site.clueID < $1.site.clueID }
     }
 
     /// The planar area the patch and the site share; no overlay when the site lies inside the patch.
     private static func overlap(_ patch: PreparedGeometry, _ site: Site, geos: GEOSContext) throws -> Double {
         let other = try geos.geometry(wkb: site.wkb)
         guard try patch.intersects(other) else { return 0 }
-        if try patch.containsProperly(other) { return site.area }
+        if try patch.containsProperly(other) { return try site.area ?? other.area() }
         return try patch.base.intersection(other).area()
     }
 

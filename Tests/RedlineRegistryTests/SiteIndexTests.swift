@@ -51,7 +51,14 @@ import TestSupport
         let inside = polygon([(0.2, 0.2), (0.4, 0.2), (0.4, 0.4), (0.2, 0.4)])
         #expect(try best([("S", shifted(0.05)), ("I", inside)]) == "I", "a site inside the patch shares all of itself: 1 > 0.95")
         #expect(try best([("C-2", shifted(0.2)), ("C-1", shifted(-0.2))]) == "C-1", "equal shares: the lower ID")
-        #expect(try best([("C-1", shifted(0.2)), ("C-2", shifted(-0.2))]) == "C-1", "whichever came first")
+        // A U open to the north (the notch [0.3,0.7]×[0.5,1] cut out) with a tab [1,1.2]×[0,1]:
+        // area 1.2 − 0.2 = 1, sharing 0.8 with the patch like C-1's shifted square, but its box
+        // covers the patch, so it is tried first; C-1, tried after it, still wins the tie.
+        let notched = polygon([(0, 0), (1.2, 0), (1.2, 1), (0.7, 1), (0.7, 0.5), (0.3, 0.5), (0.3, 1), (0, 1)])
+        #expect(try best([("C-2", notched), ("C-1", shifted(0.2))]) == "C-1", "a tie goes to the lower ID whatever the order tried")
+        // Shares 0.8, 0.8 + 0.6e-9, 0.8 + 1.2e-9: all within 1e-9 of the highest only for the
+        // last two, so the lowest of those wins, not a chain of near-ties down to X-1.
+        #expect(try best([("X-1", shifted(0.2)), ("X-2", shifted(0.2 - 0.6e-9)), ("X-3", shifted(0.2 - 1.2e-9))]) == "X-2")
         #expect(try best([("T", shifted(1))], threshold: 1e-9) == nil, "touching is not overlapping")
         #expect(WKB.planarArea(of: frame).map { abs($0 / (0.63 * u * u) - 1) < 1e-9 } == true, "the shoelace keeps a small patch's digits at 89°")
     }
