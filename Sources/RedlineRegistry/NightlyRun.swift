@@ -306,28 +306,27 @@ public final class NightlyRun {
         try DeadlinePolicy.keep(settings.rules, in: registry)
         let clueLayer = try registry.clues(crs: crs)
         var merge = try Merge(registry: registry, clues: collector.clues, threshold: options.matchOverlap, jobs: options.jobs)
-        var changed: [Clue] = []
-        try registry.batchingUpdates {
-            for (index, clue) in collector.clues.enumerated() {
-                let (decision, registered) = try register(clue, at: index, in: clueLayer, sha: sha, tables: tables, merge: &merge)
-                switch decision {
-                case .new: outcome.newClues += 1
-                case .merged: outcome.merged += 1
-                case .rebound: outcome.rebounds += 1
-                }
-                changed.append(clue.withID(registered))
-            }
-        }
-        // Outputs before the commit: if the run dies in between, the next run redoes this extract
-        // against the same registry and writes the same files.
+        // The outputs are written as the clues merge (with --jobs, each file on a thread of its own
+        // beside the registry's writes), and finished before the commit: if the run dies in
+        // between, the next run redoes this extract against the same registry and writes the same files.
         let folderName = SafeText.fileName("\(file.deletingPathExtension().lastPathComponent)-\(sha.prefix(8))", fallback: String(sha.prefix(16)))
         let folder = options.out.appendingPathComponent(folderName)
         var record = self.record
         record.activitySources = [SourceSpec(path: file.path)]
-        let outputs = try CheckOutputs(folder: folder, run: record)
+        let outputs = try CheckOutputs(folder: folder, run: record, parallel: options.jobs > 1)
         do {
             try outputs.begin(plan)
-            for clue in changed { try outputs.accept(clue) }
+            try registry.batchingUpdates {
+                for (index, clue) in collector.clues.enumerated() {
+                    let (decision, registered) = try register(clue, at: index, in: clueLayer, sha: sha, tables: tables, merge: &merge)
+                    switch decision {
+                    case .new: outcome.newClues += 1
+                    case .merged: outcome.merged += 1
+                    case .rebound: outcome.rebounds += 1
+                    }
+                    try outputs.accept(clue.withID(registered))
+                }
+            }
             try outputs.finish(summary)
         } catch {
             outputs.abandon()
