@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "RedlineChecklists", dependencies: ["RedlineCore", "RedlineOutputs", "GDALKit", "GEOSKit", "PROJKit",
                                                           "XLSXKit"]),
         // The clue registry across nightly runs: GeoPackage or PostGIS, through GDAL.
-        .target(name: "RedlineRegistry", dependencies: ["RedlineCore", "RedlineOutputs", "GDALKit", "GEOSKit", "ThreadKit"]),
+        .target(name: "RedlineRegistry", dependencies: ["RedlineCore", "RedlineOutputs", "GDALKit", "GEOSKit", "ThreadKit", "DigestKit"]),
         // The monthly report a department hands upward: HTML, PDF (headless Chromium), XLSX.
         .target(name: "RedlineReports", dependencies: ["RedlineCore", "RedlineOutputs", "RedlineRegistry", "RedlineChecklists",
                                                        "GEOSKit", "XLSXKit"]),

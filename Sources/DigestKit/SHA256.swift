@@ -31,7 +31,18 @@ public final class SHA256 {
         var length: UInt32 = 0
         EVP_DigestFinal_ex(context, &digest, &length)
         EVP_DigestInit_ex(context, EVP_sha256(), nil)
-        let hex = Array("0123456789abcdef")
-        return String(digest.prefix(Int(length)).flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] })
+        return hexString(digest.prefix(Int(length)))
     }
+}
+
+/// Bytes as lowercase hex digits, two a byte.
+public func hexString(_ bytes: some Collection<UInt8>) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var text = [UInt8]()
+    text.reserveCapacity(bytes.count * 2)
+    for byte in bytes {
+        text.append(digits[Int(byte >> 4)])
+        text.append(digits[Int(byte & 15)])
+    }
+    return String(decoding: text, as: UTF8.self)
 }

@@ -356,7 +356,7 @@ public final class NightlyRun {
         /// The sites read from the registry; those after them are this extract's new clues.
         let registered: Range<Int>
         /// Each clue's best match among the registered sites, found on several threads before the
-        /// merge (the overlays are most of its work); nil for a clue whose search failed.
+        /// merge (the overlays are most of its work); `.failed` for a clue whose search threw.
         private let found: [Found]
 
         enum Found: Sendable { case none, match(position: Int, share: Double), failed }
@@ -393,7 +393,8 @@ public final class NightlyRun {
                 registeredBest = try sites.bestMatch(for: clue.patchWKB, threshold: threshold, at: registered, geos: geos)
             }
             let added = try sites.bestMatch(for: clue.patchWKB, threshold: threshold, at: registered.upperBound..<sites.sites.count, geos: geos)
-            return (added.map { $0.isBetter(than: registeredBest) } ?? false ? added : registeredBest)?.site
+            if let added, added.isBetter(than: registeredBest) { return added.site }
+            return registeredBest?.site
         }
     }
 
@@ -538,4 +539,3 @@ public struct NightlyReport {
         }
     }
 }
-

@@ -2,6 +2,7 @@
 /// a PostgreSQL/PostGIS database, both through GDAL/OGR so they behave the same. It keeps each
 /// clue's status and every change as an event, knows which extracts were processed (by content
 /// hash), and is changed one transaction per extract or per verification file.
+import DigestKit
 import Foundation
 import GDALKit
 import GEOSKit
@@ -670,7 +671,7 @@ public final class Registry {
             let names = (["fid"] + columns.map { "\"\($0)\"" } + (geometry ? ["g"] : [])).joined(separator: ", ")
             for start in stride(from: 0, to: rows.count, by: 300) {
                 let tuples = rows[start..<min(start + 300, rows.count)].map { fid, row -> String in
-                    let values = row.values.map { Self.sqlLiteral($0.1) } + (row.wkb.map { ["'" + Self.hex($0) + "'"] } ?? [])
+                    let values = row.values.map { Self.sqlLiteral($0.1) } + (row.wkb.map { ["'" + hexString($0) + "'"] } ?? [])
                     return "(" + ([String(fid)] + values).joined(separator: ", ") + ")"
                 }
                 try dataset.executeSQL("UPDATE registry_clues AS c SET \(casts.joined(separator: ", ")) FROM (VALUES \(tuples.joined(separator: ", "))) "
@@ -693,19 +694,14 @@ public final class Registry {
         return text.contains("\\") ? "E'" + quoted.replacingOccurrences(of: "\\", with: "\\\\") + "'" : "'" + quoted + "'"
     }
 
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8](repeating: 0, count: bytes.count * 2)
-        for (index, byte) in bytes.enumerated() {
-            text[2 * index] = digits[Int(byte >> 4)]
-            text[2 * index + 1] = digits[Int(byte & 15)]
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
-
-    /// The SRID of the clue table's outline column (PostGIS), as the column declares it.
+    /// The SRID of the clue table's outlines (PostGIS): the one its column declares, else that of
+    /// an outline; the table is found on the search path, as every other statement finds it.
     private func geometrySRID() throws -> Int? {
-        try dataset.executeSQL("SELECT Find_SRID(current_schema()::text, 'registry_clues', 'geom')").first.flatMap { $0.flatMap { Int($0) } }
+        try dataset.executeSQL("""
+            SELECT COALESCE(NULLIF(postgis_typmod_srid(a.atttypmod), 0), \
+            (SELECT ST_SRID(geom) FROM registry_clues WHERE geom IS NOT NULL LIMIT 1)) \
+            FROM pg_attribute a WHERE a.attrelid = 'registry_clues'::regclass AND a.attname = 'geom'
+            """).first.flatMap { $0.flatMap { Int($0) } }
     }
 
     private static func changes(of clue: RegisteredClue, lifecycle: ClueLifecycle, record: ClueRecord?) -> [(String, FieldValue)] {
@@ -795,6 +791,7 @@ public final class Registry {
     func addEvent(clue: String, kind: String, from: String?, to: String?, source: String, actor: String,
                   detail: String = "") throws {
         if nextSeq == nil {
+            // The table made first (a new registry has none), then its highest seq read.
             _ = try events()
             let highest = try dataset.executeSQL("SELECT MAX(seq) FROM registry_events").first ?? nil
             nextSeq = (highest.flatMap { Int($0) } ?? 0) + 1
